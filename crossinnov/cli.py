@@ -1,0 +1,348 @@
+"""The ``crossinnov`` command line: a thin click layer over the library.
+
+Each command parses its options, calls one library function and prints the
+result; library errors become one line on stderr and a non-zero exit code,
+never a traceback.
+"""
+
+from __future__ import annotations
+
+import functools
+import gzip
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+import pyoxigraph as ox
+
+from crossinnov import __version__
+from crossinnov.config import Settings
+from crossinnov.ingest import IngestError
+from crossinnov.rdfio import FORMATS, prefixes_for
+from crossinnov.sparqltext import looks_like_update
+from crossinnov.store import Store, StoreError, open_store
+
+EXIT_VIOLATIONS = 1
+EXIT_UNREADABLE = 2
+
+
+def store_options(func: Callable) -> Callable:
+    """Add ``--store`` and ``--base`` (also ``CROSSINNOV_STORE``/``CROSSINNOV_BASE``)."""
+
+    @click.option("--store", "store", metavar="PATH|URL", default=None,
+                  help="Store folder (embedded Oxigraph), ':memory:', or the http(s) URL of a "
+                       "SPARQL query endpoint. Default: $CROSSINNOV_STORE, else "
+                       "~/.local/share/crossinnov/store.")
+    @click.option("--base", metavar="IRI", default=None,
+                  help="Base of minted IRIs (default: $CROSSINNOV_BASE, else "
+                       "https://w3id.org/crossinnov/).")
+    @click.option("--update-url", metavar="URL", default=None,
+                  help="SPARQL Update endpoint of an external store (derived when omitted).")
+    @click.option("--gsp-url", metavar="URL", default=None,
+                  help="Graph Store Protocol endpoint of an external store (derived when omitted).")
+    @functools.wraps(func)
+    def wrapper(*args: Any, store: str | None, base: str | None, update_url: str | None,
+                gsp_url: str | None, **kwargs: Any) -> Any:
+        try:
+            settings = Settings.from_env(store=store, base=base, update_url=update_url,
+                                         gsp_url=gsp_url)
+        except ValueError as exc:
+            raise click.ClickException(str(exc)) from exc
+        return func(*args, settings=settings, **kwargs)
+
+    return wrapper
+
+
+def handle_errors(func: Callable) -> Callable:
+    """Turn library errors into one clear line and a non-zero exit."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except (StoreError, IngestError, OSError, ValueError) as exc:
+            raise click.ClickException(str(exc).strip().splitlines()[0]) from exc
+        except SyntaxError as exc:
+            raise click.ClickException(f"SPARQL syntax error: {exc}") from exc
+
+    return wrapper
+
+
+def progress_bar(total: int, desc: str, unit: str):
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc=desc, unit=unit, disable=total < 200 or None,
+                file=sys.stderr, leave=False)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="crossinnov")
+def main() -> None:
+    """crossinnov: the Cross Innovation knowledge graph as linked open data.
+
+    Organisations, good practices, events, cities, sectors and sub-themes of the
+    INTERREG IVC Cross Innovation project (2012-2014), validated with SHACL,
+    queryable with SPARQL, published as linked data.
+
+    \b
+    Example:
+        crossinnov load
+        crossinnov query 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }'
+        crossinnov serve
+    """
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--strict", is_flag=True,
+              help="Write nothing if any profile or graph is rejected.")
+@store_options
+@handle_errors
+def load(paths: tuple[Path, ...], strict: bool, settings: Settings) -> None:
+    """Load RDF files or profile files (JSON/CSV) into the store, validated.
+
+    Without PATH, loads the shipped data: the ontology, the reference data
+    (cities, sectors, sub-themes, the project) and the Cross Innovation
+    organisations, good practices and events. Each profile or graph is checked
+    against the SHACL shapes first; a bad one is reported with its row or id
+    and the field at fault, and the good ones are loaded (unless --strict).
+    Loading the same file again replaces its graphs.
+
+    \b
+    Example:
+        crossinnov load
+        crossinnov load profiles.csv my-organisation.json
+        crossinnov load --strict dump.nq.gz
+    """
+    from crossinnov.loader import load_units, read_paths, shipped_units
+    from crossinnov.validate import Validator
+    from crossinnov.writes import Change
+
+    with open_store(settings) as store:
+        if paths:
+            units, rejected = read_paths(paths, store.iris)
+            what, warnings = ", ".join(p.name for p in paths), []
+        else:
+            (units, warnings), rejected, what = shipped_units(store), [], "the shipped data"
+        for warning in warnings:
+            click.echo(f"warning: {warning}", err=True)
+        change = Change("load", store.iris.agent("cli"), label=f"crossinnov load {what}")
+        with progress_bar(len(units), "validating", "graph") as bar:
+            report = load_units(store, units, Validator(), change, strict=strict,
+                                progress=bar.update)
+        report.rejected = rejected + report.rejected
+        for item in report.rejected:
+            click.echo(f"rejected: {item.as_text()}", err=True)
+        if report.rejected and (strict or not report.accepted):
+            raise click.ClickException(
+                f"{len(report.rejected)} rejected; nothing was loaded"
+                + (" (--strict)" if strict and report.accepted else ""))
+        click.echo(f"Loaded {len(report.accepted)} graphs ({report.triples} triples) from "
+                   f"{what} into {store.location}; the store holds {len(store)} quads.")
+        if report.rejected:
+            sys.exit(EXIT_VIOLATIONS)
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True,
+                type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "turtle"]), default="text",
+              show_default=True, help="Report as text, as JSON, or as a SHACL results graph.")
+@store_options
+def validate(files: tuple[Path, ...], fmt: str, settings: Settings) -> None:
+    """Check files against the SHACL shapes without loading them.
+
+    Referenced resources (cities, sectors, partners, ...) are looked up in the
+    store; an empty store is stood in for by the shipped data. Exit status: 0
+    the files conform, 1 they do not (the report says where and why), 2 a file
+    cannot be read.
+
+    \b
+    Example:
+        crossinnov validate my-organisation.json
+        crossinnov validate --format turtle data.ttl > report.ttl
+    """
+    from crossinnov.loader import check_units, read_paths
+    from crossinnov.validate import Validator
+
+    try:
+        with _context_store(settings) as store:
+            units, rejected = read_paths(files, store.iris)
+            accepted, failed = check_units(store, units, Validator())
+    except (IngestError, StoreError, OSError) as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(EXIT_UNREADABLE)
+    rejected += failed
+    if fmt == "json":
+        click.echo(json.dumps({
+            "conforms": not rejected,
+            "checked": len(units) + len(rejected) - len(failed),
+            "rejected": [{"label": r.label, "errors": [e.as_dict() for e in r.errors]}
+                         for r in rejected],
+        }, indent=2))
+    elif fmt == "turtle":
+        click.echo(_report_graph(rejected))
+    elif rejected:
+        click.echo(f"Does not conform: {len(rejected)} of {len(units) + len(rejected) - len(failed)}"
+                   " checked are rejected.")
+        for item in rejected:
+            click.echo(f"- {item.as_text()}")
+    else:
+        click.echo(f"Conforms: {len(accepted)} graph(s) satisfy every shape.")
+    sys.exit(EXIT_VIOLATIONS if rejected else 0)
+
+
+def _context_store(settings: Settings) -> Store:
+    """Open the store read-only; if it is empty, use the shipped data in memory instead."""
+    store = open_store(settings, read_only=True)
+    if len(store) == 0:
+        from crossinnov.loader import shipped_units
+        from crossinnov.writes import Change, replace_units
+
+        store.close()
+        store = open_store(settings.replace(store=":memory:"))
+        units, _ = shipped_units(store)
+        replace_units(store, units, Change("load", store.iris.agent("cli")))
+    return store
+
+
+def _report_graph(rejected) -> str:
+    """Return a SHACL validation report (sh:ValidationReport) for the rejected units."""
+    import rdflib
+    from rdflib.namespace import SH
+
+    graph = rdflib.Graph()
+    graph.bind("sh", SH)
+    report = rdflib.BNode()
+    graph.add((report, rdflib.RDF.type, SH.ValidationReport))
+    graph.add((report, SH.conforms, rdflib.Literal(not rejected)))
+    for item in rejected:
+        for error in item.errors:
+            result = rdflib.BNode()
+            graph.add((report, SH.result, result))
+            graph.add((result, rdflib.RDF.type, SH.ValidationResult))
+            graph.add((result, SH.resultSeverity, SH.Violation))
+            graph.add((result, SH.focusNode, rdflib.Literal(item.label)))
+            graph.add((result, SH.resultPath, rdflib.Literal(error.field)))
+            graph.add((result, SH.resultMessage, rdflib.Literal(error.message)))
+            if error.value is not None:
+                graph.add((result, SH.value, rdflib.Literal(str(error.value))))
+    return graph.serialize(format="turtle")
+
+
+@main.command()
+@click.argument("sparql", required=False)
+@click.option("--file", "query_file", type=click.File("r"), help="Read the query from a file "
+              "('-' for stdin).")
+@click.option("--format", "fmt", default="table", show_default=True,
+              type=click.Choice(["table", "csv", "tsv", "json", "xml", *FORMATS]),
+              help="table, csv, tsv, json or xml for SELECT/ASK; for CONSTRUCT/DESCRIBE "
+                   "table means Turtle, json JSON-LD, or name an RDF format.")
+@store_options
+@handle_errors
+def query(sparql: str | None, query_file, fmt: str, settings: Settings) -> None:
+    """Run a read-only SPARQL query and print the answer.
+
+    The default graph is the union of all named graphs (FROM and FROM NAMED in
+    the query replace it). Updates are refused.
+
+    \b
+    Example:
+        crossinnov query 'PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+          SELECT ?city WHERE { ?c a <https://w3id.org/crossinnov/ontology#City> ;
+          skos:notation ?city } ORDER BY ?city'
+        crossinnov query --file question.rq --format csv > answer.csv
+    """
+    text = query_file.read() if query_file else sparql
+    if not text:
+        raise click.UsageError("give a query, or --file")
+    if looks_like_update(text):
+        raise click.ClickException("this is an update; crossinnov query only runs read queries "
+                                   "(use crossinnov load to change data)")
+    with open_store(settings, read_only=True) as store:
+        result = store.query(text)
+        out = sys.stdout.buffer
+        if isinstance(result, ox.QueryTriples):
+            name = {"table": "turtle", "json": "jsonld", "csv": "ntriples", "tsv": "ntriples",
+                    "xml": "xml"}.get(fmt, fmt)
+            ox.serialize(result, out, FORMATS[name].oxformat, prefixes=prefixes_for(store.iris)
+                         if name in ("turtle", "trig") else None)
+        elif fmt == "table":
+            click.echo(render_table(result, prefixes_for(store.iris)))
+        elif fmt in ("csv", "tsv", "json", "xml"):
+            result.serialize(out, getattr(ox.QueryResultsFormat, fmt.upper()))
+            out.write(b"\n")
+        else:
+            raise click.ClickException(f"--format {fmt} is for CONSTRUCT/DESCRIBE queries")
+        out.flush()
+
+
+def short(term: Any, prefixes: dict[str, str]) -> str:
+    """Return a term as a person reads it: prefixed IRI, plain literal value."""
+    if isinstance(term, ox.NamedNode):
+        for name, ns in prefixes.items():
+            if term.value.startswith(ns) and term.value != ns:
+                return f"{name}:{term.value[len(ns):]}"
+        return f"<{term.value}>"
+    if isinstance(term, ox.Literal):
+        return term.value
+    return "" if term is None else str(term)
+
+
+def render_table(result: ox.QuerySolutions | ox.QueryBoolean, prefixes: dict[str, str]) -> str:
+    """Return SELECT results as an aligned text table (or ASK as true/false)."""
+    if isinstance(result, ox.QueryBoolean):
+        return "true" if bool(result) else "false"
+    names = [v.value for v in result.variables]
+    rows = [[short(solution[n], prefixes).replace("\n", " ") for n in names]
+            for solution in result]
+    widths = [min(60, max([len(n), *(len(r[i]) for r in rows)])) for i, n in enumerate(names)]
+
+    def line(cells: list[str]) -> str:
+        return " | ".join((c if len(c) <= w else c[: w - 1] + "…").ljust(w)
+                          for c, w in zip(cells, widths, strict=True)).rstrip()
+
+    out = [line(names), "-+-".join("-" * w for w in widths)]
+    out += [line(r) for r in rows]
+    out.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+    return "\n".join(out)
+
+
+@main.command()
+@click.option("--format", "fmt", required=True, type=click.Choice(list(FORMATS)),
+              help="RDF syntax; turtle, ntriples, jsonld and xml hold the union graph, "
+                   "nquads and trig every named graph.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="File to write (gzip-compressed if it ends in .gz); default stdout.")
+@store_options
+@handle_errors
+def dump(fmt: str, output: Path | None, settings: Settings) -> None:
+    """Write the whole graph in one RDF syntax, streamed.
+
+    Every dump loads back (crossinnov load) to the same graph.
+
+    \b
+    Example:
+        crossinnov dump --format nquads -o crossinnov.nq.gz
+        crossinnov dump --format turtle | less
+    """
+    spec = FORMATS[fmt]
+    with open_store(settings, read_only=True) as store:
+        prefixes = prefixes_for(store.iris)
+        if output is None:
+            store.dump(sys.stdout.buffer, spec.oxformat, prefixes=prefixes)
+            sys.stdout.buffer.flush()
+            return
+        tmp = output.with_name(output.name + ".part")
+        opener = gzip.open if output.suffix == ".gz" else open
+        with opener(tmp, "wb") as fh:
+            store.dump(fh, spec.oxformat, prefixes=prefixes)
+        tmp.replace(output)
+        click.echo(f"Wrote {output} ({spec.name}, {output.stat().st_size} bytes).", err=True)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,202 @@
+"""Read files (profile JSON, CSV of profiles, RDF in any of six syntaxes) into units.
+
+Every reader returns ``(units, errors)``: a file that cannot be read at all
+raises :class:`IngestError` (the CLI exits 2); a profile that is readable but
+wrong becomes an error entry naming its row or id and field, and does not stop
+the others.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import json
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from crossinnov.ingest import FieldError, IngestError, Unit
+from crossinnov.ingest.profile import FIELDS, ProfileError, profile_to_unit
+from crossinnov.iris import IRIs
+from crossinnov.rdfio import RdfFormatSpec, format_for_path
+
+LIST_FIELDS = [name for name, (_, _, is_list) in FIELDS.items() if is_list]
+
+
+@dataclass
+class Rejected:
+    """A unit (or would-be unit) that was not accepted, with why."""
+
+    label: str
+    errors: list[FieldError]
+
+    def as_text(self) -> str:
+        return f"{self.label}: " + "; ".join(f"{e.field}: {e.message}"
+                                             + (f" (value: {e.value!r})" if e.value not in
+                                                (None, "") else "")
+                                             for e in self.errors)
+
+
+def read_bytes(path: Path) -> bytes:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise IngestError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+    if path.suffix == ".gz":
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError) as exc:
+            raise IngestError(f"{path}: not a readable gzip file: {exc}") from exc
+    return data
+
+
+def read_path(path: Path, iris: IRIs) -> tuple[list[Unit], list[Rejected]]:
+    """Read one file into units, choosing the reader by its extension."""
+    name = path.name.lower().removesuffix(".gz")
+    if name.endswith(".json"):
+        return read_json(read_bytes(path), iris, source=path.name)
+    if name.endswith(".csv"):
+        return read_profiles_csv(read_bytes(path), iris, source=path.name)
+    fmt = format_for_path(name)
+    if fmt is None:
+        raise IngestError(f"{path}: unknown file type; use .json, .csv, .ttl, .nt, .nq, .trig, "
+                          ".jsonld or .rdf (optionally .gz)")
+    return read_rdf(read_bytes(path), fmt, iris, source=path.name), []
+
+
+def read_json(data: bytes, iris: IRIs, *, source: str) -> tuple[list[Unit], list[Rejected]]:
+    """Read a profile, a list of profiles, or (with ``@context``) JSON-LD."""
+    try:
+        doc = json.loads(data.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise IngestError(f"{source}: not UTF-8 text: {exc}") from exc
+    except json.JSONDecodeError as exc:
+        raise IngestError(f"{source}: invalid JSON at line {exc.lineno} column {exc.colno}: "
+                          f"{exc.msg}") from exc
+    if isinstance(doc, dict) and ("@context" in doc or "@graph" in doc):
+        from crossinnov.rdfio import FORMATS
+
+        return read_rdf(data, FORMATS["jsonld"], iris, source=source), []
+    items = doc if isinstance(doc, list) else [doc]
+    labelled = [((f"{source} item {i}" if isinstance(doc, list) else source), item)
+                for i, item in enumerate(items, start=1)]
+    return profiles_to_units(labelled, iris)
+
+
+def profiles_to_units(
+    labelled: Iterable[tuple[str, Any]], iris: IRIs
+) -> tuple[list[Unit], list[Rejected]]:
+    """Convert labelled profiles into units, collecting the rejected ones."""
+    units, rejected = [], []
+    for label, item in labelled:
+        try:
+            unit = profile_to_unit(item, iris, label=label)
+        except ProfileError as exc:
+            ident = (item.get("id") or item.get("name")) if isinstance(item, dict) else None
+            rejected.append(Rejected(f"{label} ({ident})" if ident else label, exc.errors))
+            continue
+        units.append(unit)
+    return units, rejected
+
+
+def read_profiles_csv(data: bytes, iris: IRIs, *, source: str) -> tuple[list[Unit], list[Rejected]]:
+    """Read a CSV of profiles: one per row, the JSON field names as columns.
+
+    List fields (sectors, themes, ...) hold ids separated by ``;``; ``founded`` a year.
+    """
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise IngestError(f"{source}: not UTF-8 text: {exc}") from exc
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    known = set(FIELDS) | {"id"}
+    if not reader.fieldnames or "name" not in reader.fieldnames:
+        raise IngestError(f"{source}: line 1: a CSV of profiles needs a header with at least "
+                          f"'name' (columns: {', '.join(sorted(known))})")
+    unknown = [c for c in reader.fieldnames if c not in known]
+    if unknown:
+        raise IngestError(f"{source}: line 1: unknown column(s) {', '.join(unknown)}")
+    rows = []
+    for row in reader:
+        item: dict[str, Any] = {}
+        for key, value in row.items():
+            if key is None:
+                raise IngestError(f"{source}: line {reader.line_num}: more cells than columns")
+            value = (value or "").strip()
+            if not value:
+                continue
+            if key in LIST_FIELDS:
+                item[key] = [v.strip() for v in value.split(";") if v.strip()]
+            elif key == "founded":
+                item[key] = int(value) if value.isdigit() else value
+            else:
+                item[key] = value
+        rows.append((f"{source} line {reader.line_num}", item))
+    return profiles_to_units(rows, iris)
+
+
+def parse_rdf(data: bytes, fmt: RdfFormatSpec, *, source: str) -> list[ox.Quad]:
+    """Parse RDF with pyoxigraph; a syntax error becomes an IngestError with its position."""
+    try:
+        return list(ox.parse(data, format=fmt.oxformat))
+    except SyntaxError as exc:
+        raise IngestError(f"{source}: invalid {fmt.name}: {exc}") from exc
+    except (ValueError, OSError) as exc:
+        raise IngestError(f"{source}: cannot read {fmt.name}: {exc}") from exc
+
+
+def read_rdf(data: bytes, fmt: RdfFormatSpec, iris: IRIs, *, source: str) -> list[Unit]:
+    """Read RDF into units, one per named graph.
+
+    Quads keep their graph; triples (in the default graph) go to the graph of
+    their subject (:meth:`IRIs.graph_for`), blank nodes to the graph of the
+    resource that points at them.
+    """
+    return quads_to_units(parse_rdf(data, fmt, source=source), iris, source=source)
+
+
+def quads_to_units(quads: list[ox.Quad], iris: IRIs, *, source: str) -> list[Unit]:
+    by_graph: dict[str, list[ox.Triple]] = defaultdict(list)
+    bnode_owner: dict[ox.BlankNode, str] = {}
+    pending: list[ox.Quad] = []
+    for quad in quads:
+        if isinstance(quad.graph_name, ox.NamedNode):
+            by_graph[quad.graph_name.value].append(quad.triple)
+        elif isinstance(quad.subject, ox.BlankNode):
+            pending.append(quad)
+        else:
+            graph = iris.graph_for(quad.subject.value).value
+            by_graph[graph].append(quad.triple)
+            if isinstance(quad.object, ox.BlankNode):
+                bnode_owner.setdefault(quad.object, graph)
+    for _ in range(len(pending) + 1):  # nested blank nodes: follow ownership
+        rest = []
+        for quad in pending:
+            owner = bnode_owner.get(quad.subject)  # type: ignore[arg-type]
+            if owner is None:
+                rest.append(quad)
+                continue
+            by_graph[owner].append(quad.triple)
+            if isinstance(quad.object, ox.BlankNode):
+                bnode_owner.setdefault(quad.object, owner)
+        if len(rest) == len(pending):
+            break
+        pending = rest
+    for quad in pending:  # blank nodes nobody points at
+        by_graph[iris.changelog_graph.value].append(quad.triple)
+    units = []
+    for graph, triples in sorted(by_graph.items()):
+        focus = []
+        parsed = iris.resource_of_graph(graph)
+        if parsed:
+            node = iris.resource(*parsed)
+            if any(t.subject == node for t in triples):
+                focus.append(node)
+        label = f"{source}: graph <{graph}>"
+        units.append(Unit(ox.NamedNode(graph), list(dict.fromkeys(triples)), focus, label))
+    return units

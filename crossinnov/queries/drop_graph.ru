@@ -1,0 +1,2 @@
+# Remove one named graph. $graph: the graph IRI.
+DROP SILENT GRAPH $graph

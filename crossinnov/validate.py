@@ -1,0 +1,149 @@
+"""Validate data against the SHACL shapes in ``shapes/`` (https://www.w3.org/TR/shacl/).
+
+One entry point, :meth:`Validator.validate`, returns a :class:`Report` holding
+the conformance flag, the SHACL results graph, a readable text, and each
+violation as plain values (focus node, path, value, message).
+
+Writes validate just the unit being written plus the ``rdf:type`` (and sector
+hierarchy) of the resources it references, fetched from the store
+(:func:`context_triples`) - never the whole graph.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+import pyshacl
+import rdflib
+from rdflib.namespace import SH
+
+from crossinnov.queries import QUERIES, values
+from crossinnov.rdfio import to_rdflib
+from crossinnov.resources import ontology_path, shapes_paths
+
+# pySHACL switches process-wide rdflib settings while it validates
+# (pyshacl/monkey, rdflib_bool_patch), so validations in one process must not
+# overlap. The hazard is process-wide, so the lock is too.
+_PYSHACL_LOCK = threading.Lock()
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One SHACL result in plain values."""
+
+    focus: str
+    path: str | None
+    value: str | None
+    message: str
+    severity: str = "Violation"
+    shape: str | None = None
+
+    def as_text(self) -> str:
+        where = f" ({self.path.rsplit('#', 1)[-1].rsplit('/', 1)[-1]})" if self.path else ""
+        value = f" [value: {self.value}]" if self.value is not None else ""
+        return f"{self.focus}{where}: {self.message}{value}"
+
+
+@dataclass
+class Report:
+    """The outcome of validating some data."""
+
+    conforms: bool
+    violations: list[Violation] = field(default_factory=list)
+    graph: rdflib.Graph | None = None
+
+    @property
+    def text(self) -> str:
+        if self.conforms:
+            return "Conforms: the data satisfies every shape."
+        lines = [f"Does not conform: {len(self.violations)} problem(s)."]
+        lines += ["- " + v.as_text() for v in self.violations]
+        return "\n".join(lines)
+
+
+class Validator:
+    """The crossinnov shapes, loaded once, applied to small data graphs."""
+
+    def __init__(self, shapes: rdflib.Graph | None = None) -> None:
+        if shapes is None:
+            shapes = rdflib.Graph()
+            for path in shapes_paths():
+                shapes.parse(path, format="turtle")
+        self.shapes = shapes
+        # class hierarchy of the ontology, so sh:class sees subclasses
+        self.hierarchy = rdflib.Graph()
+        ontology = rdflib.Graph().parse(ontology_path(), format="turtle")
+        for triple in ontology.triples((None, rdflib.RDFS.subClassOf, None)):
+            if isinstance(triple[2], rdflib.URIRef):
+                self.hierarchy.add(triple)
+
+    def validate(
+        self,
+        data: rdflib.Graph | Iterable[ox.Triple],
+        *,
+        focus: Iterable[ox.NamedNode] | None = None,
+    ) -> Report:
+        """Validate ``data`` (optionally only the ``focus`` nodes) against the shapes."""
+        graph = data if isinstance(data, rdflib.Graph) else to_rdflib(data)
+        graph += self.hierarchy
+        focus_nodes = [rdflib.URIRef(f.value) for f in focus] if focus is not None else None
+        if focus_nodes == []:
+            return Report(True)
+        with _PYSHACL_LOCK:
+            conforms, results, _text = pyshacl.validate(
+                graph,
+                shacl_graph=self.shapes,
+                advanced=True,
+                focus_nodes=focus_nodes,
+                allow_warnings=True,
+            )
+        return Report(bool(conforms), _violations(results), results)
+
+
+def _violations(results: rdflib.Graph) -> list[Violation]:
+    out = []
+    for result in results.subjects(rdflib.RDF.type, SH.ValidationResult):
+        def one(pred: rdflib.URIRef, _r: rdflib.term.Node = result) -> str | None:
+            value = results.value(_r, pred)
+            return None if value is None else str(value)
+
+        out.append(
+            Violation(
+                focus=one(SH.focusNode) or "",
+                path=one(SH.resultPath),
+                value=one(SH.value),
+                message=one(SH.resultMessage) or "does not satisfy a shape",
+                severity=(one(SH.resultSeverity) or "").rsplit("#", 1)[-1] or "Violation",
+                shape=one(SH.sourceShape),
+            )
+        )
+    out.sort(key=lambda v: (v.focus, v.path or "", v.message, v.value or ""))
+    return out
+
+
+def referenced_iris(triples: Iterable[ox.Triple]) -> set[ox.NamedNode]:
+    """Return the IRIs a unit's triples point at (objects), except vocabulary terms."""
+    out = set()
+    for t in triples:
+        if isinstance(t.object, ox.NamedNode) and t.predicate.value != str(rdflib.RDF.type):
+            out.add(t.object)
+    return out
+
+
+def context_triples(store, iris: Iterable[ox.NamedNode]) -> list[ox.Triple]:
+    """Return what the shapes need to know about referenced resources, from the store.
+
+    That is their ``rdf:type`` (for ``sh:class`` checks and the existence of
+    collaborators); nothing else of the graph is read.
+    """
+    nodes = sorted(iris, key=lambda n: n.value)
+    triples: list[ox.Triple] = []
+    for start in range(0, len(nodes), 500):
+        chunk = nodes[start:start + 500]
+        query = QUERIES.render("types_of", resources=values(chunk))
+        for row in store.select(query):
+            triples.append(ox.Triple(row["s"], ox.NamedNode(str(rdflib.RDF.type)), row["type"]))
+    return triples

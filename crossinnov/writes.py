@@ -1,0 +1,149 @@
+"""Write to the store: whole graphs replaced in one transaction, links kept symmetric, changes logged.
+
+Every write is one SPARQL Update request (one transaction in Oxigraph and in
+any SPARQL 1.1 server that runs a request atomically) made of:
+
+1. the new content of each graph it touches (``DROP`` then ``INSERT DATA``);
+2. the inverse ``ci:collaboratesWith`` links of the organisations concerned,
+   recomputed in the closure graph (see ``queries/closure_for.ru``);
+3. a PROV activity in the changelog graph, and the dataset's new
+   ``dcterms:modified`` (which the dumps' ETags follow).
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import pyoxigraph as ox
+
+from crossinnov.ingest import Unit
+from crossinnov.iris import IRIs
+from crossinnov.namespaces import CI, DCTERMS, PROV, RDF, RDFS, XSD
+from crossinnov.queries import QUERIES, term, triples_block, values
+from crossinnov.store import Store
+
+ACTIONS = ("create", "replace", "delete", "load", "analysis")
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def datetime_literal(moment: datetime) -> ox.Literal:
+    return ox.Literal(moment.isoformat(timespec="microseconds").replace("+00:00", "Z"),
+                      datatype=XSD.dateTime)
+
+
+@dataclass
+class Change:
+    """What a write does, for the changelog."""
+
+    action: str
+    agent: ox.NamedNode
+    graphs: list[ox.NamedNode] = field(default_factory=list)
+    label: str = ""
+    at: datetime = field(default_factory=now)
+
+    def triples(self, store: Store) -> tuple[ox.NamedNode, list[ox.Triple]]:
+        if self.action not in ACTIONS:
+            raise ValueError(f"unknown action {self.action!r}")
+        stamp = self.at.strftime("%Y%m%dt%H%M%S%fz") + "-" + secrets.token_hex(3)
+        node = store.iris.activity(stamp)
+        when = datetime_literal(self.at)
+        triples = [
+            ox.Triple(node, RDF.type, PROV.Activity),
+            ox.Triple(node, DCTERMS.type, ox.Literal(self.action)),
+            ox.Triple(node, RDFS.label, ox.Literal(self.label or self.action)),
+            ox.Triple(node, PROV.startedAtTime, when),
+            ox.Triple(node, PROV.endedAtTime, when),
+            ox.Triple(node, PROV.wasAssociatedWith, self.agent),
+        ]
+        link = PROV.invalidated if self.action == "delete" else PROV.generated
+        triples += [ox.Triple(node, link, g) for g in self.graphs]
+        return node, triples
+
+
+def organisations_in(units: Iterable[Unit], iris: IRIs) -> list[ox.NamedNode]:
+    """Return the organisations whose collaboration links a set of units may change."""
+    out: dict[str, ox.NamedNode] = {}
+    for unit in units:
+        for t in unit.triples:
+            if t.predicate == CI.collaboratesWith:
+                for node in (t.subject, t.object):
+                    if isinstance(node, ox.NamedNode):
+                        out[node.value] = node
+        for node in unit.focus:
+            parsed = iris.parse_resource(node.value)
+            if parsed and parsed[0] == "organisation":
+                out[node.value] = node
+    return [out[k] for k in sorted(out)]
+
+
+def replace_units(store: Store, units: list[Unit], change: Change,
+                  *, old_organisations: Iterable[ox.NamedNode] = ()) -> ox.NamedNode:
+    """Replace the graphs of ``units`` in one transaction; return the change's activity IRI.
+
+    :param old_organisations: organisations the replaced graphs used to link to,
+        whose inverse links must be recomputed too
+    """
+    operations = [
+        QUERIES.render("replace_graph", graph=term(u.graph), triples=triples_block(u.triples))
+        for u in units
+    ]
+    orgs = {o.value: o for o in [*organisations_in(units, store.iris), *old_organisations]}
+    if orgs:
+        operations.append(QUERIES.render(
+            "closure_for", closure=term(store.iris.closure_graph),
+            orgs=values(orgs[k] for k in sorted(orgs))))
+    change.graphs = [u.graph for u in units]
+    activity, record = change.triples(store)
+    operations.append(_record(store, change, record))
+    store.update(" ;\n".join(operations))
+    return activity
+
+
+def delete_organisation(store: Store, org: ox.NamedNode, graph: ox.NamedNode,
+                        change: Change) -> ox.NamedNode:
+    """Remove an organisation's graph and every collaboration link to it, in one transaction."""
+    change.graphs = [graph]
+    activity, record = change.triples(store)
+    operations = [
+        QUERIES.render("drop_graph", graph=term(graph)),
+        QUERIES.render("remove_links_to", orgs=values([org])),
+        _record(store, change, record),
+    ]
+    store.update(" ;\n".join(operations))
+    return activity
+
+
+def rebuild_closure(store: Store) -> None:
+    """Recompute the whole closure graph (after a bulk load)."""
+    store.update(QUERIES.render("closure_all", closure=term(store.iris.closure_graph)))
+
+
+def record(store: Store, change: Change) -> ox.NamedNode:
+    """Record a change that was written by other means (the bulk loader)."""
+    activity, record_triples = change.triples(store)
+    store.update(_record(store, change, record_triples))
+    return activity
+
+
+def _record(store: Store, change: Change, record_triples: list[ox.Triple]) -> str:
+    return QUERIES.render(
+        "record_change",
+        changelog=term(store.iris.changelog_graph),
+        dataset=term(store.iris.dataset),
+        time=term(datetime_literal(change.at)),
+        activity=triples_block(record_triples),
+    )
+
+
+def dataset_modified(store: Store) -> datetime | None:
+    """Return when the data last changed, or None for a store never written by crossinnov."""
+    rows = store.select(QUERIES["dataset_modified"], dataset=store.iris.dataset)
+    if not rows:
+        return None
+    return datetime.fromisoformat(rows[0]["modified"].value.replace("Z", "+00:00"))
