@@ -86,14 +86,15 @@ def format_for_path(path: str) -> RdfFormatSpec | None:
     return BY_EXTENSION.get(ext)
 
 
-def to_rdflib(triples: Iterable[ox.Triple | ox.Quad]) -> rdflib.Graph:
-    """Copy pyoxigraph triples (or quads, graph dropped) into an rdflib Graph.
+def to_rdflib(triples: Iterable[ox.Triple | ox.Quad],
+              graph: rdflib.Graph | None = None) -> rdflib.Graph:
+    """Copy pyoxigraph triples (or quads, graph dropped) into an rdflib Graph (new or given).
 
     The bridge goes through N-Triples written by pyoxigraph and read by rdflib,
     so escaping and datatypes are handled by both libraries' own code.
     """
     items = [t.triple if isinstance(t, ox.Quad) else t for t in triples]
-    graph = rdflib.Graph()
+    graph = rdflib.Graph() if graph is None else graph
     if items:
         data = ox.serialize(items, format=ox.RdfFormat.N_TRIPLES)
         graph.parse(data=data.decode("utf-8"), format="nt")

@@ -129,7 +129,7 @@ class OxigraphStore(Store):
             if path is None:
                 self._store = ox.Store()
             elif read_only:
-                self._store = ox.Store.read_only(path)
+                self._store = _open_read_only(path)
             else:
                 Path(path).mkdir(parents=True, exist_ok=True)
                 self._store = ox.Store(path)
@@ -160,7 +160,10 @@ class OxigraphStore(Store):
 
     def update(self, sparql: str) -> None:
         self._check_writable()
-        self._store.update(sparql)
+        try:
+            self._store.update(sparql)
+        except (RuntimeError, OSError) as exc:
+            raise StoreError(f"the update failed and changed nothing: {exc}") from exc
 
     def add_quads(self, quads, *, bulk=False):
         self._check_writable()
@@ -198,11 +201,34 @@ class OxigraphStore(Store):
             self._store.flush()
 
     def close(self) -> None:
+        """Flush and release the store (and its lock on the folder)."""
+        if self._store is None:
+            return
         self.flush()
+        # pyoxigraph has no close(): dropping the last reference releases the files
+        self._store = None  # type: ignore[assignment]
+        import gc
+
+        gc.collect()
 
     def _check_writable(self) -> None:
         if self.read_only:
             raise StoreError("the store is open read-only")
+
+
+def _open_read_only(path: str) -> ox.Store:
+    """Open a store folder read-only, next to a writer that may be compacting it.
+
+    RocksDB can delete a file between reading the manifest and opening the file;
+    opening again sees the new manifest.
+    """
+    for attempt in range(5):
+        try:
+            return ox.Store.read_only(path)
+        except RuntimeError as exc:
+            if attempt == 4:
+                raise OSError(f"the store changed while it was being opened ({exc})") from exc
+    raise AssertionError("unreachable")
 
 
 def is_remote(location: str) -> bool:

@@ -92,7 +92,8 @@ def profile_slug(data: dict[str, Any]) -> str:
     """Return the profile's id: its ``id`` or the slug of its name."""
     if data.get("id") not in (None, ""):
         return check_slug(data["id"])
-    return check_slug(slugify(data.get("name") or ""))
+    name = data.get("name")
+    return check_slug(slugify(name if isinstance(name, str) else ""))
 
 
 def profile_to_unit(data: Any, iris: IRIs, *, label: str = "", slug: str | None = None) -> Unit:

@@ -1,0 +1,231 @@
+"""The command line, run in process; effects checked through the library."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import json
+
+import pyoxigraph as ox
+import pytest
+import rdflib
+from rdflib.compare import isomorphic
+
+from crossinnov.cli import main
+from crossinnov.config import Settings
+from crossinnov.rdfio import FORMATS
+from crossinnov.resources import data_dir
+from crossinnov.store import open_store
+
+COMMANDS = ["load", "validate", "query", "dump"]
+
+PRACTICES = """
+PREFIX ci: <https://w3id.org/crossinnov/ontology#>
+PREFIX schema: <https://schema.org/>
+SELECT ?practice ?name WHERE { ?practice a ci:GoodPractice ; schema:name ?name } ORDER BY ?practice
+"""
+CITIES = """
+PREFIX ci: <https://w3id.org/crossinnov/ontology#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT ?city WHERE { ?c a ci:City ; skos:notation ?city } ORDER BY ?city
+"""
+
+
+@pytest.fixture
+def store_path(tmp_path):
+    return str(tmp_path / "store")
+
+
+@pytest.fixture
+def loaded(runner, store_path):
+    result = runner.invoke(main, ["load", "--store", store_path])
+    assert result.exit_code == 0, result.output
+    return store_path
+
+
+def invoke(runner, *args):
+    return runner.invoke(main, [str(a) for a in args])
+
+
+@pytest.mark.parametrize("command", [[], *([c] for c in COMMANDS)])
+def test_help_on_every_command(runner, command):
+    result = invoke(runner, *command, "--help")
+    assert result.exit_code == 0
+    assert "Usage:" in result.output
+    if command:
+        assert "Example:" in result.output
+
+
+def data_quads(store) -> tuple[set[ox.Quad], int]:
+    """Quads without blank nodes, and the count of all, except the changelog's (it grows)."""
+    quads = [q for q in store.quads() if q.graph_name != store.iris.changelog_graph]
+    ground = {q for q in quads
+              if not isinstance(q.subject, ox.BlankNode) and not isinstance(q.object, ox.BlankNode)}
+    return ground, len(quads)
+
+
+def test_load_without_paths_loads_the_shipped_data(runner, store_path):
+    result = invoke(runner, "load", "--store", store_path)
+    assert result.exit_code == 0, result.output
+    assert "Loaded" in result.output
+    with open_store(Settings(store=store_path)) as store:
+        assert store.ask("ASK { ?p a <https://w3id.org/crossinnov/ontology#GoodPractice> }")
+        assert store.iris.ontology_graph.value in store.named_graphs()
+        first = data_quads(store)
+    # loading again replaces the same graphs: nothing is duplicated or lost
+    assert invoke(runner, "load", "--store", store_path).exit_code == 0
+    with open_store(Settings(store=store_path)) as store:
+        assert data_quads(store) == first
+
+
+def test_newcomer_finds_cities_and_every_good_practice(runner, loaded):
+    result = invoke(runner, "query", "--store", loaded, "--format", "csv", CITIES)
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(result.output.strip().splitlines()))
+    assert [r["city"] for r in rows] == ["amsterdam", "berlin", "birmingham", "linz", "lisbon",
+                                         "plzen", "rome", "stockholm", "tallinn", "vilnius",
+                                         "warsaw"]
+    result = invoke(runner, "query", "--store", loaded, "--format", "json", PRACTICES)
+    found = {b["practice"]["value"].rsplit("/", 1)[1]
+             for b in json.loads(result.output)["results"]["bindings"]}
+    with open(data_dir() / "sources" / "good_practices.csv", newline="") as fh:
+        expected = {row["id"] for row in csv.DictReader(fh)}
+    assert found == expected
+
+
+def test_query_table_shortens_iris(runner, loaded):
+    result = invoke(runner, "query", "--store", loaded, PRACTICES)
+    assert "practice:fab-lab-lx" in result.output
+    assert result.output.rstrip().endswith("(12 rows)")
+
+
+def test_query_ask_and_construct(runner, loaded):
+    assert invoke(runner, "query", "--store", loaded,
+                  "ASK { ?s a <https://w3id.org/crossinnov/ontology#City> }").output.strip() == "true"
+    result = invoke(runner, "query", "--store", loaded, "--format", "ntriples",
+                    "CONSTRUCT { ?c ?p ?o } WHERE { ?c a <https://w3id.org/crossinnov/ontology#City>"
+                    " ; ?p ?o }")
+    graph = rdflib.Graph().parse(data=result.output, format="nt")
+    assert len(set(graph.subjects())) == 11
+
+
+def test_query_refuses_updates_and_reports_syntax_errors_in_one_line(runner, loaded):
+    before = len(open_store(Settings(store=loaded), read_only=True))
+    result = invoke(runner, "query", "--store", loaded, "DROP ALL")
+    assert result.exit_code != 0 and "update" in result.output
+    result = invoke(runner, "query", "--store", loaded, "SELECT * WHERE { ?s ?p }")
+    assert result.exit_code == 1
+    assert "SPARQL syntax error" in result.output and "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert len(open_store(Settings(store=loaded), read_only=True)) == before
+
+
+def test_validate_exit_codes(runner, tmp_path, store_path):
+    good = tmp_path / "good.json"
+    good.write_text(json.dumps({"name": "Example Studio", "city": "tallinn",
+                                "sectors": ["design"], "collaboratesWith": ["beepart"]}))
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"name": "Example Studio", "city": "paris", "sectors": []}))
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"name": "x",')
+    # an empty store: the shipped data stands in for the references
+    assert invoke(runner, "validate", "--store", store_path, good).exit_code == 0
+    result = invoke(runner, "validate", "--store", store_path, bad)
+    assert result.exit_code == 1
+    assert "city" in result.output and "paris" in result.output
+    assert "at least one sector" in result.output
+    result = invoke(runner, "validate", "--store", store_path, broken)
+    assert result.exit_code == 2 and "line 1 column" in result.output
+    assert invoke(runner, "validate", "--store", store_path, tmp_path / "missing.json").exit_code == 2
+    report = json.loads(invoke(runner, "validate", "--store", store_path, "--format", "json",
+                               bad).output)
+    assert report["conforms"] is False
+    fields = {e["field"] for e in report["rejected"][0]["errors"]}
+    assert {"city", "sectors"} <= fields
+    ttl = invoke(runner, "validate", "--store", store_path, "--format", "turtle", bad).output
+    g = rdflib.Graph().parse(data=ttl, format="turtle")
+    sh = rdflib.Namespace("http://www.w3.org/ns/shacl#")
+    assert (None, sh.conforms, rdflib.Literal(False)) in g
+
+
+def test_load_reports_bad_profiles_and_keeps_good_ones(runner, loaded, tmp_path):
+    path = tmp_path / "profiles.csv"
+    path.write_text(
+        "id,name,city,sectors,collaboratesWith\n"
+        "good-one,Good One,berlin,design;ict,beepart\n"
+        "bad-one,Bad One,atlantis,design,\n"
+        "good-two,Good Two,rome,music,good-one\n"
+    )
+    result = invoke(runner, "load", "--store", loaded, path)
+    assert result.exit_code == 1
+    assert "profiles.csv line 3 (bad-one)" in result.output and "atlantis" in result.output
+    with open_store(Settings(store=loaded)) as store:
+        names = {r["n"].value for r in store.select(
+            "SELECT ?n WHERE { ?o a <https://w3id.org/crossinnov/ontology#ProfiledOrganisation> ;"
+            " <https://schema.org/name> ?n }")}
+    assert names == {"Good One", "Good Two"}
+
+
+def test_strict_load_writes_nothing(runner, loaded, tmp_path):
+    path = tmp_path / "profiles.json"
+    path.write_text(json.dumps([
+        {"id": "good-one", "name": "Good One", "city": "berlin", "sectors": ["design"]},
+        {"id": "bad-one", "name": "Bad One", "city": "berlin", "sectors": ["underwater-basketry"]},
+    ]))
+    before = sorted(str(q) for q in open_store(Settings(store=loaded), read_only=True).quads())
+    result = invoke(runner, "load", "--strict", "--store", loaded, path)
+    assert result.exit_code == 1 and "nothing was loaded" in result.output
+    after = sorted(str(q) for q in open_store(Settings(store=loaded), read_only=True).quads())
+    assert after == before
+
+
+def test_unreadable_files_are_one_clear_line(runner, store_path, tmp_path):
+    bad_ttl = tmp_path / "bad.ttl"
+    bad_ttl.write_text("@prefix ex: <http://ex/> .\nex:a ex:b .\n")
+    result = invoke(runner, "load", "--store", store_path, bad_ttl)
+    assert result.exit_code == 1
+    assert "bad.ttl: invalid turtle" in result.output and "Traceback" not in result.output
+    result = invoke(runner, "load", "--store", store_path, tmp_path / "x.docx")
+    assert result.exit_code != 0 and "unknown file type" in result.output
+
+
+@pytest.mark.parametrize("fmt", list(FORMATS))
+def test_dump_reloads_to_the_same_graph(runner, loaded, tmp_path, fmt):
+    spec = FORMATS[fmt]
+    out = tmp_path / f"dump.{spec.extension}.gz"
+    result = invoke(runner, "dump", "--store", loaded, "--format", fmt, "-o", out)
+    assert result.exit_code == 0, result.output
+    data = gzip.decompress(out.read_bytes())
+    original = open_store(Settings(store=loaded), read_only=True)
+    # parsed by a real parser (rdflib), independent of the writer (pyoxigraph)
+    parsed = rdflib.Dataset() if spec.is_dataset else rdflib.Graph()
+    parsed.parse(data=data, format=spec.rdflib_name)
+    assert len(parsed) > 0 if not spec.is_dataset else sum(len(g) for g in parsed.graphs()) > 0
+    # and loaded back through crossinnov into a fresh store
+    fresh = str(tmp_path / "fresh")
+    result = invoke(runner, "load", "--store", fresh, out)
+    assert result.exit_code == 0, result.output
+    reloaded = open_store(Settings(store=fresh), read_only=True)
+    if spec.is_dataset:
+        assert data_quads(reloaded) == data_quads(original)
+    else:
+        def union(store):
+            triples = store.query("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } "
+                                  "FILTER(?g != <https://w3id.org/crossinnov/graph/changelog>) }")
+            return _to_rdflib(triples)
+
+        assert isomorphic(union(reloaded), union(original))
+
+
+def _to_rdflib(triples) -> rdflib.Graph:
+    g = rdflib.Graph()
+    data = ox.serialize(list(triples), format=ox.RdfFormat.N_TRIPLES)
+    g.parse(data=data.decode(), format="nt")
+    return g
+
+
+def test_dump_to_stdout(runner, loaded):
+    result = invoke(runner, "dump", "--store", loaded, "--format", "turtle")
+    assert result.exit_code == 0
+    graph = rdflib.Graph().parse(data=result.output, format="turtle")
+    assert len(graph) == len(open_store(Settings(store=loaded), read_only=True))
