@@ -137,9 +137,10 @@ def profile_to_unit(data: Any, iris: IRIs, *, label: str = "", slug: str | None 
     b = TripleBuilder()
     b.add(node, RDF.type, CI.Organisation)
     b.add(node, RDF.type, CI.ProfiledOrganisation)
-    name = _text(errors, "name", data["name"])
-    b.add(node, SCHEMA.name, name)
-    b.add(node, RDFS.label, name)
+    if isinstance(data.get("name"), str) and data["name"].strip():
+        name = _text(errors, "name", data["name"])
+        b.add(node, SCHEMA.name, name)
+        b.add(node, RDFS.label, name)
     for field, (prop, kind, is_list) in FIELDS.items():
         if field == "name" or field not in data or data[field] is None:
             continue
