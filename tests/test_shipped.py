@@ -15,7 +15,7 @@ from crossinnov.devtools import generate_namespaces
 from crossinnov.ingest.shipped import shipped_files
 from crossinnov.iris import IRIs
 from crossinnov.rdfio import to_rdflib
-from crossinnov.resources import data_dir, ontology_path, resource_dir, shapes_paths
+from crossinnov.resources import data_dir, ontology_path, shapes_paths
 
 CI = rdflib.Namespace("https://w3id.org/crossinnov/ontology#")
 SCHEMA = rdflib.Namespace("https://schema.org/")
@@ -78,8 +78,10 @@ def test_generated_data_files_are_up_to_date():
 
 
 def test_namespaces_module_is_up_to_date():
-    module = resource_dir("ontology").parent / "crossinnov" / "namespaces.py"
-    assert module.read_text() == generate_namespaces(), "run python -m crossinnov.devtools namespaces"
+    import crossinnov.namespaces
+
+    with open(crossinnov.namespaces.__file__, encoding="utf-8") as fh:
+        assert fh.read() == generate_namespaces(), "run python -m crossinnov.devtools namespaces"
 
 
 # the ontology ------------------------------------------------------------------------------
