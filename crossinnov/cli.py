@@ -313,8 +313,8 @@ def render_table(result: ox.QuerySolutions | ox.QueryBoolean, prefixes: dict[str
 
 @main.command()
 @click.option("--format", "fmt", required=True, type=click.Choice(list(FORMATS)),
-              help="RDF syntax; turtle, ntriples, jsonld and xml hold the union graph, "
-                   "nquads and trig every named graph.")
+              help="RDF syntax; turtle, ntriples and xml hold the union graph, "
+                   "nquads, trig and jsonld every named graph.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="File to write (gzip-compressed if it ends in .gz); default stdout.")
 @store_options
