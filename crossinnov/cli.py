@@ -344,5 +344,46 @@ def dump(fmt: str, output: Path | None, settings: Settings) -> None:
         click.echo(f"Wrote {output} ({spec.name}, {output.stat().st_size} bytes).", err=True)
 
 
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", default=5000, show_default=True, type=int,
+              help="Port to listen on (0: any free port; the URL is printed).")
+@click.option("--threads", default=8, show_default=True, type=int,
+              help="Request threads of the WSGI server.")
+@click.option("--query-workers", type=int, default=None,
+              help="Query worker processes (default: $CROSSINNOV_QUERY_WORKERS, else one per "
+                   "CPU core).")
+@click.option("--timeout", "query_timeout", type=float, default=None,
+              help="Seconds a query may run before it is stopped with 503 (default 30).")
+@click.option("--get", "get_path", metavar="PATH",
+              help="Do not serve: run one GET request through the app, print it and exit.")
+@store_options
+@handle_errors
+def serve(host: str, port: int, threads: int, query_workers: int | None,
+          query_timeout: float | None, get_path: str | None, settings: Settings) -> None:
+    """Serve the knowledge graph on the web (SPARQL endpoint, dumps, linked data, pages).
+
+    Runs the production WSGI server waitress with several threads; queries run
+    in worker processes under a time limit. An empty store is first filled
+    with the shipped data. One line is logged per request; Ctrl-C or SIGTERM
+    stops the server cleanly.
+
+    \b
+    Example:
+        crossinnov serve
+        crossinnov serve --host 0.0.0.0 --port 8080 --timeout 10
+        crossinnov serve --get /healthz
+    """
+    from crossinnov.web.server import run, run_get
+
+    if query_workers is not None:
+        settings = settings.replace(query_workers=query_workers)
+    if query_timeout is not None:
+        settings = settings.replace(query_timeout=query_timeout)
+    if get_path:
+        sys.exit(run_get(settings, get_path))
+    run(settings, host=host, port=port, threads=threads)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

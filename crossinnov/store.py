@@ -85,6 +85,25 @@ class Store(ABC):
     def __len__(self) -> int:
         """Return the number of quads."""
 
+    def answer(self, spec, timeout: float | None = None):
+        """Run a query and return its answer written as ``spec`` asks (see crossinnov.workers).
+
+        This base version runs in this process, without a time limit; the served
+        store and the remote store override it.
+        """
+        from crossinnov.workers import Answer, QueryRejected
+
+        messages: list[tuple] = []
+        _answer_in_process(self, spec, messages.append)
+        if messages[0][0] == "error":
+            raise QueryRejected(messages[0][1], messages[0][2])
+        _, kind, fmt = messages[0]
+        if messages[-1][0] == "error":
+            raise QueryRejected(messages[-1][1], messages[-1][2])
+        meta = messages[-1][1]
+        chunks = [m[1] for m in messages if m[0] == "chunk"]
+        return Answer(kind, fmt, iter(chunks), True, meta["rows"], meta["truncated"])
+
     def close(self) -> None:
         """Release the store (flush to disk for the embedded one)."""
 
@@ -214,6 +233,16 @@ class OxigraphStore(Store):
     def _check_writable(self) -> None:
         if self.read_only:
             raise StoreError("the store is open read-only")
+
+
+def _answer_in_process(store: Store, spec, emit) -> None:
+    """Answer a QuerySpec with this process's own store (used where there are no workers)."""
+    from crossinnov.workers import answer
+
+    if isinstance(store, OxigraphStore):
+        answer(store.native, spec, emit)
+        return
+    raise StoreError("this store cannot answer in process")
 
 
 def _open_read_only(path: str) -> ox.Store:

@@ -1,0 +1,263 @@
+"""The dataset describing itself: VoID, DCAT, SPARQL Service Description; and one resource.
+
+Counts are computed from the store (never written by hand) and cached per data
+version (the dataset's ``dcterms:modified``), so a busy home page or VoID
+document does not recount 2 million triples each time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from datetime import datetime
+
+import pyoxigraph as ox
+from flask import request
+
+from crossinnov import __version__
+from crossinnov.namespaces import DCAT, DCTERMS, FOAF, RDF, RDFS, SD, VOID, XSD
+from crossinnov.publish import CC_BY, GRAPH_MEDIA, IANA, RESULT_MEDIA
+from crossinnov.queries import QUERIES
+from crossinnov.rdfio import FORMATS, STANDARD_PREFIXES, prefixes_for
+from crossinnov.store import Store
+from crossinnov.web.state import current
+from crossinnov.writes import dataset_modified
+
+DUMP_NAME = "crossinnov"
+PUBLISHER = "crossinnov contributors"
+
+
+def site_url() -> str:
+    """The URL this app is served at (for download and endpoint URLs, not for resource IRIs)."""
+    return request.url_root
+
+
+def data_version(store: Store) -> tuple[datetime | None, str]:
+    """Return (modified, version tag) of the data; the tag changes with every write."""
+    modified = dataset_modified(store)
+    tag = f"{modified.isoformat() if modified else 'unknown'}|{len(store)}"
+    return modified, hashlib.sha1(tag.encode()).hexdigest()[:20]
+
+
+def _cached(name: str, compute):
+    crossinnov = current()
+    _, version = data_version(crossinnov.store)
+    cache = crossinnov.extra.setdefault("describe-cache", {})
+    key = (name, version)
+    if key not in cache:
+        for old in [k for k in cache if k[0] == name]:
+            del cache[old]
+        cache[key] = compute()
+    return cache[key]
+
+
+def serialize(triples: Iterable[ox.Triple], fmt: str, store: Store) -> tuple[bytes, str]:
+    """Write triples in an RDF format (a name of FORMATS); return bytes and media type."""
+    spec = FORMATS[fmt]
+    prefixes = {**prefixes_for(store.iris), "void": str(VOID), "dcat": str(DCAT),
+                "sd": str(SD)} if fmt in ("turtle", "trig") else None
+    data = ox.serialize(list(triples), format=spec.oxformat, prefixes=prefixes)
+    return data, spec.media_type
+
+
+def describe_resource(store: Store, iri: ox.NamedNode) -> list[ox.Triple]:
+    """Return a resource's own triples, labels of what it links to, and what links to it."""
+    return store.construct(QUERIES["describe_resource"], res=iri)
+
+
+# --- VoID ------------------------------------------------------------------------------------
+
+def void_triples() -> list[ox.Triple]:
+    """Return the VoID description of the dataset (https://www.w3.org/TR/void/)."""
+    crossinnov = current()
+    store, iris = crossinnov.store, crossinnov.store.iris
+    counts = _cached("void", lambda: _void_counts(store))
+    ds = iris.dataset
+    base = site_url()
+    t: list[ox.Triple] = []
+
+    def add(s, p, o):
+        t.append(ox.Triple(s, p, o))
+
+    add(ds, RDF.type, VOID.Dataset)
+    add(ds, DCTERMS.title, ox.Literal("crossinnov: the Cross Innovation knowledge graph",
+                                      language="en"))
+    add(ds, DCTERMS.description, ox.Literal(
+        "Organisations, good practices, events, cities, sectors and sub-themes of the INTERREG "
+        "IVC project Cross Innovation (2012-2014), as linked open data.", language="en"))
+    add(ds, DCTERMS.license, ox.NamedNode(CC_BY))
+    add(ds, DCTERMS.publisher, ox.Literal(PUBLISHER))
+    modified, _ = data_version(store)
+    if modified:
+        add(ds, DCTERMS.modified, ox.Literal(modified.isoformat().replace("+00:00", "Z"),
+                                             datatype=XSD.dateTime))
+    add(ds, VOID.sparqlEndpoint, ox.NamedNode(base + "sparql"))
+    for spec in FORMATS.values():
+        add(ds, VOID.dataDump, ox.NamedNode(f"{base}dumps/{DUMP_NAME}.{spec.extension}.gz"))
+    add(ds, VOID.uriSpace, ox.Literal(iris.base + "id/"))
+    add(ds, VOID.rootResource, iris.resource("project", "cross-innovation"))
+    add(ds, VOID.triples, ox.Literal(str(counts["triples"]), datatype=XSD.integer))
+    add(ds, VOID.distinctSubjects, ox.Literal(str(counts["subjects"]), datatype=XSD.integer))
+    add(ds, VOID.distinctObjects, ox.Literal(str(counts["objects"]), datatype=XSD.integer))
+    add(ds, VOID.entities, ox.Literal(str(counts["entities"]), datatype=XSD.integer))
+    add(ds, VOID.classes, ox.Literal(str(len(counts["classes"])), datatype=XSD.integer))
+    add(ds, VOID.properties, ox.Literal(str(len(counts["properties"])), datatype=XSD.integer))
+    for example in counts["examples"]:
+        add(ds, VOID.exampleResource, ox.NamedNode(example))
+    for vocabulary in counts["vocabularies"]:
+        add(ds, VOID.vocabulary, ox.NamedNode(vocabulary))
+    for i, (cls, n) in enumerate(counts["classes"]):
+        part = ox.NamedNode(f"{iris.base}dataset/class-partition/{i}")
+        add(ds, VOID.classPartition, part)
+        add(part, VOID["class"], ox.NamedNode(cls))
+        add(part, VOID.entities, ox.Literal(str(n), datatype=XSD.integer))
+    for i, (prop, n) in enumerate(counts["properties"]):
+        part = ox.NamedNode(f"{iris.base}dataset/property-partition/{i}")
+        add(ds, VOID.propertyPartition, part)
+        add(part, VOID.property, ox.NamedNode(prop))
+        add(part, VOID.triples, ox.Literal(str(n), datatype=XSD.integer))
+    return t
+
+
+def _void_counts(store: Store) -> dict:
+    (row,) = store.select(QUERIES["void_counts"])
+    classes = [(r["class"].value, int(r["entities"].value))
+               for r in store.select(QUERIES["void_classes"])
+               if isinstance(r.get("class"), ox.NamedNode)]
+    properties = [(r["property"].value, int(r["triples"].value))
+                  for r in store.select(QUERIES["void_properties"])]
+    used = {c for c, _ in classes} | {p for p, _ in properties}
+    known = set(STANDARD_PREFIXES.values()) | {str(VOID), str(DCAT), str(SD),
+                                               "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+                                               "http://www.w3.org/ns/shacl#"}
+    vocabularies = sorted({ns for ns in known for iri in used if iri.startswith(ns)})
+    entities = sum(n for c, n in classes if c.startswith("https://w3id.org/crossinnov/ontology#")
+                   and not c.endswith("#ProfiledOrganisation"))
+    examples = [r["example"].value for r in store.select(QUERIES["void_examples"])]
+    return {"triples": int(row["triples"].value), "subjects": int(row["subjects"].value),
+            "objects": int(row["objects"].value), "classes": classes, "properties": properties,
+            "vocabularies": vocabularies, "entities": entities, "examples": examples}
+
+
+def counts() -> dict:
+    """The dataset's size, cached per data version (for the home page)."""
+    store = current().store
+    return _cached("void", lambda: _void_counts(store))
+
+
+# --- DCAT ------------------------------------------------------------------------------------
+
+def dump_files() -> list[dict]:
+    """The downloadable dumps: one per RDF format, plain and gzip-compressed."""
+    base = site_url()
+    files = []
+    for spec in FORMATS.values():
+        for gz in (False, True):
+            name = f"{DUMP_NAME}.{spec.extension}" + (".gz" if gz else "")
+            files.append({
+                "name": name, "format": spec.name, "media_type": spec.media_type,
+                "compressed": gz, "url": f"{base}dumps/{name}",
+                "graphs": "every named graph" if spec.is_dataset else "the union graph",
+            })
+    return files
+
+
+def dcat_triples() -> list[ox.Triple]:
+    """Return a DCAT 3 catalogue of the dataset and its distributions."""
+    crossinnov = current()
+    iris = crossinnov.store.iris
+    base = site_url()
+    modified, _ = data_version(crossinnov.store)
+    catalog = ox.NamedNode(base + "dumps/")
+    dataset = iris.dataset
+    service = ox.NamedNode(base + "sparql")
+    t: list[ox.Triple] = []
+
+    def add(s, p, o):
+        t.append(ox.Triple(s, p, o))
+
+    licence = ox.NamedNode(CC_BY)
+    publisher = ox.NamedNode(iris.base + "agent/crossinnov")
+    add(publisher, RDF.type, FOAF.Agent)
+    add(publisher, FOAF.name, ox.Literal(PUBLISHER))
+    add(catalog, RDF.type, DCAT.Catalog)
+    add(catalog, DCTERMS.title, ox.Literal("crossinnov downloads", language="en"))
+    add(catalog, DCTERMS.publisher, publisher)
+    add(catalog, DCTERMS.license, licence)
+    add(catalog, DCAT.dataset, dataset)
+    add(catalog, DCAT.service, service)
+    add(dataset, RDF.type, DCAT.Dataset)
+    add(dataset, DCTERMS.title, ox.Literal("crossinnov: the Cross Innovation knowledge graph",
+                                           language="en"))
+    add(dataset, DCTERMS.description, ox.Literal(
+        "Organisations and policy good practices of the INTERREG IVC project Cross Innovation "
+        "(2012-2014) in eleven European cities, as linked open data.", language="en"))
+    add(dataset, DCTERMS.license, licence)
+    add(dataset, DCTERMS.publisher, publisher)
+    add(dataset, DCAT.keyword, ox.Literal("creative industries", language="en"))
+    add(dataset, DCAT.keyword, ox.Literal("cross-innovation", language="en"))
+    if modified:
+        stamp = ox.Literal(modified.isoformat().replace("+00:00", "Z"), datatype=XSD.dateTime)
+        add(dataset, DCTERMS.modified, stamp)
+        add(catalog, DCTERMS.modified, stamp)
+    add(service, RDF.type, DCAT.DataService)
+    add(service, DCAT.endpointURL, service)
+    add(service, DCTERMS.conformsTo, ox.NamedNode("https://www.w3.org/TR/sparql11-protocol/"))
+    add(service, DCAT.servesDataset, dataset)
+    add(service, DCTERMS.license, licence)
+    for f in dump_files():
+        dist = ox.NamedNode(f["url"])
+        add(dataset, DCAT.distribution, dist)
+        add(dist, RDF.type, DCAT.Distribution)
+        add(dist, DCTERMS.title, ox.Literal(f"{f['format']} dump" +
+                                            (" (gzip)" if f["compressed"] else ""), language="en"))
+        add(dist, DCAT.downloadURL, dist)
+        add(dist, DCAT.accessURL, dist)
+        add(dist, DCAT.mediaType, ox.NamedNode(IANA + f["media_type"]))
+        if f["compressed"]:
+            add(dist, DCAT.compressFormat, ox.NamedNode(IANA + "application/gzip"))
+        add(dist, DCTERMS.license, licence)
+        if modified:
+            add(dist, DCTERMS.modified, ox.Literal(modified.isoformat().replace("+00:00", "Z"),
+                                                   datatype=XSD.dateTime))
+    return t
+
+
+# --- SPARQL Service Description -----------------------------------------------------------------
+
+def service_description(fmt: str) -> tuple[bytes, str]:
+    """Return the endpoint's Service Description in an RDF format."""
+    crossinnov = current()
+    store = crossinnov.store
+    endpoint = ox.NamedNode(site_url() + "sparql")
+    formats = ox.NamedNode("http://www.w3.org/ns/formats/")
+    t = [
+        ox.Triple(endpoint, RDF.type, SD.Service),
+        ox.Triple(endpoint, SD.endpoint, endpoint),
+        ox.Triple(endpoint, SD.supportedLanguage, SD.SPARQL11Query),
+        ox.Triple(endpoint, SD.feature, SD.UnionDefaultGraph),
+        ox.Triple(endpoint, RDFS.label, ox.Literal(f"crossinnov {__version__} SPARQL endpoint "
+                                                   "(read-only)", language="en")),
+        ox.Triple(endpoint, SD.defaultEntailmentRegime,
+                  ox.NamedNode("http://www.w3.org/ns/entailment/Simple")),
+    ]
+    for name in ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV",
+                 "SPARQL_Results_TSV", "Turtle", "N-Triples", "JSON-LD", "RDF_XML"):
+        t.append(ox.Triple(endpoint, SD.resultFormat, ox.NamedNode(formats.value + name)))
+    dataset = ox.BlankNode()
+    default = ox.BlankNode()
+    t += [
+        ox.Triple(endpoint, SD.defaultDataset, dataset),
+        ox.Triple(dataset, RDF.type, SD.Dataset),
+        ox.Triple(dataset, SD.defaultGraph, default),
+        ox.Triple(default, RDF.type, SD.Graph),
+        ox.Triple(default, VOID.triples, ox.Literal(str(len(store)), datatype=XSD.integer)),
+        ox.Triple(dataset, DCTERMS.source, store.iris.dataset),
+    ]
+    if crossinnov.settings.allow_service:
+        t.append(ox.Triple(endpoint, SD.feature, SD.BasicFederatedQuery))
+    return serialize(t, fmt, store)
+
+
+__all__ = ["GRAPH_MEDIA", "RESULT_MEDIA", "counts", "dcat_triples", "describe_resource",
+           "dump_files", "serialize", "service_description", "void_triples"]

@@ -1,0 +1,193 @@
+"""``/sparql``: the SPARQL 1.1 Protocol for queries (https://www.w3.org/TR/sparql11-protocol/).
+
+Read-only: updates are refused (403) and the store is not touched. Each query
+runs in a query worker under the time limit (503 when it is overrun), with a
+cap on result rows and on query length; federated ``SERVICE`` is refused unless
+allowed. Without a query, a browser gets the query page and an RDF client the
+SPARQL Service Description (https://www.w3.org/TR/sparql11-service-description/).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import parse_qs
+
+from flask import Blueprint, Response, render_template, request, stream_with_context
+
+from crossinnov.publish import (
+    FORMAT_ALIASES,
+    GRAPH_MEDIA,
+    GRAPH_TYPES,
+    RESULT_MEDIA,
+    RESULT_TYPES,
+    negotiate,
+)
+from crossinnov.rdfio import prefixes_for
+from crossinnov.sparqltext import looks_like_update, query_form, uses_service
+from crossinnov.web.errors import HttpError
+from crossinnov.web.state import current
+from crossinnov.workers import QuerySpec
+
+bp = Blueprint("sparql", __name__)
+
+FORM = "application/x-www-form-urlencoded"
+DIRECT = "application/sparql-query"
+UPDATE = "application/sparql-update"
+
+
+@dataclass
+class ProtocolRequest:
+    """A query request as the protocol defines it (section 2.1)."""
+
+    query: str | None
+    default_graph: list[str]
+    named_graphs: list[str]
+    format: str | None
+
+
+def _params(raw: bytes | str) -> dict[str, list[str]]:
+    text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+    return parse_qs(text, keep_blank_values=True, strict_parsing=False, errors="strict")
+
+
+def read_protocol_request() -> ProtocolRequest:
+    """Read query, dataset and format from GET or POST the way the protocol says, or raise."""
+    try:
+        url = _params(request.query_string)
+    except UnicodeDecodeError:
+        raise HttpError(400, "the request URL is not valid UTF-8") from None
+    params = url
+    body_query: str | None = None
+    if request.method == "POST":
+        mime = request.mimetype
+        raw = request.get_data(cache=True)
+        if mime == FORM:
+            try:
+                body = _params(raw)
+            except UnicodeDecodeError:
+                raise HttpError(400, "the form body is not valid UTF-8") from None
+            if "update" in body:
+                raise HttpError(403, "this endpoint is read-only: SPARQL Update is refused")
+            if "query" in url and "query" in body:
+                raise HttpError(400, "the query is given both in the URL and in the body")
+            params = {**url, **body} if "query" in body else {**body, **url}
+        elif mime == DIRECT:
+            try:
+                body_query = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                raise HttpError(400, "the query is not valid UTF-8") from None
+            if "query" in url:
+                raise HttpError(400, "a query in the body must not also be given in the URL")
+        elif mime == UPDATE:
+            raise HttpError(403, "this endpoint is read-only: SPARQL Update is refused")
+        else:
+            raise HttpError(415, f"unsupported content type {mime or '(none)'}: send "
+                                 f"{FORM} or {DIRECT}")
+    if "update" in params:
+        raise HttpError(403, "this endpoint is read-only: SPARQL Update is refused")
+    queries = params.get("query", [])
+    if len(queries) > 1:
+        raise HttpError(400, "more than one query parameter")
+    query = body_query if body_query is not None else (queries[0] if queries else None)
+    if request.method == "POST" and not query:
+        raise HttpError(400, "no query in the request")
+    formats = params.get("format") or params.get("output") or [None]
+    return ProtocolRequest(query, params.get("default-graph-uri", []),
+                           params.get("named-graph-uri", []), formats[0])
+
+
+def choose_formats(req: ProtocolRequest, form: str | None) -> tuple[str, str]:
+    """Return (result format, graph format) for the answer: ``format`` first, then Accept.
+
+    ``html`` is one of them when a browser asks for a page.
+    """
+    accept = request.headers.get("Accept")
+    if req.format:
+        key = req.format.strip().lower()
+        if key in RESULT_TYPES or key in GRAPH_TYPES:
+            return RESULT_TYPES.get(key, "json"), GRAPH_TYPES.get(key, "turtle")
+        if key not in FORMAT_ALIASES:
+            raise HttpError(400, f"unknown format {req.format!r}")
+        result, graph = FORMAT_ALIASES[key]
+        return result or "json", graph or "turtle"
+    graph_form = form in ("CONSTRUCT", "DESCRIBE")
+    offered = ([*GRAPH_MEDIA.values()] if graph_form else [*RESULT_MEDIA.values()])
+    offered += ["text/html", "application/json", "application/xml", "text/plain"]
+    chosen = negotiate(accept, offered)
+    if chosen is None:
+        raise HttpError(406, "none of the accepted media types can hold this answer; "
+                             f"offered: {', '.join(offered[:-3])}")
+    if chosen == "text/html":
+        return "html", "html"
+    return RESULT_TYPES.get(chosen, "json"), GRAPH_TYPES.get(chosen, "turtle")
+
+
+def check_query(query: str) -> None:
+    settings = current().settings
+    if len(query) > settings.max_query_length:
+        raise HttpError(413, f"the query is longer than {settings.max_query_length} characters")
+    if uses_service(query) and not settings.allow_service:
+        raise HttpError(400, "federated queries (SERVICE) are disabled on this endpoint")
+    if looks_like_update(query):
+        raise HttpError(403, "this endpoint is read-only: SPARQL Update is refused")
+
+
+@bp.route("/sparql", methods=["GET", "POST"])
+def endpoint() -> Response:
+    req = read_protocol_request()
+    if req.query is None:
+        return _no_query(req)
+    check_query(req.query)
+    form = query_form(req.query)
+    result_format, graph_format = choose_formats(req, form)
+    html = result_format == "html"
+    dataset = bool(req.default_graph or req.named_graphs)
+    crossinnov = current()
+    spec = QuerySpec(
+        req.query,
+        req.default_graph if dataset else None,
+        req.named_graphs if dataset else None,
+        None,
+        "json" if html else result_format,
+        "turtle" if html else graph_format,
+        crossinnov.settings.max_result_rows,
+        prefixes_for(crossinnov.store.iris),
+    )
+    answer = crossinnov.store.answer(spec)
+    if html:
+        from crossinnov.web.querypage import render_answer
+
+        return render_answer(req.query, answer)
+    media = GRAPH_MEDIA[answer.format] if answer.kind == "graph" else RESULT_MEDIA[answer.format]
+    response = Response(stream_with_context(answer.chunks) if not answer.complete else
+                        answer.chunks, mimetype=media)
+    if media.startswith("text/") or media.endswith(("json", "xml")):
+        response.mimetype_params["charset"] = "utf-8"
+    response.headers["X-SPARQL-MaxRows"] = str(crossinnov.settings.max_result_rows)
+    if answer.truncated:
+        response.headers["Warning"] = (f'199 - "answer cut at {answer.rows} rows '
+                                       '(the result row limit)"')
+    response.vary.add("Accept")
+    return response
+
+
+def _no_query(req: ProtocolRequest) -> Response:
+    accept = request.headers.get("Accept")
+    chosen = negotiate(accept, ["text/html", *GRAPH_MEDIA.values()])
+    if chosen == "text/html" and req.format is None:
+        from crossinnov.web.querypage import query_page
+
+        return query_page()
+    fmt = GRAPH_TYPES.get(chosen or "text/turtle", "turtle")
+    if req.format:
+        fmt = FORMAT_ALIASES.get(req.format.lower(), (None, "turtle"))[1] or "turtle"
+    from crossinnov.web.describe import service_description
+
+    body, media = service_description(fmt)
+    response = Response(body, mimetype=media)
+    response.vary.add("Accept")
+    return response
+
+
+def render_query_page(**context) -> str:
+    return render_template("query.html", **context)

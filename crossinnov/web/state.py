@@ -1,0 +1,79 @@
+"""What the web app holds: settings, the store, and the validator, wired in by ``init_app``.
+
+Everything lives in ``app.extensions["crossinnov"]`` (one :class:`Crossinnov`
+per app, never a module global); views reach it with :func:`current`.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass, field, fields
+
+from flask import Flask, current_app
+
+from crossinnov.config import Settings
+from crossinnov.store import OxigraphStore, Store, open_store
+
+log = logging.getLogger("crossinnov.web")
+
+
+@dataclass
+class Crossinnov:
+    """The app's resources."""
+
+    settings: Settings
+    store: Store
+    extra: dict = field(default_factory=dict)
+
+    def close(self) -> None:
+        self.store.close()
+
+
+def settings_from_config(config) -> Settings:
+    """Build Settings from a Flask config (keys are the setting names in upper case)."""
+    values = {}
+    for f in fields(Settings):
+        key = f.name.upper()
+        if key in config and config[key] is not None:
+            values[f.name] = config[key]
+    return Settings(**values)
+
+
+def default_config() -> dict:
+    """Every setting's default, as Flask config keys."""
+    defaults = {f.name.upper(): getattr(Settings(), f.name) for f in fields(Settings)}
+    defaults["FILL_EMPTY_STORE"] = True
+    return defaults
+
+
+def open_served_store(settings: Settings, *, fill_empty: bool) -> Store:
+    """Open the store for serving: fill it if empty, then put query workers in front of it."""
+    store = open_store(settings)
+    if fill_empty and isinstance(store, OxigraphStore) and len(store) == 0:
+        from crossinnov.loader import load_units, shipped_units
+        from crossinnov.validate import Validator
+        from crossinnov.writes import Change
+
+        units, _ = shipped_units(store)
+        report = load_units(store, units, Validator(),
+                            Change("load", store.iris.agent("serve"), label="shipped data"))
+        log.info("empty store filled with the shipped data: %d graphs", len(report.accepted))
+    if isinstance(store, OxigraphStore):
+        from crossinnov.served import ServedStore
+
+        workers = settings.query_workers or os.cpu_count() or 1
+        return ServedStore(store, workers, settings.query_timeout)
+    return store
+
+
+def init_app(app: Flask) -> None:
+    """Open the store named by the app's config and keep it in ``app.extensions``."""
+    settings = settings_from_config(app.config)
+    store = open_served_store(settings, fill_empty=app.config.get("FILL_EMPTY_STORE", True))
+    app.extensions["crossinnov"] = Crossinnov(settings, store)
+
+
+def current() -> Crossinnov:
+    """Return the resources of the app handling the current request."""
+    return current_app.extensions["crossinnov"]
