@@ -1,0 +1,110 @@
+"""`crossinnov serve` as a newcomer runs it: a real process, real HTTP, a clean stop."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+import requests
+
+pytestmark = pytest.mark.slow
+
+
+def crossinnov_command() -> list[str]:
+    exe = shutil.which("crossinnov", path=os.path.dirname(sys.executable))
+    return [exe] if exe else [sys.executable, "-m", "crossinnov.cli"]
+
+
+class ServeProcess:
+    def __init__(self, store: str, *args: str) -> None:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("CROSSINNOV_")}
+        self.proc = subprocess.Popen(
+            [*crossinnov_command(), "serve", "--port", "0", "--store", store, *args],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+        line = self.proc.stdout.readline()  # printed once the app is ready
+        match = re.search(r"(http://127\.0\.0\.1:\d+)/", line)
+        if not match:
+            self.proc.kill()
+            raise AssertionError(f"no URL printed: {line!r} {self.proc.stderr.read()}")
+        self.url = match.group(1)
+        for _ in range(100):
+            try:
+                if requests.get(self.url + "/healthz", timeout=5).ok:
+                    break
+            except requests.ConnectionError:
+                time.sleep(0.1)
+
+    def stop(self) -> tuple[int, str]:
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            _, err = self.proc.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            _, err = self.proc.communicate()
+        return self.proc.returncode, err
+
+
+def worker_processes(pid: int) -> list[int]:
+    """The query worker processes (multiprocessing spawn children) of a server process."""
+    out = subprocess.run(["ps", "-o", "pid=,args=", "--ppid", str(pid)], capture_output=True,
+                         text=True)
+    return [int(line.split()[0]) for line in out.stdout.splitlines() if "spawn_main" in line]
+
+
+def test_serve_fills_an_empty_store_answers_logs_and_stops_cleanly(tmp_path):
+    server = ServeProcess(str(tmp_path / "store"), "--query-workers", "2", "--timeout", "2")
+    try:
+        workers = worker_processes(server.proc.pid)
+        assert len(workers) == 2
+        r = requests.get(server.url + "/sparql", params={"query": (
+            "PREFIX ci: <https://w3id.org/crossinnov/ontology#> "
+            "SELECT (COUNT(?p) AS ?n) WHERE { ?p a ci:GoodPractice }")},
+            headers={"Accept": "application/sparql-results+json"}, timeout=30)
+        assert r.json()["results"]["bindings"][0]["n"]["value"] == "12"
+        home = requests.get(server.url + "/", timeout=30)
+        assert home.ok and "text/html" in home.headers["Content-Type"]
+        # a runaway query is stopped with 503 and the server keeps answering
+        started = time.monotonic()
+        slow = requests.get(server.url + "/sparql", params={
+            "query": "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"},
+            timeout=60)
+        assert slow.status_code == 503 and "time limit" in slow.text
+        assert time.monotonic() - started < 15
+        assert requests.get(server.url + "/healthz", timeout=30).ok
+    finally:
+        code, log = server.stop()
+    assert code == 0, log
+    lines = [line for line in log.splitlines() if "crossinnov.access" in line]
+    assert any('"GET /sparql?query=' in line and " 200 " in line for line in lines)
+    assert any('"GET /sparql?query=' in line and " 503 " in line for line in lines)
+    assert any(re.search(r'"GET /" 200', line) for line in lines)
+    for _ in range(50):
+        alive = [pid for pid in workers if os.path.exists(f"/proc/{pid}")]
+        if not alive:
+            break
+        time.sleep(0.1)
+    assert alive == [], "query workers outlived the server"
+
+
+def test_serve_on_an_existing_store_does_not_reload(tmp_path, runner):
+    from crossinnov.cli import main
+
+    store = str(tmp_path / "store")
+    assert runner.invoke(main, ["load", "--store", store]).exit_code == 0
+    profile = tmp_path / "p.json"
+    profile.write_text('{"id": "kept", "name": "Kept Org", "city": "linz", "sectors": ["design"]}')
+    assert runner.invoke(main, ["load", "--store", store, str(profile)]).exit_code == 0
+    server = ServeProcess(store, "--query-workers", "1")
+    try:
+        r = requests.get(server.url + "/id/organisation/kept",
+                         headers={"Accept": "text/turtle"}, timeout=30)
+        assert r.ok and "Kept Org" in r.text
+    finally:
+        code, log = server.stop()
+    assert code == 0, log
