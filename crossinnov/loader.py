@@ -18,10 +18,17 @@ from crossinnov.ingest.files import Rejected, read_path
 from crossinnov.ingest.profile import FIELD_OF_PROPERTY
 from crossinnov.iris import IRIs
 from crossinnov.ingest.shipped import build_shipped, ontology_unit
-from crossinnov.namespaces import RDF
+from crossinnov.namespaces import CI, RDF
 from crossinnov.store import Store
 from crossinnov.validate import Validator, Violation, context_triples, referenced_iris
-from crossinnov.writes import Change, rebuild_closure, record, replace_units
+from crossinnov.writes import (
+    Change,
+    created_of,
+    profile_record,
+    rebuild_closure,
+    record,
+    replace_units,
+)
 
 #: above this many triples a load goes through the bulk loader instead of one transaction
 BULK_THRESHOLD = 200_000
@@ -131,6 +138,16 @@ def _check(units, indexes, context, validator, progress) -> dict[int, list[Viola
     return out
 
 
+def with_profile_record(store: Store, unit: Unit, change: Change) -> Unit:
+    """Add the profile record (created, modified, by whom) to a profile unit; others unchanged."""
+    if not unit.focus or ox.Triple(unit.focus[0], RDF.type, CI.ProfiledOrganisation) \
+            not in unit.triples:
+        return unit
+    created = created_of(store, unit.graph) or change.at
+    record = profile_record(unit.graph, unit.focus[0], change.agent, created, change.at)
+    return Unit(unit.graph, unit.triples + record, unit.focus, unit.label)
+
+
 def write_units(store: Store, units: list[Unit], change: Change) -> None:
     """Write accepted units: one transaction, or the bulk loader for big loads."""
     if not units:
@@ -166,7 +183,7 @@ def load_units(
     report = LoadReport(accepted, rejected)
     if rejected and strict:
         return report
-    write_units(store, accepted, change)
+    write_units(store, [with_profile_record(store, u, change) for u in accepted], change)
     report.written = bool(accepted)
     return report
 

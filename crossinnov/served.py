@@ -73,6 +73,10 @@ class ServedStore(Store):
     def __len__(self) -> int:
         return len(self.disk)
 
+    def flush(self) -> None:
+        """Write the disk store's memory tables to its files (durable past a power cut)."""
+        self.disk.flush()
+
     def close(self) -> None:
         self.pool.close()
         self.disk.close()

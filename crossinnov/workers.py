@@ -141,9 +141,17 @@ def _load_snapshot(path: str | None) -> ox.Store:
 def worker_main(requests: Any, responses: Any, snapshot: str | None) -> None:
     """The loop of one worker process."""
     store = _load_snapshot(snapshot)
+    parent = mp.parent_process()
     responses.put(("ready", os.getpid()))
     while True:
-        message = requests.get()
+        try:
+            message = requests.get(timeout=1.0)
+        except queue.Empty:
+            # a worker must not outlive its server (killed with -9, say): it would hold
+            # the server's stdout and stderr open forever
+            if parent is not None and not parent.is_alive():
+                return
+            continue
         kind = message[0]
         if kind == "stop":
             return

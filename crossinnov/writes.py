@@ -21,7 +21,7 @@ import pyoxigraph as ox
 
 from crossinnov.ingest import Unit
 from crossinnov.iris import IRIs
-from crossinnov.namespaces import CI, DCTERMS, PROV, RDF, RDFS, XSD
+from crossinnov.namespaces import CI, DCTERMS, FOAF, PROV, RDF, RDFS, XSD
 from crossinnov.queries import QUERIES, term, triples_block, values
 from crossinnov.store import Store
 
@@ -64,6 +64,28 @@ class Change:
         link = PROV.invalidated if self.action == "delete" else PROV.generated
         triples += [ox.Triple(node, link, g) for g in self.graphs]
         return node, triples
+
+
+def profile_record(graph: ox.NamedNode, org: ox.NamedNode, agent: ox.NamedNode,
+                   created: datetime, modified: datetime) -> list[ox.Triple]:
+    """Return the record of a stored profile: its graph as a document, when and by whom."""
+    return [
+        ox.Triple(graph, RDF.type, PROV.Entity),
+        ox.Triple(graph, RDF.type, FOAF.Document),
+        ox.Triple(graph, FOAF.primaryTopic, org),
+        ox.Triple(graph, DCTERMS.created, datetime_literal(created)),
+        ox.Triple(graph, DCTERMS.modified, datetime_literal(modified)),
+        ox.Triple(graph, PROV.generatedAtTime, datetime_literal(modified)),
+        ox.Triple(graph, PROV.wasAttributedTo, agent),
+    ]
+
+
+def created_of(store: Store, graph: ox.NamedNode) -> datetime | None:
+    """Return when a profile graph was first written, if it records it."""
+    for quad in store.quads(graph.value):
+        if quad.subject == graph and quad.predicate == DCTERMS.created:
+            return datetime.fromisoformat(quad.object.value.replace("Z", "+00:00"))
+    return None
 
 
 def organisations_in(units: Iterable[Unit], iris: IRIs) -> list[ox.NamedNode]:

@@ -22,8 +22,9 @@ def crossinnov_command() -> list[str]:
 
 
 class ServeProcess:
-    def __init__(self, store: str, *args: str) -> None:
+    def __init__(self, store: str, *args: str, env_extra: dict[str, str] | None = None) -> None:
         env = {k: v for k, v in os.environ.items() if not k.startswith("CROSSINNOV_")}
+        env.update(env_extra or {})
         self.proc = subprocess.Popen(
             [*crossinnov_command(), "serve", "--port", "0", "--store", store, *args],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
@@ -105,6 +106,38 @@ def test_serve_on_an_existing_store_does_not_reload(tmp_path, runner):
         r = requests.get(server.url + "/id/organisation/kept",
                          headers={"Accept": "text/turtle"}, timeout=30)
         assert r.ok and "Kept Org" in r.text
+    finally:
+        code, log = server.stop()
+    assert code == 0, log
+
+
+def test_an_acknowledged_write_survives_kill_9(tmp_path):
+    token = "durability-token-0123456789"
+    store = str(tmp_path / "store")
+    server = ServeProcess(store, "--query-workers", "1", env_extra={"CROSSINNOV_TOKEN": token})
+    headers = {"Authorization": f"Bearer {token}"}
+    written = []
+    try:
+        for i in range(5):
+            r = requests.post(server.url + "/api/profiles", headers=headers, timeout=30, json={
+                "id": f"durable-{i}", "name": f"Durable {i}", "city": "tallinn",
+                "sectors": ["design"], "collaboratesWith": ["beepart"]})
+            assert r.status_code == 201, r.text
+            written.append(f"durable-{i}")
+    finally:
+        server.proc.kill()  # SIGKILL right after the last 201: no clean shutdown
+        server.proc.communicate()
+    server = ServeProcess(store, "--query-workers", "1")
+    try:
+        for slug in written:
+            r = requests.get(f"{server.url}/api/profiles/{slug}", timeout=30)
+            assert r.status_code == 200 and r.json()["collaboratesWith"] == ["beepart"]
+        query = ("SELECT (COUNT(*) AS ?n) WHERE { <https://w3id.org/crossinnov/id/organisation/"
+                 "beepart> <https://w3id.org/crossinnov/ontology#collaboratesWith> ?p "
+                 "FILTER(STRSTARTS(STR(?p), 'https://w3id.org/crossinnov/id/organisation/durable'))}")
+        r = requests.get(server.url + "/sparql", params={"query": query}, timeout=30,
+                         headers={"Accept": "application/sparql-results+json"})
+        assert r.json()["results"]["bindings"][0]["n"]["value"] == "5"
     finally:
         code, log = server.stop()
     assert code == 0, log

@@ -33,6 +33,13 @@ def term(value: Term) -> Serialised:
     return Serialised(str(value))
 
 
+def number(value: int) -> Serialised:
+    """Return a non-negative integer for LIMIT/OFFSET (anything else is refused)."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise TypeError(f"expected a non-negative int, got {value!r}")
+    return Serialised(str(value))
+
+
 def values(terms: Iterable[Term]) -> Serialised:
     """Return terms separated by spaces, for a ``VALUES ?x { $name }`` block."""
     return Serialised(" ".join(term(t) for t in terms))
@@ -73,4 +80,4 @@ class QueryLibrary:
 
 QUERIES = QueryLibrary()
 
-__all__ = ["QUERIES", "QueryLibrary", "Serialised", "term", "triples_block", "values"]
+__all__ = ["QUERIES", "QueryLibrary", "Serialised", "number", "term", "triples_block", "values"]

@@ -11,6 +11,9 @@ URL space (see the interface document for the contract):
 ``/dumps/``, ``/dumps/{file}``         dump list (HTML, DCAT) and the dumps themselves
 ``/.well-known/void``                  VoID description
 ``/healthz``                           200 when the store answers
+``/api/profiles`` (+ ``/{slug}``)        write and read profiles (token for writes)
+``/api/changes``                       the changelog of writes, as JSON
+``/context.jsonld``                    the JSON-LD context of profile JSON
 =====================================  ==============================================
 """
 
@@ -37,14 +40,16 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     state.init_app(app)
 
-    from crossinnov.web import dumps, pages, resource, sparql
+    from crossinnov.web import api, dumps, pages, resource, sparql
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(sparql.bp)
     app.register_blueprint(resource.bp)
     app.register_blueprint(dumps.bp)
+    app.register_blueprint(api.bp)
 
     errors.init_app(app)
+    api.init_app(app)
     return app
 
 

@@ -12,8 +12,11 @@ from dataclasses import dataclass, field, fields
 
 from flask import Flask, current_app
 
+from crossinnov.auth import Tokens
 from crossinnov.config import Settings
+from crossinnov.profiles import Profiles
 from crossinnov.store import OxigraphStore, Store, open_store
+from crossinnov.validate import Validator
 
 log = logging.getLogger("crossinnov.web")
 
@@ -24,7 +27,15 @@ class Crossinnov:
 
     settings: Settings
     store: Store
+    tokens: Tokens
+    profiles: Profiles
     extra: dict = field(default_factory=dict)
+    #: called after every successful write (the analysis re-runs from there)
+    on_write: list = field(default_factory=list)
+
+    def notify_write(self) -> None:
+        for callback in self.on_write:
+            callback()
 
     def close(self) -> None:
         self.store.close()
@@ -70,8 +81,10 @@ def open_served_store(settings: Settings, *, fill_empty: bool) -> Store:
 def init_app(app: Flask) -> None:
     """Open the store named by the app's config and keep it in ``app.extensions``."""
     settings = settings_from_config(app.config)
+    tokens = Tokens(settings.token, settings.token_file)
     store = open_served_store(settings, fill_empty=app.config.get("FILL_EMPTY_STORE", True))
-    app.extensions["crossinnov"] = Crossinnov(settings, store)
+    profiles = Profiles(store, Validator())
+    app.extensions["crossinnov"] = Crossinnov(settings, store, tokens, profiles)
 
 
 def current() -> Crossinnov:
