@@ -51,6 +51,30 @@ class Settings:
     token_file: str | None = None
     #: seconds the background analysis waits after a write before it re-runs
     analysis_debounce: float = 5.0
+    #: Louvain resolution (higher: more, smaller clusters)
+    analysis_resolution: float = 1.0
+    #: random seed of the community detection and of betweenness sampling
+    analysis_seed: int = 42
+    #: tie weight of a stated ci:collaboratesWith
+    weight_collaboration: float = 1.0
+    #: tie weight of operating or partnering the same good practice
+    weight_practice: float = 0.5
+    #: tie weight of taking part in the same event
+    weight_event: float = 0.25
+    #: above this many organisations, betweenness is estimated from a sample of sources
+    betweenness_exact_limit: int = 2_000
+    #: number of sampled sources for estimated betweenness
+    betweenness_samples: int = 300
+    #: partner suggestions: weight of complementary sectors (creative <-> growth)
+    partner_weight_complementary: float = 0.30
+    #: partner suggestions: weight of a match with what the organisation seeks partners in
+    partner_weight_seeks: float = 0.20
+    #: partner suggestions: weight of shared sub-themes
+    partner_weight_themes: float = 0.15
+    #: partner suggestions: weight of network proximity (Adamic-Adar, same cluster)
+    partner_weight_proximity: float = 0.20
+    #: partner suggestions: weight of being based in another city
+    partner_weight_other_city: float = 0.15
 
     def replace(self, **changes: Any) -> Settings:
         """Return a copy with some settings changed."""

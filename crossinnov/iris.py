@@ -19,6 +19,14 @@ from dataclasses import dataclass
 
 from pyoxigraph import NamedNode
 
+#: properties whose triples belong to the analysis graph whatever their subject
+ANALYSIS_PREDICATES = frozenset(
+    "https://w3id.org/crossinnov/ontology#" + name
+    for name in ("inCluster", "betweenness", "constraint", "effectiveSize", "weightedDegree",
+                 "crossSectorBrokerage", "crossCityBrokerage", "brokerageRole", "crossSectorShare",
+                 "crossCityShare", "bridgingShare", "crossInnovationScore")
+)
+
 KINDS = ("organisation", "practice", "city", "sector", "theme", "event", "project", "cluster")
 SCHEMES = ("cities", "sectors", "themes")
 ONTOLOGY_IRI = "https://w3id.org/crossinnov/ontology"
@@ -126,15 +134,25 @@ class IRIs:
     def changelog_graph(self) -> NamedNode:
         return NamedNode(self.base + "graph/changelog")
 
-    def graph_for(self, subject: str) -> NamedNode:
-        """Return the named graph in which triples about ``subject`` are kept.
+    def analysis_node(self, *parts: str) -> NamedNode:
+        """Return the IRI of a node of the analysis results (a run, a brokerage count)."""
+        return NamedNode(f"{self.base}analysis/" + "/".join(check_slug(p) for p in parts))
+
+    def graph_for(self, subject: str, predicate: str | None = None) -> NamedNode:
+        """Return the named graph in which a triple about ``subject`` is kept.
 
         Each triple lives in exactly one graph (the union default graph is then
         a set): the graph of its subject's resource, the ontology graph for
-        ontology terms, the changelog graph for everything else.
+        ontology terms, the analysis graph for clusters and analysis results
+        (also those about an organisation, told by their predicate), the
+        changelog graph for everything else.
         """
+        if predicate in ANALYSIS_PREDICATES or subject.startswith(self.base + "analysis/"):
+            return self.analysis_graph
         parsed = self.parse_resource(subject)
         if parsed:
+            if parsed[0] == "cluster":
+                return self.analysis_graph
             return self.graph(*parsed)
         if subject.startswith(self.base + "scheme/"):
             name = subject[len(self.base + "scheme/"):]

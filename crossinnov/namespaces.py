@@ -51,6 +51,8 @@ class CI:
     """The crossinnov ontology (closed)."""
 
     _NS = "https://w3id.org/crossinnov/ontology#"
+    AnalysisRun = NamedNode("https://w3id.org/crossinnov/ontology#AnalysisRun")  # owl:Class
+    BrokerageRole = NamedNode("https://w3id.org/crossinnov/ontology#BrokerageRole")  # owl:Class
     City = NamedNode("https://w3id.org/crossinnov/ontology#City")  # owl:Class
     Cluster = NamedNode("https://w3id.org/crossinnov/ontology#Cluster")  # owl:Class
     Event = NamedNode("https://w3id.org/crossinnov/ontology#Event")  # owl:Class
@@ -62,29 +64,60 @@ class CI:
     SubTheme = NamedNode("https://w3id.org/crossinnov/ontology#SubTheme")  # owl:Class
     addressesTheme = NamedNode("https://w3id.org/crossinnov/ontology#addressesTheme")  # owl:ObjectProperty
     basedIn = NamedNode("https://w3id.org/crossinnov/ontology#basedIn")  # owl:ObjectProperty
+    betweenness = NamedNode("https://w3id.org/crossinnov/ontology#betweenness")  # owl:DatatypeProperty
+    bridgingShare = NamedNode("https://w3id.org/crossinnov/ontology#bridgingShare")  # owl:DatatypeProperty
+    brokerageRole = NamedNode("https://w3id.org/crossinnov/ontology#brokerageRole")  # owl:ObjectProperty
+    centralMember = NamedNode("https://w3id.org/crossinnov/ontology#centralMember")  # owl:ObjectProperty
+    clusterPractice = NamedNode("https://w3id.org/crossinnov/ontology#clusterPractice")  # owl:ObjectProperty
     clusterSize = NamedNode("https://w3id.org/crossinnov/ontology#clusterSize")  # owl:DatatypeProperty
     collaboratesWith = NamedNode("https://w3id.org/crossinnov/ontology#collaboratesWith")  # owl:ObjectProperty
+    constraint = NamedNode("https://w3id.org/crossinnov/ontology#constraint")  # owl:DatatypeProperty
+    count = NamedNode("https://w3id.org/crossinnov/ontology#count")  # owl:DatatypeProperty
     countryCode = NamedNode("https://w3id.org/crossinnov/ontology#countryCode")  # owl:DatatypeProperty
+    creativeShare = NamedNode("https://w3id.org/crossinnov/ontology#creativeShare")  # owl:DatatypeProperty
+    crossCityBrokerage = NamedNode("https://w3id.org/crossinnov/ontology#crossCityBrokerage")  # owl:DatatypeProperty
+    crossCityShare = NamedNode("https://w3id.org/crossinnov/ontology#crossCityShare")  # owl:DatatypeProperty
+    crossInnovationScore = NamedNode("https://w3id.org/crossinnov/ontology#crossInnovationScore")  # owl:DatatypeProperty
+    crossSectorBrokerage = NamedNode("https://w3id.org/crossinnov/ontology#crossSectorBrokerage")  # owl:DatatypeProperty
+    crossSectorShare = NamedNode("https://w3id.org/crossinnov/ontology#crossSectorShare")  # owl:DatatypeProperty
+    density = NamedNode("https://w3id.org/crossinnov/ontology#density")  # owl:DatatypeProperty
+    dominantCity = NamedNode("https://w3id.org/crossinnov/ontology#dominantCity")  # owl:ObjectProperty
+    edgeCount = NamedNode("https://w3id.org/crossinnov/ontology#edgeCount")  # owl:DatatypeProperty
+    effectiveSize = NamedNode("https://w3id.org/crossinnov/ontology#effectiveSize")  # owl:DatatypeProperty
     fundingProgramme = NamedNode("https://w3id.org/crossinnov/ontology#fundingProgramme")  # owl:DatatypeProperty
+    grouping = NamedNode("https://w3id.org/crossinnov/ontology#grouping")  # owl:DatatypeProperty
+    growthShare = NamedNode("https://w3id.org/crossinnov/ontology#growthShare")  # owl:DatatypeProperty
     hasMember = NamedNode("https://w3id.org/crossinnov/ontology#hasMember")  # owl:ObjectProperty
     hasPartner = NamedNode("https://w3id.org/crossinnov/ontology#hasPartner")  # owl:ObjectProperty
     heldIn = NamedNode("https://w3id.org/crossinnov/ontology#heldIn")  # owl:ObjectProperty
+    inCluster = NamedNode("https://w3id.org/crossinnov/ontology#inCluster")  # owl:ObjectProperty
     inSector = NamedNode("https://w3id.org/crossinnov/ontology#inSector")  # owl:ObjectProperty
+    inputModified = NamedNode("https://w3id.org/crossinnov/ontology#inputModified")  # owl:DatatypeProperty
     leadPartner = NamedNode("https://w3id.org/crossinnov/ontology#leadPartner")  # owl:ObjectProperty
+    mainSector = NamedNode("https://w3id.org/crossinnov/ontology#mainSector")  # owl:ObjectProperty
+    mainTheme = NamedNode("https://w3id.org/crossinnov/ontology#mainTheme")  # owl:ObjectProperty
+    modularity = NamedNode("https://w3id.org/crossinnov/ontology#modularity")  # owl:DatatypeProperty
+    nodeCount = NamedNode("https://w3id.org/crossinnov/ontology#nodeCount")  # owl:DatatypeProperty
     operatedBy = NamedNode("https://w3id.org/crossinnov/ontology#operatedBy")  # owl:ObjectProperty
     organisationKind = NamedNode("https://w3id.org/crossinnov/ontology#organisationKind")  # owl:DatatypeProperty
+    parameter = NamedNode("https://w3id.org/crossinnov/ontology#parameter")  # owl:DatatypeProperty
     partOfProject = NamedNode("https://w3id.org/crossinnov/ontology#partOfProject")  # owl:ObjectProperty
     participatedIn = NamedNode("https://w3id.org/crossinnov/ontology#participatedIn")  # owl:ObjectProperty
     partnerCity = NamedNode("https://w3id.org/crossinnov/ontology#partnerCity")  # owl:ObjectProperty
     partnerIn = NamedNode("https://w3id.org/crossinnov/ontology#partnerIn")  # owl:ObjectProperty
     practiceType = NamedNode("https://w3id.org/crossinnov/ontology#practiceType")  # owl:DatatypeProperty
     projectRole = NamedNode("https://w3id.org/crossinnov/ontology#projectRole")  # owl:DatatypeProperty
+    role = NamedNode("https://w3id.org/crossinnov/ontology#role")  # owl:DatatypeProperty
     seeksPartnersIn = NamedNode("https://w3id.org/crossinnov/ontology#seeksPartnersIn")  # owl:ObjectProperty
+    softwareVersion = NamedNode("https://w3id.org/crossinnov/ontology#softwareVersion")  # owl:DatatypeProperty
     unidentifiedPartner = NamedNode("https://w3id.org/crossinnov/ontology#unidentifiedPartner")  # owl:DatatypeProperty
+    weightedDegree = NamedNode("https://w3id.org/crossinnov/ontology#weightedDegree")  # owl:DatatypeProperty
 
 
 CI_TERMS: frozenset[str] = frozenset(
     {
+        "AnalysisRun",
+        "BrokerageRole",
         "City",
         "Cluster",
         "Event",
@@ -96,24 +129,53 @@ CI_TERMS: frozenset[str] = frozenset(
         "SubTheme",
         "addressesTheme",
         "basedIn",
+        "betweenness",
+        "bridgingShare",
+        "brokerageRole",
+        "centralMember",
+        "clusterPractice",
         "clusterSize",
         "collaboratesWith",
+        "constraint",
+        "count",
         "countryCode",
+        "creativeShare",
+        "crossCityBrokerage",
+        "crossCityShare",
+        "crossInnovationScore",
+        "crossSectorBrokerage",
+        "crossSectorShare",
+        "density",
+        "dominantCity",
+        "edgeCount",
+        "effectiveSize",
         "fundingProgramme",
+        "grouping",
+        "growthShare",
         "hasMember",
         "hasPartner",
         "heldIn",
+        "inCluster",
         "inSector",
+        "inputModified",
         "leadPartner",
+        "mainSector",
+        "mainTheme",
+        "modularity",
+        "nodeCount",
         "operatedBy",
         "organisationKind",
+        "parameter",
         "partOfProject",
         "participatedIn",
         "partnerCity",
         "partnerIn",
         "practiceType",
         "projectRole",
+        "role",
         "seeksPartnersIn",
+        "softwareVersion",
         "unidentifiedPartner",
+        "weightedDegree",
     }
 )

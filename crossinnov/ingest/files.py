@@ -170,7 +170,7 @@ def quads_to_units(quads: list[ox.Quad], iris: IRIs, *, source: str) -> list[Uni
         elif isinstance(quad.subject, ox.BlankNode):
             pending.append(quad)
         else:
-            graph = iris.graph_for(quad.subject.value).value
+            graph = iris.graph_for(quad.subject.value, quad.predicate.value).value
             by_graph[graph].append(quad.triple)
             if isinstance(quad.object, ox.BlankNode):
                 bnode_owner.setdefault(quad.object, graph)

@@ -1,0 +1,135 @@
+"""The collaboration-network analysis: clusters, brokers, city scores — written back as linked data.
+
+:func:`analyse` reads the network from the store (:mod:`.network`), finds
+clusters (:mod:`.clusters`), measures brokerage (:mod:`.brokerage`), and
+replaces the analysis graph in one transaction with the results and a PROV
+record of the run (:mod:`.rdf`).
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import networkx as nx
+
+from crossinnov import __version__
+from crossinnov.analysis.brokerage import Broker, measure, top_brokers
+from crossinnov.analysis.clusters import (
+    CityScore,
+    Cluster,
+    city_scores,
+    crosses_cities,
+    crosses_sectors,
+    describe,
+    detect,
+    modularity,
+    share,
+    stable_iris,
+)
+from crossinnov.analysis.network import Network, build_network
+from crossinnov.config import Settings
+from crossinnov.queries import QUERIES
+from crossinnov.store import Store
+from crossinnov.writes import dataset_modified, now
+
+
+@dataclass
+class AnalysisResult:
+    """Everything one run found."""
+
+    run: str
+    started: datetime
+    ended: datetime
+    parameters: dict[str, str]
+    software: str
+    input_modified: datetime | None
+    nodes: int
+    edges: int
+    modularity: float
+    cross_sector_share: float | None
+    cross_city_share: float | None
+    clusters: list[Cluster]
+    unconnected: list[str]
+    brokers: dict[str, Broker]
+    cities: list[CityScore]
+    network: Network = field(repr=False)
+
+    @property
+    def membership(self) -> dict[str, str]:
+        return {m: c.iri for c in self.clusters for m in c.members}
+
+    def top_brokers(self, key: str, limit: int = 10) -> list[Broker]:
+        return top_brokers(self.brokers, key, limit)
+
+
+def parameters(settings: Settings) -> dict[str, str]:
+    """The settings a run depends on, as text (recorded with the run)."""
+    return {
+        "algorithm": f"Louvain community detection (networkx {nx.__version__})",
+        "resolution": str(settings.analysis_resolution),
+        "seed": str(settings.analysis_seed),
+        "weight_collaboration": str(settings.weight_collaboration),
+        "weight_practice": str(settings.weight_practice),
+        "weight_event": str(settings.weight_event),
+        "betweenness": (f"exact up to {settings.betweenness_exact_limit} organisations, else "
+                        f"estimated from {settings.betweenness_samples} sampled sources"),
+    }
+
+
+def software() -> str:
+    parts = [f"crossinnov {__version__}"]
+    for lib in ("networkx", "pyoxigraph"):
+        parts.append(f"{lib} {importlib.metadata.version(lib)}")
+    return ", ".join(parts)
+
+
+def previous_clusters(store: Store) -> dict[str, set[str]]:
+    """The clusters of the last run stored, as cluster IRI -> member IRIs."""
+    out: dict[str, set[str]] = {}
+    for r in store.select(QUERIES["analysis_previous_clusters"],
+                          analysis=store.iris.analysis_graph):
+        out.setdefault(r["cluster"].value, set()).add(r["member"].value)
+    return out
+
+
+def run_analysis(store: Store, settings: Settings) -> AnalysisResult:
+    """Compute the analysis from the store's current data (writes nothing)."""
+    started = now()
+    modified = dataset_modified(store)
+    net = build_network(store, settings)
+    graph = net.graph
+    communities = detect(graph, resolution=settings.analysis_resolution,
+                         seed=settings.analysis_seed)
+    q = modularity(graph, communities, settings.analysis_resolution)
+    groups = [c for c in communities if len(c) >= 2]
+    described = [describe(net, members, "") for members in groups]
+    iris = stable_iris(store.iris, [c.members for c in described], previous_clusters(store))
+    for cluster, iri in zip(described, iris, strict=True):
+        cluster.iri = iri
+    unconnected = sorted(n for c in communities if len(c) == 1 for n in c)
+    brokers = measure(net, exact_limit=settings.betweenness_exact_limit,
+                      samples=settings.betweenness_samples, seed=settings.analysis_seed)
+    edges = list(graph.edges())
+    run = store.iris.analysis_node("run", started.strftime("%Y%m%dt%H%M%S%fz"))
+    return AnalysisResult(
+        run=run.value, started=started, ended=now(), parameters=parameters(settings),
+        software=software(), input_modified=modified, nodes=graph.number_of_nodes(),
+        edges=graph.number_of_edges(), modularity=q,
+        cross_sector_share=share([crosses_sectors(net, a, b) for a, b in edges]),
+        cross_city_share=share([crosses_cities(net, a, b) for a, b in edges]),
+        clusters=described, unconnected=unconnected, brokers=brokers,
+        cities=city_scores(net), network=net)
+
+
+def analyse(store: Store, settings: Settings) -> AnalysisResult:
+    """Run the analysis and replace the analysis graph with its results, in one transaction."""
+    from crossinnov.analysis.rdf import write_result
+
+    result = run_analysis(store, settings)
+    write_result(store, result)
+    return result
+
+
+__all__ = ["AnalysisResult", "analyse", "run_analysis"]

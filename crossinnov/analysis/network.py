@@ -1,0 +1,164 @@
+"""The collaboration network, built from the store with SPARQL (never from files on the side).
+
+Nodes are organisations (with city, sectors and their top concept, sub-themes);
+edges join organisations that are tied in one or more ways, each kind with a
+weight from the settings:
+
+- ``collaboration``: a stated ``ci:collaboratesWith`` (``weight_collaboration``);
+- ``practice``: operator or partner of the same good practice (``weight_practice`` per practice);
+- ``event``: taking part in the same event (``weight_event`` per event).
+
+An edge's ``weight`` is the sum over its ties. Nodes and edges are added in a
+sorted order, because networkx's Louvain depends on it even with a fixed seed.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from itertools import combinations
+
+import networkx as nx
+
+from crossinnov.config import Settings
+from crossinnov.queries import QUERIES
+from crossinnov.store import Store
+
+CREATIVE = "creative-industries"
+GROWTH = "other-growth-sectors"
+
+
+@dataclass
+class Organisation:
+    iri: str
+    slug: str
+    name: str
+    city: str | None = None
+    sectors: set[str] = field(default_factory=set)
+    tops: set[str] = field(default_factory=set)  # notations: creative-industries, other-growth-sectors
+    themes: set[str] = field(default_factory=set)
+    practices: set[str] = field(default_factory=set)
+
+    @property
+    def side(self) -> str | None:
+        """creative, growth, both, or None when no sector is known."""
+        creative, growth = CREATIVE in self.tops, GROWTH in self.tops
+        if creative and growth:
+            return "both"
+        if creative:
+            return "creative"
+        if growth:
+            return "growth"
+        return None
+
+
+@dataclass
+class Practice:
+    iri: str
+    name: str
+    city: str | None = None
+    theme: str | None = None
+    operators: set[str] = field(default_factory=set)
+    partners: set[str] = field(default_factory=set)
+
+
+@dataclass
+class Concept:
+    iri: str
+    notation: str
+    label: str
+    broader: str | None = None
+
+
+@dataclass
+class Network:
+    """The network and what is needed to describe it."""
+
+    graph: nx.Graph
+    organisations: dict[str, Organisation]
+    practices: dict[str, Practice]
+    concepts: dict[str, Concept]
+
+    def label(self, iri: str | None) -> str:
+        if iri is None:
+            return "unknown"
+        if iri in self.concepts:
+            return self.concepts[iri].label
+        if iri in self.organisations:
+            return self.organisations[iri].name
+        if iri in self.practices:
+            return self.practices[iri].name
+        return iri.rsplit("/", 1)[-1]
+
+    def label_of_notation(self, notation: str) -> str:
+        for concept in self.concepts.values():
+            if concept.notation == notation:
+                return concept.label
+        return notation
+
+
+def build_network(store: Store, settings: Settings) -> Network:
+    """Read the organisations and their ties from the store into a weighted networkx Graph."""
+    concepts = {r["concept"].value: Concept(r["concept"].value, r["notation"].value,
+                                            r["label"].value,
+                                            r["broader"].value if "broader" in r else None)
+                for r in store.select(QUERIES["analysis_concepts"])}
+    prefix = store.iris.base + "id/organisation/"
+    orgs: dict[str, Organisation] = {}
+    for r in store.select(QUERIES["analysis_organisations"]):
+        iri = r["org"].value
+        if iri not in orgs:
+            slug = iri[len(prefix):] if iri.startswith(prefix) else iri.rsplit("/", 1)[-1]
+            orgs[iri] = Organisation(iri, slug, r["name"].value if "name" in r else slug,
+                                     r["city"].value if "city" in r else None)
+    for r in store.select(QUERIES["analysis_sectors"]):
+        org = orgs.get(r["org"].value)
+        if org is None:
+            continue
+        top = concepts.get(r["top"].value)
+        if top is not None:
+            org.tops.add(top.notation)
+        if r["sector"].value != r["top"].value:
+            org.sectors.add(r["sector"].value)
+    for r in store.select(QUERIES["analysis_themes"]):
+        if r["org"].value in orgs:
+            orgs[r["org"].value].themes.add(r["theme"].value)
+
+    practices: dict[str, Practice] = {}
+    for r in store.select(QUERIES["analysis_practices"]):
+        iri = r["practice"].value
+        p = practices.setdefault(iri, Practice(iri, r["name"].value if "name" in r else iri))
+        if "city" in r:
+            p.city = r["city"].value
+        if "theme" in r:
+            p.theme = r["theme"].value
+        if "org" in r and r["org"].value in orgs:
+            (p.operators if r["role"].value == "operator" else p.partners).add(r["org"].value)
+            orgs[r["org"].value].practices.add(iri)
+
+    ties: dict[tuple[str, str], dict[str, float]] = defaultdict(lambda: defaultdict(float))
+
+    def tie(a: str, b: str, kind: str, weight: float) -> None:
+        if a != b and a in orgs and b in orgs:
+            ties[(a, b) if a < b else (b, a)][kind] += weight
+
+    for r in store.select(QUERIES["analysis_collaborations"]):
+        tie(r["a"].value, r["b"].value, "collaboration", settings.weight_collaboration)
+    for p in practices.values():
+        for a, b in combinations(sorted(p.operators | p.partners), 2):
+            tie(a, b, "practice", settings.weight_practice)
+    by_event: dict[str, set[str]] = defaultdict(set)
+    for r in store.select(QUERIES["analysis_events"]):
+        by_event[r["event"].value].add(r["org"].value)
+    for members in by_event.values():
+        for a, b in combinations(sorted(members), 2):
+            tie(a, b, "event", settings.weight_event)
+
+    graph = nx.Graph()
+    graph.add_nodes_from(sorted(orgs))
+    for (a, b) in sorted(ties):
+        kinds = ties[(a, b)]
+        weight = sum(kinds.values())
+        if weight > 0:
+            graph.add_edge(a, b, weight=weight, kinds=dict(kinds))
+    return Network(graph, orgs, practices, concepts)
