@@ -345,6 +345,99 @@ def dump(fmt: str, output: Path | None, settings: Settings) -> None:
 
 
 @main.command()
+@click.option("--resolution", type=float, default=None,
+              help="Louvain resolution (default: $CROSSINNOV_ANALYSIS_RESOLUTION, else 1.0); "
+                   "higher finds more, smaller clusters.")
+@click.option("--seed", type=int, default=None, help="Random seed (default 42).")
+@store_options
+@handle_errors
+def analyse(resolution: float | None, seed: int | None, settings: Settings) -> None:
+    """Rebuild the collaboration-network analysis into the store.
+
+    Reads the organisations and their ties (stated collaborations, shared good
+    practices, shared events) with SPARQL, finds clusters (Louvain), measures
+    brokerage, scores the cities, and replaces the analysis graph with the
+    results and a PROV record of the run.
+
+    \b
+    Example:
+        crossinnov analyse
+        crossinnov analyse --resolution 1.5
+        crossinnov query 'PREFIX ci: <https://w3id.org/crossinnov/ontology#>
+          SELECT ?c ?label ?size WHERE { ?c a ci:Cluster ; rdfs:label ?label ;
+          ci:clusterSize ?size } ORDER BY DESC(?size)'
+    """
+    from crossinnov.analysis import analyse as run
+
+    if resolution is not None:
+        settings = settings.replace(analysis_resolution=resolution)
+    if seed is not None:
+        settings = settings.replace(analysis_seed=seed)
+    with open_store(settings) as store:
+        result = run(store, settings)
+    click.echo(f"{len(result.clusters)} clusters of {result.nodes} organisations "
+               f"({result.edges} ties, modularity {result.modularity:.3f}); "
+               f"{len(result.unconnected)} organisations without ties.")
+    for cluster in result.clusters[:10]:
+        click.echo(f"  {cluster.size:>5}  {cluster.label}")
+    if len(result.clusters) > 10:
+        click.echo(f"  ... and {len(result.clusters) - 10} more")
+
+
+@main.command()
+@click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("report"), show_default=True,
+              help="Folder to write index.html, report.json and figures/ into.")
+@store_options
+@handle_errors
+def report(output: Path, settings: Settings) -> None:
+    """Write the cluster report as a static folder a person can open or publish.
+
+    The report shows the latest analysis stored (run crossinnov analyse first;
+    without one, the report is computed for the occasion and says so).
+
+    \b
+    Example:
+        crossinnov analyse && crossinnov report -o report && xdg-open report/index.html
+    """
+    from crossinnov.report import write_report
+
+    with open_store(settings, read_only=True) as store:
+        index = write_report(store, settings, output)
+    click.echo(f"Wrote {index} (and report.json, figures/).")
+
+
+@main.command()
+@click.argument("organisation")
+@click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 100))
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True)
+@store_options
+@handle_errors
+def partners(organisation: str, limit: int, fmt: str, settings: Settings) -> None:
+    """Suggest partners for an organisation (its id), with a score and the reasons.
+
+    \b
+    Example:
+        crossinnov partners pakmarkas --limit 5
+    """
+    from crossinnov.analysis.partners import suggest_for
+
+    with open_store(settings, read_only=True) as store:
+        suggestions = suggest_for(store, settings, organisation, limit=limit)
+    if suggestions is None:
+        raise click.ClickException(f"there is no organisation {organisation!r}")
+    if fmt == "json":
+        click.echo(json.dumps([s.as_dict() for s in suggestions], indent=2, ensure_ascii=False))
+        return
+    if not suggestions:
+        click.echo("No suggestions: no other organisation has anything in common with this one.")
+    for s in suggestions:
+        click.echo(f"{s.score:.2f}  {s.name} ({s.slug})")
+        click.echo(f"      {'; '.join(s.reasons)}")
+
+
+@main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", default=5000, show_default=True, type=int,
               help="Port to listen on (0: any free port; the URL is printed).")

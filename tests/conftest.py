@@ -79,7 +79,7 @@ def make_app(tmp_path_factory, shipped_quads):
     def build(**config):
         path = store_with_shipped_data(tmp_path_factory.mktemp("app") / "store", shipped_quads)
         app = create_app({"STORE": path, "QUERY_WORKERS": 1, "QUERY_TIMEOUT": 20.0,
-                          "TESTING": True, **config})
+                          "TESTING": True, "ANALYSE_ON_START": False, **config})
         apps.append(app)
         return app
 

@@ -94,33 +94,57 @@ def previous_clusters(store: Store) -> dict[str, set[str]]:
     return out
 
 
-def run_analysis(store: Store, settings: Settings) -> AnalysisResult:
-    """Compute the analysis from the store's current data (writes nothing)."""
+@dataclass
+class Inputs:
+    """What an analysis reads from the store (picklable, so it can be computed elsewhere)."""
+
+    network: Network
+    previous: dict[str, set[str]]
+    modified: datetime | None
+    started: datetime
+    base: str
+
+
+def gather(store: Store, settings: Settings) -> Inputs:
+    """Read everything an analysis needs from the store."""
     started = now()
-    modified = dataset_modified(store)
-    net = build_network(store, settings)
+    return Inputs(build_network(store, settings), previous_clusters(store),
+                  dataset_modified(store), started, store.iris.base)
+
+
+def compute(inputs: Inputs, settings: Settings) -> AnalysisResult:
+    """Find clusters, brokers and city scores in a network (pure: reads and writes nothing)."""
+    from crossinnov.iris import IRIs
+
+    iris = IRIs(inputs.base)
+    net = inputs.network
     graph = net.graph
     communities = detect(graph, resolution=settings.analysis_resolution,
                          seed=settings.analysis_seed)
     q = modularity(graph, communities, settings.analysis_resolution)
     groups = [c for c in communities if len(c) >= 2]
     described = [describe(net, members, "") for members in groups]
-    iris = stable_iris(store.iris, [c.members for c in described], previous_clusters(store))
-    for cluster, iri in zip(described, iris, strict=True):
+    cluster_iris = stable_iris(iris, [c.members for c in described], inputs.previous)
+    for cluster, iri in zip(described, cluster_iris, strict=True):
         cluster.iri = iri
     unconnected = sorted(n for c in communities if len(c) == 1 for n in c)
     brokers = measure(net, exact_limit=settings.betweenness_exact_limit,
                       samples=settings.betweenness_samples, seed=settings.analysis_seed)
     edges = list(graph.edges())
-    run = store.iris.analysis_node("run", started.strftime("%Y%m%dt%H%M%S%fz"))
+    run = iris.analysis_node("run", inputs.started.strftime("%Y%m%dt%H%M%S%fz"))
     return AnalysisResult(
-        run=run.value, started=started, ended=now(), parameters=parameters(settings),
-        software=software(), input_modified=modified, nodes=graph.number_of_nodes(),
+        run=run.value, started=inputs.started, ended=now(), parameters=parameters(settings),
+        software=software(), input_modified=inputs.modified, nodes=graph.number_of_nodes(),
         edges=graph.number_of_edges(), modularity=q,
         cross_sector_share=share([crosses_sectors(net, a, b) for a, b in edges]),
         cross_city_share=share([crosses_cities(net, a, b) for a, b in edges]),
         clusters=described, unconnected=unconnected, brokers=brokers,
         cities=city_scores(net), network=net)
+
+
+def run_analysis(store: Store, settings: Settings) -> AnalysisResult:
+    """Compute the analysis from the store's current data (writes nothing)."""
+    return compute(gather(store, settings), settings)
 
 
 def analyse(store: Store, settings: Settings) -> AnalysisResult:

@@ -14,6 +14,9 @@ URL space (see the interface document for the contract):
 ``/api/profiles`` (+ ``/{slug}``)        write and read profiles (token for writes)
 ``/api/changes``                       the changelog of writes, as JSON
 ``/context.jsonld``                    the JSON-LD context of profile JSON
+``/reports/clusters`` (+ ``.json``)      the cluster report of the latest analysis
+``/api/analysis``                      POST: re-run the network analysis now (token)
+``/api/organisations/{slug}/partners`` partner suggestions, JSON
 =====================================  ==============================================
 """
 
@@ -40,13 +43,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     state.init_app(app)
 
-    from crossinnov.web import api, dumps, pages, resource, sparql
+    from crossinnov.web import api, dumps, pages, reports, resource, sparql
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(sparql.bp)
     app.register_blueprint(resource.bp)
     app.register_blueprint(dumps.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(reports.bp)
 
     errors.init_app(app)
     api.init_app(app)

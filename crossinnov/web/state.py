@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, fields
 
 from flask import Flask, current_app
 
+from crossinnov.analysis.service import AnalysisService
 from crossinnov.auth import Tokens
 from crossinnov.config import Settings
 from crossinnov.profiles import Profiles
@@ -29,6 +30,7 @@ class Crossinnov:
     store: Store
     tokens: Tokens
     profiles: Profiles
+    analysis: AnalysisService
     extra: dict = field(default_factory=dict)
     #: called after every successful write (the analysis re-runs from there)
     on_write: list = field(default_factory=list)
@@ -38,6 +40,7 @@ class Crossinnov:
             callback()
 
     def close(self) -> None:
+        self.analysis.close()
         self.store.close()
 
 
@@ -55,6 +58,7 @@ def default_config() -> dict:
     """Every setting's default, as Flask config keys."""
     defaults = {f.name.upper(): getattr(Settings(), f.name) for f in fields(Settings)}
     defaults["FILL_EMPTY_STORE"] = True
+    defaults["ANALYSE_ON_START"] = True
     return defaults
 
 
@@ -84,7 +88,21 @@ def init_app(app: Flask) -> None:
     tokens = Tokens(settings.token, settings.token_file)
     store = open_served_store(settings, fill_empty=app.config.get("FILL_EMPTY_STORE", True))
     profiles = Profiles(store, Validator())
-    app.extensions["crossinnov"] = Crossinnov(settings, store, tokens, profiles)
+    analysis = AnalysisService(store, settings)
+    crossinnov = Crossinnov(settings, store, tokens, profiles, analysis)
+    crossinnov.on_write.append(analysis.schedule)
+    app.extensions["crossinnov"] = crossinnov
+    if app.config.get("ANALYSE_ON_START", True) and analysis_is_stale(store):
+        analysis.start()
+
+
+def analysis_is_stale(store: Store) -> bool:
+    """True when no analysis is stored, or some other write came after the last one."""
+    from crossinnov.queries import QUERIES, number
+
+    latest = store.select(QUERIES.render("changes", limit=number(1), offset=number(0)),
+                          changelog=store.iris.changelog_graph)
+    return not latest or latest[0]["action"].value != "analysis"
 
 
 def current() -> Crossinnov:

@@ -1,0 +1,131 @@
+"""Cluster reports, the analysis trigger, and partner suggestions on the web.
+
+``GET /reports/clusters`` (HTML) and ``/reports/clusters.json`` show the latest
+analysis stored in the analysis graph; ``POST /api/analysis`` re-runs it now
+(token); ``GET /api/organisations/{slug}/partners?limit=N`` suggests partners.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from flask import Blueprint, Response, abort, jsonify, request, url_for
+
+from crossinnov.analysis.network import build_network
+from crossinnov.analysis.partners import suggest_for
+from crossinnov.profiles import BodyError
+from crossinnov.queries import QUERIES
+from crossinnov.report import Report, build_report
+from crossinnov.web.describe import data_version
+from crossinnov.web.state import current
+
+bp = Blueprint("reports", __name__)
+
+
+def local_link(iri: str) -> str:
+    base = current().store.iris.base
+    return "/" + iri[len(base):] if iri.startswith(base) else iri
+
+
+def _report() -> Report:
+    """The report for the latest stored run, built once per run and data version."""
+    crossinnov = current()
+    store = crossinnov.store
+    runs = store.select(QUERIES["report_run"], analysis=store.iris.analysis_graph)
+    key = (runs[0]["run"].value if runs else None, data_version(store)[1])
+    cache = crossinnov.extra.setdefault("report", {})
+    lock = crossinnov.extra.setdefault("report-lock", threading.Lock())
+    with lock:
+        if cache.get("key") != key:
+            cache["key"] = key
+            cache["report"] = build_report(store, crossinnov.settings, link=local_link,
+                                           figure_base="clusters/figures/",
+                                           data_url="clusters.json")
+        return cache["report"]
+
+
+@bp.get("/reports/clusters")
+def clusters_html() -> Response:
+    return Response(_report().html, mimetype="text/html")
+
+
+@bp.get("/reports/clusters.json")
+def clusters_json() -> Response:
+    return Response(_report().json(), mimetype="application/json")
+
+
+@bp.get("/reports/clusters/figures/<name>")
+def figure(name: str) -> Response:
+    svg = _report().figures.get(name)
+    if svg is None:
+        abort(404)
+    return Response(svg, mimetype="image/svg+xml")
+
+
+@bp.post("/api/analysis")
+def run_analysis() -> Response:
+    from crossinnov.web.api import holder
+
+    holder()
+    service = current().analysis
+    try:
+        wait = float(request.args.get("wait", 60))
+    except ValueError:
+        raise BodyError(400, "wait must be a number of seconds") from None
+    done = threading.Event()
+    outcome: dict = {}
+
+    def work() -> None:
+        try:
+            outcome["info"] = service.run_now()
+        except Exception as exc:  # reported to the client below
+            outcome["error"] = f"{type(exc).__name__}: {exc}"
+        finally:
+            done.set()
+
+    threading.Thread(target=work, daemon=True, name="crossinnov-analysis-now").start()
+    if not done.wait(timeout=max(0.0, wait)):
+        response = jsonify({"status": "running", "report": url_for("reports.clusters_json")})
+        response.status_code = 202
+        response.headers["Location"] = url_for("reports.clusters_json")
+        return response
+    if "error" in outcome:
+        response = jsonify({"status": "failed", "message": outcome["error"]})
+        response.status_code = 500
+        return response
+    info = outcome["info"]
+    return jsonify({"status": "done", "run": info.run, "clusters": info.clusters,
+                    "organisations": info.organisations, "seconds": round(info.seconds, 3),
+                    "report": url_for("reports.clusters_html")})
+
+
+def partner_network():
+    """The network for partner suggestions, rebuilt when the data changes."""
+    crossinnov = current()
+    version = data_version(crossinnov.store)[1]
+    cached = crossinnov.extra.get("partners-net")
+    if cached is None or cached[0] != version:
+        cached = (version, build_network(crossinnov.store, crossinnov.settings))
+        crossinnov.extra["partners-net"] = cached
+    return cached[1]
+
+
+@bp.get("/api/organisations/<slug>/partners")
+def partners(slug: str) -> Response:
+    crossinnov = current()
+    try:
+        limit = min(max(int(request.args.get("limit", 10)), 1), 100)
+    except ValueError:
+        raise BodyError(400, "limit must be a whole number from 1 to 100") from None
+    try:
+        suggestions = suggest_for(crossinnov.store, crossinnov.settings, slug, limit=limit,
+                                  net=partner_network())
+    except ValueError:
+        suggestions = None
+    if suggestions is None:
+        abort(404)
+    return jsonify({"organisation": crossinnov.store.iris.organisation(slug).value,
+                    "method": "see crossinnov.analysis.partners: weighted sum of complementary "
+                              "sectors, sought sectors, shared sub-themes, network proximity, "
+                              "another city",
+                    "suggestions": [s.as_dict() for s in suggestions]})
