@@ -1,0 +1,323 @@
+"""The network analysis: planted clusters recovered, brokerage roles, partner order, write-back."""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+from collections import Counter
+
+import networkx as nx
+import pytest
+
+from crossinnov.analysis import analyse, compute, gather
+from crossinnov.analysis.brokerage import gould_fernandez, measure
+from crossinnov.analysis.network import Network, Organisation
+from crossinnov.analysis.partners import suggest
+from crossinnov.cli import main
+from crossinnov.config import Settings
+
+ADMIN = "analysis-admin-token-0123456789"
+AUTH = {"Authorization": f"Bearer {ADMIN}"}
+BASE = "https://w3id.org/crossinnov/"
+CI = BASE.replace("crossinnov/", "crossinnov/ontology#")
+CITIES = ["amsterdam", "berlin", "birmingham", "linz", "lisbon", "plzen", "rome", "stockholm",
+          "tallinn", "vilnius", "warsaw"]
+
+
+def nmi(a: list[str], b: list[str]) -> float:
+    """Normalised mutual information (arithmetic mean normalisation) of two labelings."""
+    n = len(a)
+    ca, cb, joint = Counter(a), Counter(b), Counter(zip(a, b, strict=True))
+    mi = sum(c / n * math.log((c / n) / ((ca[x] / n) * (cb[y] / n))) for (x, y), c in joint.items())
+    ha = -sum(c / n * math.log(c / n) for c in ca.values())
+    hb = -sum(c / n * math.log(c / n) for c in cb.values())
+    return 1.0 if ha + hb == 0 else 2 * mi / (ha + hb)
+
+
+def sparql(client, query: str) -> list[dict]:
+    r = client.get("/sparql", query_string={"query": query},
+                   headers={"Accept": "application/sparql-results+json"})
+    assert r.status_code == 200, r.get_data(as_text=True)
+    return r.json["results"]["bindings"]
+
+
+@pytest.fixture(scope="module")
+def planted(make_app):
+    """Six planted groups of 14 organisations, dense inside and sparse across, via the API."""
+    app = make_app(TOKEN=ADMIN)
+    client = app.test_client()
+    rng = random.Random(3)
+    groups = {g: [f"planted-{g}-{i:02d}" for i in range(14)] for g in range(6)}
+    truth = {slug: g for g, members in groups.items() for slug in members}
+    sectors = ["design", "music", "ict", "manufacturing", "games", "tourism"]
+    links: dict[str, set[str]] = {slug: set() for slug in truth}
+    for members in groups.values():
+        for i, a in enumerate(members):
+            for b in members[i + 1:]:
+                if rng.random() < 0.55:
+                    links[a].add(b)
+    slugs = sorted(truth)
+    for _ in range(8):  # sparse ties across groups
+        a, b = rng.sample(slugs, 2)
+        if truth[a] != truth[b]:
+            links[a].add(b)
+    # write each organisation before those that name it
+    for slug in slugs:
+        g = truth[slug]
+        earlier = sorted(x for x in links[slug] if x < slug)
+        body = {"id": slug, "name": f"Planted {slug}", "city": CITIES[g],
+                "sectors": [sectors[g], sectors[(g + 1) % 6]], "collaboratesWith": earlier}
+        r = client.post("/api/profiles", json=body, headers=AUTH)
+        assert r.status_code == 201, r.json
+    later = {s: sorted(x for x in links[s] if x > s) for s in slugs}
+    for slug in slugs:
+        if later[slug]:
+            g = truth[slug]
+            body = {"id": slug, "name": f"Planted {slug}", "city": CITIES[g],
+                    "sectors": [sectors[g], sectors[(g + 1) % 6]],
+                    "collaboratesWith": sorted(links[slug])}
+            assert client.put(f"/api/profiles/{slug}", json=body, headers=AUTH).status_code == 200
+    r = client.post("/api/analysis", headers=AUTH)
+    assert r.status_code == 200 and r.json["status"] == "done", r.json
+    return app, client, truth
+
+
+def found_clusters(client) -> dict[str, str]:
+    rows = sparql(client, f"SELECT ?org ?c WHERE {{ ?c a <{CI}Cluster> ; <{CI}hasMember> ?org }}")
+    return {r["org"]["value"].rsplit("/", 1)[1]: r["c"]["value"] for r in rows}
+
+
+def test_planted_partition_is_recovered(planted):
+    _, client, truth = planted
+    found = found_clusters(client)
+    slugs = sorted(truth)
+    assert all(s in found for s in slugs)
+    score = nmi([str(truth[s]) for s in slugs], [found[s] for s in slugs])
+    assert score >= 0.9, score
+
+
+def test_results_are_linked_data_researchers_can_query(planted):
+    _, client, truth = planted
+    rows = sparql(client, f"""
+        PREFIX ci: <{CI}> PREFIX prov: <http://www.w3.org/ns/prov#>
+        SELECT ?run ?mod ?started ?ended ?software (COUNT(DISTINCT ?c) AS ?clusters) WHERE {{
+          ?run a ci:AnalysisRun ; ci:modularity ?mod ; prov:startedAtTime ?started ;
+               prov:endedAtTime ?ended ; ci:softwareVersion ?software .
+          ?c prov:wasGeneratedBy ?run ; ci:clusterSize ?size ; <http://www.w3.org/2000/01/rdf-schema#label> ?label .
+        }} GROUP BY ?run ?mod ?started ?ended ?software""")
+    assert len(rows) == 1
+    assert float(rows[0]["mod"]["value"]) > 0.3 and int(rows[0]["clusters"]["value"]) >= 6
+    assert "networkx" in rows[0]["software"]["value"]
+    params = {r["p"]["value"].split("=")[0] for r in sparql(
+        client, f"SELECT ?p WHERE {{ ?run <{CI}parameter> ?p }}")}
+    assert {"algorithm", "resolution", "seed", "weight_collaboration", "weight_practice",
+            "weight_event"} <= params
+    scores = sparql(client, f"SELECT ?b WHERE {{ <{BASE}id/organisation/planted-0-00> "
+                            f"<{CI}betweenness> ?b }}")
+    assert len(scores) == 1
+    # the dumps carry the analysis graph
+    nq = client.get("/dumps/crossinnov.nq").get_data(as_text=True)
+    assert f"<{BASE}graph/analysis>" in nq and f"{CI}hasMember" in nq
+
+
+def test_rerun_keeps_cluster_iris_and_replaces_the_graph(planted):
+    app, client, truth = planted
+    before = found_clusters(client)
+    r = client.post("/api/analysis", headers=AUTH)
+    assert r.status_code == 200
+    after = found_clusters(client)
+    assert after == before  # same data, same clusters, same IRIs
+    runs = sparql(client, f"SELECT ?run WHERE {{ ?run a <{CI}AnalysisRun> }}")
+    assert len(runs) == 1  # the old run is gone with the old graph
+
+
+def test_no_stale_clusters_after_the_network_changes(make_app):
+    app = make_app(TOKEN=ADMIN)
+    client = app.test_client()
+    for slug, partners in [("tri-a", []), ("tri-b", ["tri-a"]), ("tri-c", ["tri-a", "tri-b"])]:
+        assert client.post("/api/profiles", headers=AUTH, json={
+            "id": slug, "name": slug, "city": "rome", "sectors": ["music"],
+            "collaboratesWith": partners}).status_code == 201
+    client.post("/api/analysis", headers=AUTH)
+    old = found_clusters(client)["tri-a"]
+    for slug in ("tri-a", "tri-b", "tri-c"):
+        assert client.delete(f"/api/profiles/{slug}", headers=AUTH).status_code == 204
+    client.post("/api/analysis", headers=AUTH)
+    assert old not in set(found_clusters(client).values())
+    r = client.get("/sparql", query_string={"query": f"ASK {{ {{ <{old}> ?p ?o }} UNION "
+                                                     f"{{ ?s ?q <{old}> }} }}"},
+                   headers={"Accept": "application/sparql-results+json"})
+    assert r.json["boolean"] is False
+
+
+def test_analysis_is_reproducible(loaded_store):
+    settings = Settings()
+    first = compute(gather(loaded_store, settings), settings)
+    second = compute(gather(loaded_store, settings), settings)
+    assert [(c.iri, c.members) for c in first.clusters] == \
+        [(c.iri, c.members) for c in second.clusters]
+    assert first.modularity == second.modularity
+
+
+def test_shipped_clusters_make_sense(loaded_store):
+    result = analyse(loaded_store, Settings())
+    by_label = {c.label: c for c in result.clusters}
+    tallinn = next(c for c in result.clusters if c.dominant_city and
+                   c.dominant_city.endswith("/tallinn") and c.size >= 5)
+    assert BASE + "id/organisation/esa-tallinn" in tallinn.members
+    assert BASE + "id/practice/tallinn-creative-incubator" in tallinn.practices
+    assert "spatial cross-collaboration" in tallinn.label
+    assert all(" — " in label for label in by_label)
+
+
+# --- brokerage on a hand-made network -----------------------------------------------------
+
+def hand_network() -> Network:
+    """A hand-made network whose brokerage answers are worked out below.
+
+          A(creative, berlin)   C(creative, rome)
+                    \\          /
+                     B(growth, berlin) --- D(growth, rome)
+                    /          \\
+          E(both, rome)        F(growth, berlin) --- D
+    """
+    sides = {"A": {"creative-industries"}, "B": {"other-growth-sectors"},
+             "C": {"creative-industries"}, "D": {"other-growth-sectors"},
+             "E": {"creative-industries", "other-growth-sectors"}, "F": {"other-growth-sectors"}}
+    cities = {"A": "berlin", "B": "berlin", "C": "rome", "D": "rome", "E": "rome", "F": "berlin"}
+    graph = nx.Graph()
+    graph.add_nodes_from("ABCDEF")
+    for a, b in [("A", "B"), ("B", "C"), ("B", "D"), ("B", "E"), ("B", "F"), ("D", "F")]:
+        graph.add_edge(a, b, weight=1.0, kinds={"collaboration": 1.0})
+    orgs = {n: Organisation(n, n.lower(), n, cities[n], set(), sides[n]) for n in graph}
+    return Network(graph, orgs, {}, {})
+
+
+def test_gould_fernandez_roles_by_sector():
+    net = hand_network()
+    roles = gould_fernandez(net.graph, lambda n: net.organisations[n].side)
+    # B (growth) brokers the unconnected pairs among A, C, D, E, F (D-F are tied):
+    # A-C creative/creative -> itinerant x2; A-D, C-D, A-F, C-F: one side is growth like B
+    # -> representative + gatekeeper each (4 pairs); A-E, C-E: creative/both -> liaison x2 each;
+    # D-E, E-F: growth/both, B shares D's/F's group -> representative + gatekeeper (2 pairs)
+    assert roles["B"] == {"coordinator": 0, "itinerant": 2, "gatekeeper": 6,
+                          "representative": 6, "liaison": 4}
+    # D brokers B-F? they are tied; so D brokers nothing; A has one partner
+    assert roles["D"] == dict.fromkeys(roles["D"], 0)
+    assert roles["A"] == dict.fromkeys(roles["A"], 0)
+
+
+def test_gould_fernandez_roles_by_city():
+    net = hand_network()
+    roles = gould_fernandez(net.graph, lambda n: net.organisations[n].city)
+    # B in berlin. Pairs not tied: A-C(b,r) A-D(b,r) A-E(b,r) C-E(r,r) C-F(r,b) A-F(b,b)
+    # C-D(r,r) D-E(r,r) E-F(r,b)
+    # berlin-berlin with B berlin: A-F -> coordinator x2
+    # rome-rome: C-E, C-D, D-E -> itinerant x2 each = 6
+    # berlin-rome: A-C, A-D, A-E, C-F, E-F -> representative+gatekeeper each = 5
+    assert roles["B"] == {"coordinator": 2, "itinerant": 6, "gatekeeper": 5,
+                          "representative": 5, "liaison": 0}
+
+
+def test_betweenness_and_cross_brokerage():
+    net = hand_network()
+    brokers = measure(net, exact_limit=100, samples=10, seed=1)
+    assert max(brokers, key=lambda n: brokers[n].betweenness) == "B"
+    assert brokers["A"].betweenness == 0.0
+    # cross-sector pairs bridged by B: sides differ among untied partner pairs
+    # A-D A-F C-D C-F (creative/growth) A-E C-E (creative/both) D-E E-F (growth/both) = 8
+    assert brokers["B"].cross_sector == 8
+    # cross-city: A-C A-D A-E C-F E-F = 5
+    assert brokers["B"].cross_city == 5
+    assert brokers["B"].constraint is not None and brokers["B"].constraint < \
+        brokers["D"].constraint
+
+
+# --- partner suggestions on a small known network --------------------------------------------
+
+def test_partner_suggestions_order_and_reasons():
+    sector = {"design": "https://x/id/sector/design", "ict": "https://x/id/sector/ict",
+              "energy": "https://x/id/sector/energy-and-environment"}
+    theme = "https://x/id/theme/brokerage"
+    orgs = {
+        "X": Organisation("X", "x", "X", "tallinn", {sector["design"]}, {"creative-industries"},
+                          {theme}),
+        "Y1": Organisation("Y1", "y1", "Y1", "vilnius", {sector["ict"]}, {"other-growth-sectors"},
+                           {theme}),
+        "Y2": Organisation("Y2", "y2", "Y2", "tallinn", {sector["energy"]},
+                           {"other-growth-sectors"}),
+        "Y3": Organisation("Y3", "y3", "Y3", "rome", {sector["design"]}, {"creative-industries"}),
+        "Y4": Organisation("Y4", "y4", "Y4", "rome", {sector["ict"]}, {"other-growth-sectors"}),
+        "Y5": Organisation("Y5", "y5", "Y5", "tallinn", {sector["design"]},
+                           {"creative-industries"}),
+    }
+    graph = nx.Graph()
+    graph.add_nodes_from(sorted(orgs))
+    graph.add_edge("X", "Y4", weight=1.0)  # current collaborator: never suggested
+    graph.add_edge("Y4", "Y3", weight=1.0)  # Y3 is a partner of a partner
+    net = Network(graph, orgs, {}, {})
+    out = suggest(net, "X", seeks={sector["ict"]}, settings=Settings(), limit=10)
+    order = [s.iri for s in out]
+    # Y1: complementary 1, seeks 1, themes 1, other city -> .30+.20+.15+.15 = .80
+    # Y2: complementary 1, same city -> .30 ; Y3: proximity 1 (Adamic-Adar), other city -> .35
+    # Y5: same side, same city, nothing shared -> 0: not suggested
+    assert order == ["Y1", "Y3", "Y2"]
+    assert out[0].score == pytest.approx(0.80)
+    assert any("where you seek partners" in r for r in out[0].reasons)
+    assert any("brokerage like you" in r for r in out[0].reasons)
+    assert any("1 partner in common" in r for r in out[1].reasons)
+    assert "Y4" not in order and "X" not in order
+
+
+def test_partner_api_and_cli(planted, runner):
+    _, client, truth = planted
+    r = client.get("/api/organisations/planted-0-00/partners?limit=5")
+    assert r.status_code == 200
+    suggestions = r.json["suggestions"]
+    assert 0 < len(suggestions) <= 5
+    current = {b["p"]["value"].rsplit("/", 1)[1] for b in sparql(
+        client, f"SELECT ?p WHERE {{ <{BASE}id/organisation/planted-0-00> <{CI}collaboratesWith> ?p }}")}
+    assert not current & {s["id"] for s in suggestions}
+    assert all(s["reasons"] and 0 < s["score"] <= 1 for s in suggestions)
+    assert [s["score"] for s in suggestions] == sorted((s["score"] for s in suggestions),
+                                                       reverse=True)
+    assert client.get("/api/organisations/nobody-here/partners").status_code == 404
+    assert client.get("/api/organisations/planted-0-00/partners?limit=x").status_code == 400
+
+
+def test_cli_analyse_report_partners(runner, tmp_path):
+    store = str(tmp_path / "store")
+    assert runner.invoke(main, ["load", "--store", store]).exit_code == 0
+    result = runner.invoke(main, ["analyse", "--store", store])
+    assert result.exit_code == 0, result.output
+    assert "clusters of 47 organisations" in result.output
+    out = tmp_path / "report"
+    result = runner.invoke(main, ["report", "--store", store, "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    html = (out / "index.html").read_text()
+    data = json.loads((out / "report.json").read_text())
+    assert (out / "figures" / "network.svg").read_text().startswith("<?xml")
+    assert len(data["clusters"]) >= 5 and data["cities"]
+    for cluster in data["clusters"]:
+        assert cluster["label"] in html.replace("&amp;", "&")
+    assert "Design Transfer Bonus" in html
+    result = runner.invoke(main, ["partners", "--store", store, "pakmarkas", "--format", "json"])
+    assert result.exit_code == 0 and json.loads(result.output)
+    result = runner.invoke(main, ["partners", "--store", store, "nobody"])
+    assert result.exit_code == 1 and "no organisation" in result.output
+
+
+def test_report_pages(planted):
+    _, client, truth = planted
+    html = client.get("/reports/clusters")
+    assert html.status_code == 200 and html.mimetype == "text/html"
+    data = client.get("/reports/clusters.json").json
+    text = html.get_data(as_text=True)
+    for cluster in data["clusters"]:
+        assert f'id="{cluster["id"]}"' in text
+    for theme in data["themes"]:
+        assert theme["label"] in text
+    assert data["run"]["parameters"]["seed"] == "42"
+    assert client.get("/reports/clusters/figures/network.svg").mimetype == "image/svg+xml"
+    assert client.get("/reports/clusters/figures/nope.svg").status_code == 404
