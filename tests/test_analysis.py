@@ -321,3 +321,16 @@ def test_report_pages(planted):
     assert data["run"]["parameters"]["seed"] == "42"
     assert client.get("/reports/clusters/figures/network.svg").mimetype == "image/svg+xml"
     assert client.get("/reports/clusters/figures/nope.svg").status_code == 404
+
+
+def test_organisation_and_cluster_pages_show_the_analysis(planted):
+    _, client, truth = planted
+    page = client.get("/id/organisation/planted-2-03", headers={"Accept": "text/html"})
+    text = page.get_data(as_text=True)
+    assert "Partners to talk to" in text and "/api/organisations/planted-2-03/partners" in text
+    api = client.get("/api/organisations/planted-2-03/partners?limit=5").json["suggestions"]
+    assert api[0]["name"] in text
+    cluster = found_clusters(client)["planted-2-03"]
+    assert cluster.replace(BASE, "/") in text
+    page = client.get(cluster.replace(BASE, "/"), headers={"Accept": "text/html"})
+    assert page.status_code == 200 and "Planted planted-2-03" in page.get_data(as_text=True)

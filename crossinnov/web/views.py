@@ -240,6 +240,7 @@ def gather_organisation(store: Store, iri: ox.NamedNode, f: Facts) -> dict:
         "keywords": f.texts(SCHEMA.keywords), "projects": f.links(CI.partnerIn),
         "leads": f.incoming(CI.leadPartner), "seeks": f.links(CI.seeksPartnersIn),
         "clusters": f.incoming(CI.hasMember),
+        "suggestions": partner_suggestions(store, iri),
         "collaborators": [{"org": _link(r, "partner", "name"), "city": _link(r, "city", "cityName")}
                           for r in _rows(store, "page_org_collaborators", "partner", org=iri)],
         "practices": [{"practice": _link(r, "practice", "name"), "role": r["role"].value,
@@ -249,6 +250,20 @@ def gather_organisation(store: Store, iri: ox.NamedNode, f: Facts) -> dict:
                     "when": date_in_words(r.get("start"), r.get("end"))}
                    for r in _rows(store, "page_org_events", "event", org=iri)],
     }
+
+
+def partner_suggestions(store: Store, iri: ox.NamedNode, limit: int = 5) -> list[dict]:
+    """The organisation's top partner suggestions, with reasons (see analysis.partners)."""
+    from crossinnov.analysis.partners import suggest_for
+    from crossinnov.web.reports import partner_network
+
+    parsed = store.iris.parse_resource(iri.value)
+    if not parsed:
+        return []
+    found = suggest_for(store, current().settings, parsed[1], limit=limit,
+                        net=partner_network()) or []
+    return [{"org": make_link(s.iri, s.name), "score": s.score, "reasons": s.reasons}
+            for s in found]
 
 
 def gather_practice(store: Store, iri: ox.NamedNode, f: Facts) -> dict:
@@ -360,7 +375,17 @@ def gather_scheme(store: Store, iri: ox.NamedNode, f: Facts) -> dict:
 
 
 def gather_cluster(store: Store, iri: ox.NamedNode, f: Facts) -> dict:
-    return {"size": f.text(CI.clusterSize), "members": f.links(CI.hasMember)}
+    def pct(prop: ox.NamedNode) -> str | None:
+        value = f.text(prop)
+        return f"{100 * float(value):.0f} %" if value is not None else None
+
+    return {"size": f.text(CI.clusterSize), "members": f.links(CI.hasMember),
+            "central": f.links(CI.centralMember), "density": f.text(CI.density),
+            "creative": pct(CI.creativeShare), "growth": pct(CI.growthShare),
+            "cross_sector": pct(CI.crossSectorShare), "cross_city": pct(CI.crossCityShare),
+            "dominant_city": f.links(CI.dominantCity), "main_sectors": f.links(CI.mainSector),
+            "main_themes": f.links(CI.mainTheme), "cluster_practices": f.links(CI.clusterPractice),
+            "report_anchor": iri.value.rsplit("/", 1)[1]}
 
 
 GATHER: dict[str, Callable[[Store, ox.NamedNode, Facts], dict]] = {
