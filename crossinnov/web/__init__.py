@@ -17,6 +17,7 @@ URL space (see the interface document for the contract):
 ``/reports/clusters`` (+ ``.json``)      the cluster report of the latest analysis
 ``/api/analysis``                      POST: re-run the network analysis now (token)
 ``/api/organisations/{slug}/partners`` partner suggestions, JSON
+``/profiles/new``, ``/profiles/{slug}/edit``, ``/login``  the profile form for people
 =====================================  ==============================================
 """
 
@@ -43,7 +44,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     state.init_app(app)
 
-    from crossinnov.web import api, dumps, pages, reports, resource, sparql
+    from crossinnov.web import api, dumps, forms, pages, reports, resource, sparql
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(sparql.bp)
@@ -51,6 +52,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(dumps.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(reports.bp)
+    app.register_blueprint(forms.bp)
 
     errors.init_app(app)
     api.init_app(app)

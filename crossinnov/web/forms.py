@@ -1,0 +1,167 @@
+"""``/profiles/new`` and ``/profiles/{slug}/edit``: the profile form, for people.
+
+The form is another way to send the same profile JSON: its fields become a
+profile dict, which goes through the same code path as the API (schema check,
+SHACL, one transaction). Errors are shown next to the field they concern, with
+what was typed kept. The token is typed in the form or kept in a cookie set by
+``/login`` (HttpOnly, SameSite=Strict).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, make_response, redirect, render_template, request, url_for
+
+from crossinnov.auth import AuthError
+from crossinnov.ingest.profile import ProfileError, profile_to_unit
+from crossinnov.profiles import Rejected
+from crossinnov.queries import QUERIES, number
+from crossinnov.web.state import current
+
+bp = Blueprint("forms", __name__)
+
+COOKIE = "crossinnov_token"
+LISTS = ("sectors", "themes", "seeksPartnersIn", "events", "collaboratesWith")
+PICKER_LIMIT = 2_000
+
+
+def choices() -> dict[str, Any]:
+    """The controlled values the form offers, and the organisations to pick collaborators from."""
+    store = current().store
+    out: dict[str, Any] = {"city": [], "sector": [], "theme": [], "event": []}
+    for r in store.select(QUERIES["form_choices"]):
+        item = {"id": r["item"].value.rsplit("/", 1)[1], "label": r["label"].value,
+                "top": r["top"].value.rsplit("/", 1)[1] if "top" in r else None}
+        out[r["kind"].value].append(item)
+    tops = [s for s in out["sector"] if s["top"] is None]
+    out["sector_groups"] = [{"top": t, "sectors": [s for s in out["sector"]
+                                                   if s["top"] == t["id"]]} for t in tops]
+    orgs = store.select(QUERIES.render("profiles_list", limit=number(PICKER_LIMIT + 1),
+                                       offset=number(0)))
+    out["organisations"] = [{"id": r["org"].value.rsplit("/", 1)[1], "name": r["name"].value,
+                             "city": r["city"].value if "city" in r else None} for r in orgs]
+    out["picker"] = len(orgs) <= PICKER_LIMIT
+    return out
+
+
+def form_to_profile(form) -> dict[str, Any]:
+    """Turn the submitted form into profile JSON (empty fields left out)."""
+    data: dict[str, Any] = {}
+    for key in ("id", "name", "city", "description", "homepage", "email"):
+        value = form.get(key, "").strip()
+        if value:
+            data[key] = value.replace("\r\n", "\n")
+    founded = form.get("founded", "").strip()
+    if founded:
+        data["founded"] = int(founded) if founded.isdigit() else founded
+    for key in LISTS:
+        values = [v.strip() for v in form.getlist(key) if v.strip()]
+        if key == "collaboratesWith" and form.get("collaboratesWithText"):
+            values += [v.strip() for v in form["collaboratesWithText"].replace(";", ",").split(",")
+                       if v.strip()]
+        if values:
+            data[key] = values
+    return data
+
+
+def _render(profile: dict, *, slug: str | None, errors: list[dict], status: int = 200,
+            message: str | None = None) -> Response:
+    by_field: dict[str, list[str]] = {}
+    for e in errors:
+        by_field.setdefault(e["field"], []).append(e["message"])
+    known = {"id", "name", "city", "description", "homepage", "email", "founded", *LISTS}
+    general = [m for f, ms in by_field.items() if f not in known for m in ms]
+    body = render_template("profile_form.html", profile=profile, slug=slug, errors=by_field,
+                           general=general, message=message, choices=choices(),
+                           has_cookie=bool(request.cookies.get(COOKIE)))
+    return make_response(body, status)
+
+
+def _token_header() -> str:
+    token = request.form.get("token", "").strip() or request.cookies.get(COOKIE, "")
+    return f"Bearer {token}" if token else ""
+
+
+def _same_origin() -> bool:
+    """A form post must come from this site (with SameSite=Strict cookies, a second guard)."""
+    from urllib.parse import urlparse
+
+    origin = request.headers.get("Origin")
+    if origin is None:  # not sent by every browser for same-origin posts
+        return True
+    return urlparse(origin).netloc == request.host
+
+
+def _save(slug: str | None) -> Response:
+    crossinnov = current()
+    profile = form_to_profile(request.form)
+    if not _same_origin():
+        return _render(profile, slug=slug, status=403, errors=[
+            {"field": "(profile)", "message": "the form was sent from another site"}])
+    try:
+        holder = crossinnov.tokens.holder(_token_header())
+        try:
+            unit = profile_to_unit(profile, crossinnov.store.iris, label="form", slug=slug)
+        except ProfileError as exc:
+            raise Rejected(422, exc.errors) from None
+        if unit.problems:
+            raise Rejected(422, unit.problems)
+        if slug is None:
+            stored = crossinnov.profiles.create(unit, holder)
+        else:
+            stored = crossinnov.profiles.replace(slug, unit, holder)
+    except AuthError as exc:
+        return _render(profile, slug=slug, errors=[{"field": "token", "message": str(exc)}],
+                       status=exc.status)
+    except Rejected as exc:
+        errors = [e.as_dict() for e in exc.errors] or [{"field": "(profile)",
+                                                        "message": str(exc)}]
+        return _render(profile, slug=slug, errors=errors, status=exc.status)
+    crossinnov.notify_write()
+    return redirect(url_for("resource.resource", kind="organisation", slug=stored.slug), 303)
+
+
+@bp.route("/profiles/new", methods=["GET", "POST"])
+def new() -> Response:
+    if request.method == "POST":
+        return _save(None)
+    return _render({}, slug=None, errors=[])
+
+
+@bp.route("/profiles/<slug>/edit", methods=["GET", "POST"])
+def edit(slug: str) -> Response:
+    stored = current().profiles.get(slug)
+    if stored is None:
+        return _render({}, slug=None, errors=[], status=404,
+                       message=f"There is no profile {slug!r}; create it here.")
+    if request.method == "POST":
+        return _save(slug)
+    return _render(stored.profile, slug=slug, errors=[])
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> Response:
+    if request.method == "GET":
+        return make_response(render_template("login.html", error=None,
+                                              next=request.args.get("next", "")))
+    token = request.form.get("token", "").strip()
+    target = request.form.get("next") or url_for("forms.new")
+    if not target.startswith("/") or target.startswith("//"):
+        target = url_for("forms.new")  # never redirect off-site
+    try:
+        current().tokens.holder(f"Bearer {token}")
+    except AuthError as exc:
+        return make_response(render_template("login.html", error=str(exc), next=target),
+                             exc.status)
+    response = redirect(target, 303)
+    response.set_cookie(COOKIE, token, httponly=True, samesite="Strict",
+                        secure=request.is_secure, max_age=8 * 3600)
+    return response
+
+
+@bp.post("/logout")
+def logout() -> Response:
+    response = redirect(url_for("pages.home"), 303)
+    response.delete_cookie(COOKIE)
+    return response
