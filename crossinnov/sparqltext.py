@@ -68,3 +68,28 @@ def query_form(query: str) -> str | None:
     """Return SELECT, ASK, CONSTRUCT or DESCRIBE: the first query-form keyword, or None."""
     match = _FORM.search(strip_literals(query))
     return match.group(1).upper() if match else None
+
+
+def inject_values(query: str, bindings: dict[str, str]) -> str:
+    """Return the query with ``VALUES (?a ?b) { (t1 t2) }`` at the start of its WHERE group.
+
+    This is how bound values reach a remote SPARQL server (which knows nothing of
+    pyoxigraph's substitutions); ``bindings`` maps variable names to terms already
+    written in SPARQL syntax by pyoxigraph. Placed first in the group pattern, the
+    values are joined before anything else, so the engine starts from them.
+    """
+    if not bindings:
+        return query
+    code = strip_literals(query)
+    start = 0
+    if query_form(query) == "CONSTRUCT":
+        where = re.search(_WORD.format("WHERE"), code, re.IGNORECASE)
+        if where:
+            start = where.end()
+    brace = code.find("{", start)
+    if brace < 0:
+        raise ValueError("the query has no group pattern to bind values in")
+    names = " ".join("?" + name for name in bindings)
+    terms = " ".join(bindings.values())
+    block = f" VALUES ({names}) {{ ({terms}) }} "
+    return query[:brace + 1] + block + query[brace + 1:]
