@@ -62,7 +62,7 @@ def test_serve_fills_an_empty_store_answers_logs_and_stops_cleanly(tmp_path):
     server = ServeProcess(str(tmp_path / "store"), "--query-workers", "2", "--timeout", "2")
     try:
         workers = worker_processes(server.proc.pid)
-        assert len(workers) == 2
+        assert len(workers) >= 2  # query workers (and the analysis process, if started)
         r = requests.get(server.url + "/sparql", params={"query": (
             "PREFIX ci: <https://w3id.org/crossinnov/ontology#> "
             "SELECT (COUNT(?p) AS ?n) WHERE { ?p a ci:GoodPractice }")},
