@@ -138,6 +138,10 @@ class IRIs:
         """Return the IRI of a node of the analysis results (a run, a brokerage count)."""
         return NamedNode(f"{self.base}analysis/" + "/".join(check_slug(p) for p in parts))
 
+    def is_bookkeeping(self, subject: str) -> bool:
+        """True for the subjects of the changelog: the dataset and the recorded changes."""
+        return subject == self.base + "dataset" or subject.startswith(self.base + "activity/")
+
     def graph_for(self, subject: str, predicate: str | None = None) -> NamedNode:
         """Return the named graph in which a triple about ``subject`` is kept.
 

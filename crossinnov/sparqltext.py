@@ -12,29 +12,39 @@ from __future__ import annotations
 
 import re
 
-# Strings (long and short, both quotes), IRIs, comments. An IRIREF may not contain
-# spaces (https://www.w3.org/TR/sparql11-query/#rIRIREF), so '?a < ?b' is not one.
-_SKIP = re.compile(
-    r'"""(?:[^"\\]|\\.|"(?!""))*"""'
-    r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
-    r'|"(?:[^"\\\n\r]|\\.)*"'
-    r"|'(?:[^'\\\n\r]|\\.)*'"
-    r'|<[^<>"{}|^`\\\x00-\x20]*>'
-    r"|#[^\n\r]*",
-    re.DOTALL,
-)
-# A bare keyword: not part of a prefixed name, variable or longer word.
-_WORD = r"(?<![\w:?$\-.]){}(?![\w:\-])"
+# The lexical tokens that may contain a keyword's letters without being one (SPARQL 1.1
+# Query 19.8): strings (STRING_LITERAL*), IRIs (IRIREF with UCHAR escapes), comments,
+# variables (VAR1/VAR2), blank node labels and prefixed names (PNAME_NS, PNAME_LN, PLX).
+# Unterminated strings end at the line's end (or the text's), and a name starts only at a
+# word's start, so one pass over the text is linear in its length whatever it holds.
+_UCHAR = r"\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8}"
+_PLX = r"%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%]"
+_PN_LOCAL = rf"(?:[\w:]|{_PLX})(?:(?:[\w.\-:]|{_PLX})*(?:[\w\-:]|{_PLX}))?"
+_NOT_IRI = "|".join([
+    r'"""(?:[^"\\]|\\.|"(?!""))*(?:"""|\Z)',
+    r"'''(?:[^'\\]|\\.|'(?!''))*(?:'''|\Z)",
+    r'"(?:[^"\\\n\r]|\\.)*(?:"|(?=[\n\r])|\Z)',
+    r"'(?:[^'\\\n\r]|\\.)*(?:'|(?=[\n\r])|\Z)",
+    r"#[^\n\r]*",
+    r"[?$]\w+",
+    r"_:\w(?:[\w.\-]*[\w\-])?",
+    rf"(?:(?<![\w.\-])[^\W\d_](?:[\w.\-]*[\w\-])?)?:(?:{_PN_LOCAL})?",
+])
+# "<" opens an IRI or is the less-than operator; a quote may or may not be inside an IRI,
+# so the text is read both ways where it matters (see uses_service)
+_TOKENS = (re.compile(rf"<(?:[^<>\"{{}}|^`\\\x00-\x20]|{_UCHAR})*>|{_NOT_IRI}"),
+           re.compile(rf"<(?:[^<>\"{{}}|^`\\\x00-\x20']|{_UCHAR})*>|{_NOT_IRI}"))
 
 
-def strip_literals(text: str) -> str:
-    """Return ``text`` with strings, IRIs and comments replaced by spaces."""
-    return _SKIP.sub(" ", text)
+def strip_literals(text: str, reading: int = 0) -> str:
+    """Return ``text`` with strings, IRIs, comments, variables and prefixed names blanked."""
+    return _TOKENS[reading].sub(" ", text)
 
 
 def _has_keyword(text: str, *words: str) -> bool:
     code = strip_literals(text)
-    return any(re.search(_WORD.format(word), code, re.IGNORECASE) for word in words)
+    return any(re.search(rf"(?<![\w:?$\-]){word}(?![\w:\-])", code, re.IGNORECASE)
+               for word in words)
 
 
 def has_dataset_clause(query: str) -> bool:
@@ -43,8 +53,15 @@ def has_dataset_clause(query: str) -> bool:
 
 
 def uses_service(query: str) -> bool:
-    """Return True if the query contains a federated ``SERVICE`` call."""
-    return _has_keyword(query, "SERVICE")
+    """Return True if the query may contain a federated ``SERVICE`` call.
+
+    Careful rather than exact: once every token that may hold the letters is taken
+    out, "service" anywhere in what is left (also glued to other tokens, as in
+    ``?o.SERVICE``, which the parser reads as two tokens) is the keyword or a syntax
+    error. The server must never be made to fetch a URL it was not meant to.
+    """
+    return any(re.search("service", strip_literals(query, reading), re.IGNORECASE)
+               for reading in (0, 1))
 
 
 _UPDATE_WORDS = (
@@ -61,7 +78,7 @@ def looks_like_update(text: str) -> bool:
     return _has_keyword(text, *_UPDATE_WORDS)
 
 
-_FORM = re.compile(r"(?<![\w:?$\-.])(SELECT|ASK|CONSTRUCT|DESCRIBE)(?![\w:\-])", re.IGNORECASE)
+_FORM = re.compile(r"(?<![\w:?$\-])(SELECT|ASK|CONSTRUCT|DESCRIBE)(?![\w:\-])", re.IGNORECASE)
 
 
 def query_form(query: str) -> str | None:
@@ -83,7 +100,7 @@ def inject_values(query: str, bindings: dict[str, str]) -> str:
     code = strip_literals(query)
     start = 0
     if query_form(query) == "CONSTRUCT":
-        where = re.search(_WORD.format("WHERE"), code, re.IGNORECASE)
+        where = re.search(r"(?<![\w:?$\-])WHERE(?![\w:\-])", code, re.IGNORECASE)
         if where:
             start = where.end()
     brace = code.find("{", start)

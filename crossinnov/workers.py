@@ -61,6 +61,8 @@ class QuerySpec:
     graph_format: str = "ntriples"  # a name of crossinnov.rdfio.FORMATS
     max_rows: int = 100_000
     prefixes: dict[str, str] | None = None
+    #: against which relative IRIs in the query are resolved (the endpoint's URL)
+    base_iri: str | None = None
 
 
 @dataclass
@@ -92,6 +94,8 @@ def _run(store: ox.Store, spec: QuerySpec):
         kwargs["use_default_graph_as_union"] = True
     if spec.bindings:
         kwargs["substitutions"] = {ox.Variable(k): v for k, v in spec.bindings.items()}
+    if spec.base_iri:
+        kwargs["base_iri"] = spec.base_iri
     return store.query(spec.sparql, **kwargs)
 
 

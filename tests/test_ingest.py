@@ -196,3 +196,25 @@ def test_service_update_and_form_detection():
     assert query_form("PREFIX select: <http://ex/> CONSTRUCT { ?s ?p ?o } WHERE { "
                       "{ SELECT ?s WHERE { ?s ?p ?o } } }") == "CONSTRUCT"
     assert query_form("ask {}") == "ASK"
+
+
+def test_triples_go_to_their_subjects_graph_whatever_graph_a_file_says():
+    nq = (b'<https://w3id.org/crossinnov/id/organisation/a> <https://schema.org/name> "A" '
+          b'<https://w3id.org/crossinnov/graph/city/rome> .\n'
+          b'<https://w3id.org/crossinnov/id/organisation/a> <https://schema.org/name> "A" '
+          b'<https://w3id.org/crossinnov/graph/organisation/a> .\n')
+    (unit,) = read_rdf(nq, FORMATS["nquads"], IRIS, source="x.nq")
+    assert unit.graph == IRIS.graph("organisation", "a") and len(unit.triples) == 1
+
+
+def test_bookkeeping_is_skipped_and_foreign_subjects_are_rejected():
+    nq = (b'<https://w3id.org/crossinnov/dataset> <http://purl.org/dc/terms/modified> "x" '
+          b'<https://w3id.org/crossinnov/graph/changelog> .\n'
+          b'<https://w3id.org/crossinnov/id/organisation/b> '
+          b'<https://w3id.org/crossinnov/ontology#collaboratesWith> '
+          b'<https://w3id.org/crossinnov/id/organisation/a> '
+          b'<https://w3id.org/crossinnov/graph/inferred/collaborations> .\n'
+          b'<http://example.org/other> <https://schema.org/name> "Other" .\n')
+    units = read_rdf(nq, FORMATS["nquads"], IRIS, source="x.nq")
+    assert len(units) == 1
+    assert units[0].problems and "not a resource of crossinnov" in units[0].problems[0].message

@@ -27,7 +27,8 @@ class ServeProcess:
         env.update(env_extra or {})
         self.proc = subprocess.Popen(
             [*crossinnov_command(), "serve", "--port", "0", "--store", store, *args],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+            start_new_session=True)
         line = self.proc.stdout.readline()  # printed once the app is ready
         match = re.search(r"(http://127\.0\.0\.1:\d+)/", line)
         if not match:
@@ -126,7 +127,13 @@ def test_an_acknowledged_write_survives_kill_9(tmp_path):
             written.append(f"durable-{i}")
     finally:
         server.proc.kill()  # SIGKILL right after the last 201: no clean shutdown
-        server.proc.communicate()
+        server.proc.wait(timeout=30)
+        # the test's own cleanup: whatever the killed server left behind goes too
+        try:
+            os.killpg(server.proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        server.proc.communicate(timeout=30)
     server = ServeProcess(store, "--query-workers", "1")
     try:
         for slug in written:

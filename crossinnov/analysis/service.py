@@ -12,7 +12,7 @@ import logging
 import multiprocessing as mp
 import threading
 import time
-from concurrent.futures import ProcessPoolExecutor
+import queue
 from dataclasses import dataclass
 
 from crossinnov.analysis import AnalysisResult, compute, gather
@@ -21,6 +21,38 @@ from crossinnov.config import Settings
 from crossinnov.store import Store
 
 log = logging.getLogger("crossinnov.analysis")
+
+
+def _compute_child(inputs, settings: Settings, out) -> None:
+    try:
+        result = compute(inputs, settings)
+        result.network = None  # the parent has it; do not send it back
+        out.put(("ok", result))
+    except Exception as exc:  # reported in the parent
+        out.put(("error", f"{type(exc).__name__}: {exc}"))
+
+
+def compute_elsewhere(inputs, settings: Settings) -> AnalysisResult:
+    """Compute in a fresh process that ends with the run (so none outlives the server)."""
+    ctx = mp.get_context("spawn")
+    out = ctx.Queue()
+    child = ctx.Process(target=_compute_child, args=(inputs, settings, out), daemon=True,
+                        name="crossinnov-analysis")
+    child.start()
+    try:
+        while True:
+            try:
+                status, payload = out.get(timeout=1.0)
+                break
+            except queue.Empty:
+                if not child.is_alive():
+                    raise RuntimeError("the analysis process ended without a result") from None
+    finally:
+        child.join(timeout=10)
+    if status != "ok":
+        raise RuntimeError(payload)
+    payload.network = inputs.network
+    return payload
 
 
 @dataclass
@@ -40,8 +72,7 @@ class AnalysisService:
         self._run_lock = threading.Lock()
         self._state = threading.Lock()
         self._timer: threading.Timer | None = None
-        self._executor = (ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context("spawn"))
-                          if separate_process else None)
+        self.separate_process = separate_process
         self.last: RunInfo | None = None
         self.last_error: str | None = None
         self.listeners: list = []  # called with the result after each run
@@ -52,10 +83,8 @@ class AnalysisService:
         with self._run_lock:
             started = time.monotonic()
             inputs = gather(self.store, self.settings)
-            if self._executor is not None:
-                result: AnalysisResult = self._executor.submit(compute, inputs,
-                                                               self.settings).result()
-                result.network = inputs.network
+            if self.separate_process:
+                result = compute_elsewhere(inputs, self.settings)
             else:
                 result = compute(inputs, self.settings)
             write_result(self.store, result)
@@ -97,5 +126,3 @@ class AnalysisService:
             self._closed = True
             if self._timer is not None:
                 self._timer.cancel()
-        if self._executor is not None:
-            self._executor.shutdown(wait=False, cancel_futures=True)

@@ -151,29 +151,42 @@ def parse_rdf(data: bytes, fmt: RdfFormatSpec, *, source: str) -> list[ox.Quad]:
 
 
 def read_rdf(data: bytes, fmt: RdfFormatSpec, iris: IRIs, *, source: str) -> list[Unit]:
-    """Read RDF into units, one per named graph.
-
-    Quads keep their graph; triples (in the default graph) go to the graph of
-    their subject (:meth:`IRIs.graph_for`), blank nodes to the graph of the
-    resource that points at them.
-    """
+    """Read RDF into units, one per named graph (see :func:`quads_to_units`)."""
     return quads_to_units(parse_rdf(data, fmt, source=source), iris, source=source)
 
 
 def quads_to_units(quads: list[ox.Quad], iris: IRIs, *, source: str) -> list[Unit]:
+    """Group quads into the units of the graphs they belong in.
+
+    Every triple goes to the graph of its subject (:meth:`IRIs.graph_for`) and
+    blank nodes to the graph of the resource that points at them, whatever graph
+    a file puts them in: so each triple is kept in exactly one graph and the
+    union default graph stays a set, whatever is loaded. The store's own
+    bookkeeping in a dump (changelog, inverse collaborations) is skipped: the
+    store keeps its own history and recomputes the inverses. Triples about
+    anything that is not a crossinnov resource are rejected, by subject.
+    """
+    skip = {iris.changelog_graph, iris.closure_graph}
     by_graph: dict[str, list[ox.Triple]] = defaultdict(list)
+    foreign: dict[str, list[ox.Triple]] = defaultdict(list)
     bnode_owner: dict[ox.BlankNode, str] = {}
     pending: list[ox.Quad] = []
     for quad in quads:
-        if isinstance(quad.graph_name, ox.NamedNode):
-            by_graph[quad.graph_name.value].append(quad.triple)
-        elif isinstance(quad.subject, ox.BlankNode):
+        if quad.graph_name in skip:
+            continue
+        if isinstance(quad.subject, ox.BlankNode):
             pending.append(quad)
-        else:
-            graph = iris.graph_for(quad.subject.value, quad.predicate.value).value
-            by_graph[graph].append(quad.triple)
-            if isinstance(quad.object, ox.BlankNode):
-                bnode_owner.setdefault(quad.object, graph)
+            continue
+        subject = quad.subject.value
+        if iris.is_bookkeeping(subject):
+            continue
+        graph = iris.graph_for(subject, quad.predicate.value).value
+        if graph == iris.changelog_graph.value:
+            foreign[subject].append(quad.triple)
+            continue
+        by_graph[graph].append(quad.triple)
+        if isinstance(quad.object, ox.BlankNode):
+            bnode_owner.setdefault(quad.object, graph)
     for _ in range(len(pending) + 1):  # nested blank nodes: follow ownership
         rest = []
         for quad in pending:
@@ -188,7 +201,7 @@ def quads_to_units(quads: list[ox.Quad], iris: IRIs, *, source: str) -> list[Uni
             break
         pending = rest
     for quad in pending:  # blank nodes nobody points at
-        by_graph[iris.changelog_graph.value].append(quad.triple)
+        foreign[str(quad.subject)].append(quad.triple)
     units = []
     for graph, triples in sorted(by_graph.items()):
         focus = []
@@ -199,4 +212,9 @@ def quads_to_units(quads: list[ox.Quad], iris: IRIs, *, source: str) -> list[Uni
                 focus.append(node)
         label = f"{source}: graph <{graph}>"
         units.append(Unit(ox.NamedNode(graph), list(dict.fromkeys(triples)), focus, label))
+    for subject, triples in sorted(foreign.items()):
+        problem = FieldError("(subject)", subject, "is not a resource of crossinnov: subjects "
+                             f"must be IRIs under {iris.base}id/ (or ontology terms)")
+        units.append(Unit(iris.changelog_graph, triples, [], f"{source}: triples about {subject}",
+                          [problem]))
     return units

@@ -81,8 +81,12 @@ def init_app(app: Flask) -> None:
         messages = {404: "There is nothing at this address.",
                     405: f"{request.method} is not allowed here.",
                     413: "The request body is too large."}
-        return error_response(exc.code or 500, messages.get(exc.code or 500, exc.description
-                                                            or "error"))
+        response = error_response(exc.code or 500,
+                                  messages.get(exc.code or 500, exc.description or "error"))
+        allow = exc.get_response().headers.get("Allow")
+        if allow:  # RFC 9110 15.5.6: a 405 names the methods that are allowed
+            response.headers["Allow"] = allow
+        return response
 
     @app.after_request
     def _cors(response: Response) -> Response:
@@ -90,7 +94,9 @@ def init_app(app: Flask) -> None:
         response.headers["Access-Control-Expose-Headers"] = (
             "ETag, Last-Modified, Location, Content-Disposition, X-SPARQL-MaxRows, Warning")
         if request.method == "OPTIONS":
-            response.headers["Access-Control-Allow-Methods"] = "GET, HEAD, POST, PUT, DELETE, OPTIONS"
+            # the route's own methods, as Flask's automatic OPTIONS answer lists them
+            response.headers["Access-Control-Allow-Methods"] = response.headers.get(
+                "Allow", "GET, HEAD, OPTIONS")
             response.headers["Access-Control-Allow-Headers"] = (
                 "Accept, Authorization, Content-Type, If-None-Match, If-Modified-Since")
             response.headers["Access-Control-Max-Age"] = "86400"

@@ -102,21 +102,27 @@ def choose_formats(req: ProtocolRequest, form: str | None) -> tuple[str, str]:
     ``html`` is one of them when a browser asks for a page.
     """
     accept = request.headers.get("Accept")
+    graph_form = form in ("CONSTRUCT", "DESCRIBE")
     if req.format:
         key = req.format.strip().lower()
         if key in RESULT_TYPES or key in GRAPH_TYPES:
-            return RESULT_TYPES.get(key, "json"), GRAPH_TYPES.get(key, "turtle")
-        if key not in FORMAT_ALIASES:
+            result, graph = RESULT_TYPES.get(key), GRAPH_TYPES.get(key)
+        elif key in FORMAT_ALIASES:
+            result, graph = FORMAT_ALIASES[key]
+        else:
             raise HttpError(400, f"unknown format {req.format!r}")
-        result, graph = FORMAT_ALIASES[key]
+        if (graph if graph_form else result) is None:
+            kind = "graph (CONSTRUCT, DESCRIBE)" if graph_form else "SELECT or ASK"
+            raise HttpError(400, f"format {req.format!r} cannot hold a {kind} answer")
         return result or "json", graph or "turtle"
-    graph_form = form in ("CONSTRUCT", "DESCRIBE")
     offered = ([*GRAPH_MEDIA.values()] if graph_form else [*RESULT_MEDIA.values()])
-    offered += ["text/html", "application/json", "application/xml", "text/plain"]
+    offered += ["text/html", "application/json", "application/xml"]
+    if graph_form:
+        offered.append("text/plain")  # N-Triples
     chosen = negotiate(accept, offered)
     if chosen is None:
         raise HttpError(406, "none of the accepted media types can hold this answer; "
-                             f"offered: {', '.join(offered[:-3])}")
+                             f"offered: {', '.join(offered)}")
     if chosen == "text/html":
         return "html", "html"
     return RESULT_TYPES.get(chosen, "json"), GRAPH_TYPES.get(chosen, "turtle")
@@ -149,9 +155,14 @@ def endpoint() -> Response:
         req.named_graphs if dataset else None,
         None,
         "json" if html else result_format,
-        "turtle" if html else graph_format,
+        # the query page reads graph answers back as N-Triples (crossinnov.served.parse_answer);
+        # Turtle here made every CONSTRUCT/DESCRIBE asked for as HTML fail with a 500
+        # (SPARQL 1.1 Protocol 2.1.5/2.1.6: a CONSTRUCT/DESCRIBE answer in the negotiated format)
+        "ntriples" if html else graph_format,
         crossinnov.settings.max_result_rows,
         prefixes_for(crossinnov.store.iris),
+        # relative IRIs resolve against the endpoint (SPARQL 1.1 Query 4.1.1.1)
+        request.base_url,
     )
     answer = crossinnov.store.answer(spec)
     if html:
