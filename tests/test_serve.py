@@ -54,7 +54,7 @@ class ServeProcess:
 
 def worker_processes(pid: int) -> list[int]:
     """The query worker processes (multiprocessing spawn children) of a server process."""
-    out = subprocess.run(["ps", "-o", "pid=,args=", "--ppid", str(pid)], capture_output=True,
+    out = subprocess.run(["ps", "-ww", "-o", "pid=,args=", "--ppid", str(pid)], capture_output=True,
                          text=True)
     return [int(line.split()[0]) for line in out.stdout.splitlines() if "spawn_main" in line]
 
