@@ -511,3 +511,22 @@ def test_date_in_words(start, end, words):
         return None if pair is None else ox.Literal(pair[0], datatype=ox.NamedNode(XSD + pair[1]))
 
     assert date_in_words(literal(start), literal(end)) == words
+
+
+def test_a_failing_query_keeps_its_text_on_the_query_page(client):
+    query = "SELECT * WHERE { ?s ?p }"
+    r = client.get("/sparql", query_string={"query": query}, headers={"Accept": "text/html"})
+    assert r.status_code == 400 and r.mimetype == "text/html"
+    text = r.get_data(as_text=True)
+    assert "SPARQL syntax error" in text and "SELECT * WHERE { ?s ?p }" in text
+    assert "Accept" in r.headers["Vary"]
+
+
+def test_download_links_keep_the_dataset(client):
+    graph = "https://w3id.org/crossinnov/graph/city/berlin"
+    r = client.get("/sparql", query_string={"query": "SELECT * WHERE { ?s ?p ?o }",
+                                            "default-graph-uri": graph},
+                   headers={"Accept": "text/html"})
+    assert r.status_code == 200
+    links = [a for a in r.get_data(as_text=True).split('href="')[1:] if "format=csv" in a]
+    assert links and f"default-graph-uri={graph}" in links[0]

@@ -121,11 +121,12 @@ def answer_table(result) -> dict:
     return {"form": form, "columns": columns, "rows": rows, "total": len(raw)}
 
 
-def downloads(query: str, form: str) -> list[tuple[str, str]]:
-    """Return (label, URL) of the same query's answer as files."""
+def downloads(query: str, form: str, dataset: dict | None = None) -> list[tuple[str, str]]:
+    """Return (label, URL) of the same query's answer (over the same dataset) as files."""
     names = ([("Turtle", "turtle"), ("N-Triples", "ntriples"), ("JSON-LD", "jsonld")]
              if form == "graph" else [("CSV", "csv"), ("JSON", "json"), ("TSV", "tsv")])
-    return [(label, url_for("sparql.endpoint", query=query, format=fmt)) for label, fmt in names]
+    return [(label, url_for("sparql.endpoint", query=query, format=fmt, **(dataset or {})))
+            for label, fmt in names]
 
 
 def _page(query: str, **context) -> str:
@@ -140,11 +141,22 @@ def query_page() -> str:
                  result=None)
 
 
-def render_answer(query: str, answer) -> str:
-    """The query page with the query kept in the editor and its answer as a table."""
+def render_answer(query: str, answer, dataset: dict | None = None) -> str:
+    """The query page with the query kept in the editor and its answer as a table.
+
+    :param dataset: the request's ``default-graph-uri``/``named-graph-uri``, kept in the
+        download links
+    """
     result = answer_table(parse_answer(answer))
     return _page(query, result=result, truncated=bool(answer.truncated),
-                 downloads=downloads(query, result["form"]) if result["form"] != "boolean" else [])
+                 downloads=downloads(query, result["form"], dataset)
+                 if result["form"] != "boolean" else [])
 
 
-__all__ = ["Example", "answer_table", "load_examples", "query_page", "render_answer"]
+def render_error(query: str, message: str) -> str:
+    """The query page with the query kept in the editor and why it could not be answered."""
+    return _page(query, result=None, error=message)
+
+
+__all__ = ["Example", "answer_table", "load_examples", "query_page", "render_answer",
+           "render_error"]

@@ -26,7 +26,7 @@ from crossinnov.rdfio import prefixes_for
 from crossinnov.sparqltext import looks_like_update, query_form, uses_service
 from crossinnov.web.errors import HttpError
 from crossinnov.web.state import current
-from crossinnov.workers import QuerySpec
+from crossinnov.workers import QueryRejected, QuerySpec, QueryTimeout
 
 bp = Blueprint("sparql", __name__)
 
@@ -164,11 +164,9 @@ def endpoint() -> Response:
         # relative IRIs resolve against the endpoint (SPARQL 1.1 Query 4.1.1.1)
         request.base_url,
     )
-    answer = crossinnov.store.answer(spec)
     if html:
-        from crossinnov.web.querypage import render_answer
-
-        return render_answer(req.query, answer)
+        return _html_answer(req, spec)
+    answer = crossinnov.store.answer(spec)
     media = GRAPH_MEDIA[answer.format] if answer.kind == "graph" else RESULT_MEDIA[answer.format]
     response = Response(stream_with_context(answer.chunks) if not answer.complete else
                         answer.chunks, mimetype=media)
@@ -178,6 +176,29 @@ def endpoint() -> Response:
     if answer.truncated:
         response.headers["Warning"] = (f'199 - "answer cut at {answer.rows} rows '
                                        '(the result row limit)"')
+    response.vary.add("Accept")
+    return response
+
+
+def _html_answer(req: ProtocolRequest, spec: QuerySpec) -> Response:
+    """A browser's answer: the query page, with the query kept even when it fails."""
+    from crossinnov.web.querypage import render_answer, render_error
+
+    try:
+        answer = current().store.answer(spec)
+    except QueryRejected as exc:
+        prefix = "SPARQL syntax error" if exc.kind == "syntax" else "The query failed"
+        response = Response(render_error(req.query, f"{prefix}: {exc}"), status=400,
+                            mimetype="text/html")
+    except QueryTimeout as exc:
+        limit = current().settings.query_timeout
+        response = Response(render_error(req.query, f"{exc} (time limit: {limit:g} s)."),
+                            status=503, mimetype="text/html")
+    else:
+        dataset = {"default-graph-uri": req.default_graph, "named-graph-uri": req.named_graphs}
+        response = Response(render_answer(req.query, answer,
+                                          {k: v for k, v in dataset.items() if v}),
+                            mimetype="text/html")
     response.vary.add("Accept")
     return response
 
