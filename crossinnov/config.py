@@ -51,6 +51,8 @@ class Settings:
     token_file: str | None = None
     #: seconds the background analysis waits after a write before it re-runs
     analysis_debounce: float = 5.0
+    #: "auto" (igraph when installed, else networkx), "igraph" or "networkx"
+    analysis_engine: str = "auto"
     #: Louvain resolution (higher: more, smaller clusters)
     analysis_resolution: float = 1.0
     #: random seed of the community detection and of betweenness sampling
@@ -64,7 +66,7 @@ class Settings:
     #: above this many organisations, betweenness is estimated from a sample of sources
     betweenness_exact_limit: int = 2_000
     #: number of sampled sources for estimated betweenness
-    betweenness_samples: int = 300
+    betweenness_samples: int = 100
     #: partner suggestions: weight of complementary sectors (creative <-> growth)
     partner_weight_complementary: float = 0.30
     #: partner suggestions: weight of a match with what the organisation seeks partners in

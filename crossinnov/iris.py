@@ -23,8 +23,11 @@ from pyoxigraph import NamedNode
 ANALYSIS_PREDICATES = frozenset(
     "https://w3id.org/crossinnov/ontology#" + name
     for name in ("inCluster", "betweenness", "constraint", "effectiveSize", "weightedDegree",
-                 "crossSectorBrokerage", "crossCityBrokerage", "brokerageRole", "crossSectorShare",
-                 "crossCityShare", "bridgingShare", "crossInnovationScore")
+                 "crossSectorBrokerage", "crossCityBrokerage", "crossSectorShare",
+                 "crossCityShare", "bridgingShare", "crossInnovationScore",
+                 *(g + r for g in ("sector", "city") for r in ("Coordinator", "Itinerant",
+                                                             "Gatekeeper", "Representative",
+                                                             "Liaison")))
 )
 
 KINDS = ("organisation", "practice", "city", "sector", "theme", "event", "project", "cluster")

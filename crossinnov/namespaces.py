@@ -52,7 +52,6 @@ class CI:
 
     _NS = "https://w3id.org/crossinnov/ontology#"
     AnalysisRun = NamedNode("https://w3id.org/crossinnov/ontology#AnalysisRun")  # owl:Class
-    BrokerageRole = NamedNode("https://w3id.org/crossinnov/ontology#BrokerageRole")  # owl:Class
     City = NamedNode("https://w3id.org/crossinnov/ontology#City")  # owl:Class
     Cluster = NamedNode("https://w3id.org/crossinnov/ontology#Cluster")  # owl:Class
     Event = NamedNode("https://w3id.org/crossinnov/ontology#Event")  # owl:Class
@@ -66,13 +65,16 @@ class CI:
     basedIn = NamedNode("https://w3id.org/crossinnov/ontology#basedIn")  # owl:ObjectProperty
     betweenness = NamedNode("https://w3id.org/crossinnov/ontology#betweenness")  # owl:DatatypeProperty
     bridgingShare = NamedNode("https://w3id.org/crossinnov/ontology#bridgingShare")  # owl:DatatypeProperty
-    brokerageRole = NamedNode("https://w3id.org/crossinnov/ontology#brokerageRole")  # owl:ObjectProperty
     centralMember = NamedNode("https://w3id.org/crossinnov/ontology#centralMember")  # owl:ObjectProperty
+    cityCoordinator = NamedNode("https://w3id.org/crossinnov/ontology#cityCoordinator")  # owl:DatatypeProperty
+    cityGatekeeper = NamedNode("https://w3id.org/crossinnov/ontology#cityGatekeeper")  # owl:DatatypeProperty
+    cityItinerant = NamedNode("https://w3id.org/crossinnov/ontology#cityItinerant")  # owl:DatatypeProperty
+    cityLiaison = NamedNode("https://w3id.org/crossinnov/ontology#cityLiaison")  # owl:DatatypeProperty
+    cityRepresentative = NamedNode("https://w3id.org/crossinnov/ontology#cityRepresentative")  # owl:DatatypeProperty
     clusterPractice = NamedNode("https://w3id.org/crossinnov/ontology#clusterPractice")  # owl:ObjectProperty
     clusterSize = NamedNode("https://w3id.org/crossinnov/ontology#clusterSize")  # owl:DatatypeProperty
     collaboratesWith = NamedNode("https://w3id.org/crossinnov/ontology#collaboratesWith")  # owl:ObjectProperty
     constraint = NamedNode("https://w3id.org/crossinnov/ontology#constraint")  # owl:DatatypeProperty
-    count = NamedNode("https://w3id.org/crossinnov/ontology#count")  # owl:DatatypeProperty
     countryCode = NamedNode("https://w3id.org/crossinnov/ontology#countryCode")  # owl:DatatypeProperty
     creativeShare = NamedNode("https://w3id.org/crossinnov/ontology#creativeShare")  # owl:DatatypeProperty
     crossCityBrokerage = NamedNode("https://w3id.org/crossinnov/ontology#crossCityBrokerage")  # owl:DatatypeProperty
@@ -85,7 +87,6 @@ class CI:
     edgeCount = NamedNode("https://w3id.org/crossinnov/ontology#edgeCount")  # owl:DatatypeProperty
     effectiveSize = NamedNode("https://w3id.org/crossinnov/ontology#effectiveSize")  # owl:DatatypeProperty
     fundingProgramme = NamedNode("https://w3id.org/crossinnov/ontology#fundingProgramme")  # owl:DatatypeProperty
-    grouping = NamedNode("https://w3id.org/crossinnov/ontology#grouping")  # owl:DatatypeProperty
     growthShare = NamedNode("https://w3id.org/crossinnov/ontology#growthShare")  # owl:DatatypeProperty
     hasMember = NamedNode("https://w3id.org/crossinnov/ontology#hasMember")  # owl:ObjectProperty
     hasPartner = NamedNode("https://w3id.org/crossinnov/ontology#hasPartner")  # owl:ObjectProperty
@@ -107,7 +108,11 @@ class CI:
     partnerIn = NamedNode("https://w3id.org/crossinnov/ontology#partnerIn")  # owl:ObjectProperty
     practiceType = NamedNode("https://w3id.org/crossinnov/ontology#practiceType")  # owl:DatatypeProperty
     projectRole = NamedNode("https://w3id.org/crossinnov/ontology#projectRole")  # owl:DatatypeProperty
-    role = NamedNode("https://w3id.org/crossinnov/ontology#role")  # owl:DatatypeProperty
+    sectorCoordinator = NamedNode("https://w3id.org/crossinnov/ontology#sectorCoordinator")  # owl:DatatypeProperty
+    sectorGatekeeper = NamedNode("https://w3id.org/crossinnov/ontology#sectorGatekeeper")  # owl:DatatypeProperty
+    sectorItinerant = NamedNode("https://w3id.org/crossinnov/ontology#sectorItinerant")  # owl:DatatypeProperty
+    sectorLiaison = NamedNode("https://w3id.org/crossinnov/ontology#sectorLiaison")  # owl:DatatypeProperty
+    sectorRepresentative = NamedNode("https://w3id.org/crossinnov/ontology#sectorRepresentative")  # owl:DatatypeProperty
     seeksPartnersIn = NamedNode("https://w3id.org/crossinnov/ontology#seeksPartnersIn")  # owl:ObjectProperty
     softwareVersion = NamedNode("https://w3id.org/crossinnov/ontology#softwareVersion")  # owl:DatatypeProperty
     unidentifiedPartner = NamedNode("https://w3id.org/crossinnov/ontology#unidentifiedPartner")  # owl:DatatypeProperty
@@ -117,7 +122,6 @@ class CI:
 CI_TERMS: frozenset[str] = frozenset(
     {
         "AnalysisRun",
-        "BrokerageRole",
         "City",
         "Cluster",
         "Event",
@@ -131,13 +135,16 @@ CI_TERMS: frozenset[str] = frozenset(
         "basedIn",
         "betweenness",
         "bridgingShare",
-        "brokerageRole",
         "centralMember",
+        "cityCoordinator",
+        "cityGatekeeper",
+        "cityItinerant",
+        "cityLiaison",
+        "cityRepresentative",
         "clusterPractice",
         "clusterSize",
         "collaboratesWith",
         "constraint",
-        "count",
         "countryCode",
         "creativeShare",
         "crossCityBrokerage",
@@ -150,7 +157,6 @@ CI_TERMS: frozenset[str] = frozenset(
         "edgeCount",
         "effectiveSize",
         "fundingProgramme",
-        "grouping",
         "growthShare",
         "hasMember",
         "hasPartner",
@@ -172,7 +178,11 @@ CI_TERMS: frozenset[str] = frozenset(
         "partnerIn",
         "practiceType",
         "projectRole",
-        "role",
+        "sectorCoordinator",
+        "sectorGatekeeper",
+        "sectorItinerant",
+        "sectorLiaison",
+        "sectorRepresentative",
         "seeksPartnersIn",
         "softwareVersion",
         "unidentifiedPartner",

@@ -334,3 +334,61 @@ def test_organisation_and_cluster_pages_show_the_analysis(planted):
     assert cluster.replace(BASE, "/") in text
     page = client.get(cluster.replace(BASE, "/"), headers={"Accept": "text/html"})
     assert page.status_code == 200 and "Planted planted-2-03" in page.get_data(as_text=True)
+
+
+def test_structural_holes_match_networkx():
+    """Our one-pass constraint and effective size equal networkx's (which is far slower)."""
+    from crossinnov.analysis.brokerage import structural_holes
+
+    rng = random.Random(1)
+    graph = nx.relabel_nodes(nx.gnm_random_graph(60, 200, seed=3), str)
+    for a, b in graph.edges():
+        graph[a][b]["weight"] = rng.choice([0.25, 0.5, 1.0, 1.5])
+    graph.add_node("isolated")
+    constraint, effective = structural_holes(graph)
+    expected_c = nx.constraint(graph, weight="weight")
+    expected_e = nx.effective_size(graph, weight="weight")
+    assert "isolated" not in constraint and math.isnan(expected_c["isolated"])
+    for node in constraint:
+        assert constraint[node] == pytest.approx(expected_c[node])
+        assert effective[node] == pytest.approx(expected_e[node])
+
+
+def brute_force_roles(graph, group):
+    """Gould-Fernandez roles by enumerating every brokered pair (the definition, slowly)."""
+    out = {}
+    for b in graph:
+        role = dict.fromkeys(["coordinator", "itinerant", "gatekeeper", "representative",
+                              "liaison"], 0)
+        partners = sorted(graph[b])
+        for i, a in enumerate(partners):
+            for c in partners[i + 1:]:
+                if graph.has_edge(a, c) or None in (group[a], group[b], group[c]):
+                    continue
+                ga, gb, gc = group[a], group[b], group[c]
+                if ga == gc:
+                    role["coordinator" if ga == gb else "itinerant"] += 2
+                elif gb in (ga, gc):
+                    role["representative"] += 1
+                    role["gatekeeper"] += 1
+                else:
+                    role["liaison"] += 2
+        out[b] = role
+    return out
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_counted_roles_equal_the_enumerated_ones(seed):
+    from crossinnov.analysis.brokerage import triads
+
+    rng = random.Random(seed)
+    graph = nx.relabel_nodes(nx.gnm_random_graph(80, 300, seed=seed), str)
+    group = {n: rng.choice(["creative", "growth", "both", None]) for n in graph}
+    roles, differ = triads(graph, {"sector": group})
+    expected = brute_force_roles(graph, group)
+    for node in graph:
+        assert roles[node]["sector"] == expected[node], node
+        pairs = [(a, c) for a in graph[node] for c in graph[node] if a < c
+                 and not graph.has_edge(a, c) and None not in (group[a], group[c])
+                 and group[a] != group[c]]
+        assert differ[node]["sector"] == len(pairs)

@@ -20,12 +20,10 @@ from crossinnov.analysis.clusters import (
     CityScore,
     Cluster,
     city_scores,
-    crosses_cities,
-    crosses_sectors,
     describe,
     detect,
+    edge_shares,
     modularity,
-    share,
     stable_iris,
 )
 from crossinnov.analysis.network import Network, build_network
@@ -66,8 +64,14 @@ class AnalysisResult:
 
 def parameters(settings: Settings) -> dict[str, str]:
     """The settings a run depends on, as text (recorded with the run)."""
+    from crossinnov.analysis.engines import igraph, use_igraph
+
+    if use_igraph(settings.analysis_engine):
+        engine = f"igraph {igraph.__version__} community_multilevel"
+    else:
+        engine = f"networkx {nx.__version__} louvain_communities"
     return {
-        "algorithm": f"Louvain community detection (networkx {nx.__version__})",
+        "algorithm": f"Louvain community detection ({engine})",
         "resolution": str(settings.analysis_resolution),
         "seed": str(settings.analysis_seed),
         "weight_collaboration": str(settings.weight_collaboration),
@@ -80,7 +84,7 @@ def parameters(settings: Settings) -> dict[str, str]:
 
 def software() -> str:
     parts = [f"crossinnov {__version__}"]
-    for lib in ("networkx", "pyoxigraph"):
+    for lib in ("networkx", "igraph", "pyoxigraph"):
         parts.append(f"{lib} {importlib.metadata.version(lib)}")
     return ", ".join(parts)
 
@@ -120,7 +124,7 @@ def compute(inputs: Inputs, settings: Settings) -> AnalysisResult:
     net = inputs.network
     graph = net.graph
     communities = detect(graph, resolution=settings.analysis_resolution,
-                         seed=settings.analysis_seed)
+                         seed=settings.analysis_seed, engine=settings.analysis_engine)
     q = modularity(graph, communities, settings.analysis_resolution)
     groups = [c for c in communities if len(c) >= 2]
     described = [describe(net, members, "") for members in groups]
@@ -129,15 +133,15 @@ def compute(inputs: Inputs, settings: Settings) -> AnalysisResult:
         cluster.iri = iri
     unconnected = sorted(n for c in communities if len(c) == 1 for n in c)
     brokers = measure(net, exact_limit=settings.betweenness_exact_limit,
-                      samples=settings.betweenness_samples, seed=settings.analysis_seed)
-    edges = list(graph.edges())
+                      samples=settings.betweenness_samples, seed=settings.analysis_seed,
+                      engine=settings.analysis_engine)
+    cross_sector, cross_city = edge_shares(net, list(graph.edges()))
     run = iris.analysis_node("run", inputs.started.strftime("%Y%m%dt%H%M%S%fz"))
     return AnalysisResult(
         run=run.value, started=inputs.started, ended=now(), parameters=parameters(settings),
         software=software(), input_modified=inputs.modified, nodes=graph.number_of_nodes(),
         edges=graph.number_of_edges(), modularity=q,
-        cross_sector_share=share([crosses_sectors(net, a, b) for a, b in edges]),
-        cross_city_share=share([crosses_cities(net, a, b) for a, b in edges]),
+        cross_sector_share=cross_sector, cross_city_share=cross_city,
         clusters=described, unconnected=unconnected, brokers=brokers,
         cities=city_scores(net), network=net)
 

@@ -1,8 +1,8 @@
 """Clusters: Louvain communities with readable labels, stable IRIs and their facts.
 
-- Community detection: Louvain (Blondel et al. 2008) as networkx implements it,
-  with a fixed seed and the resolution from the settings; reproducible because
-  the graph is built in a sorted order.
+- Community detection: Louvain (Blondel et al. 2008), in igraph's C core or
+  networkx (:mod:`.engines`), with a fixed seed and the resolution from the
+  settings; reproducible because the graph is built in a sorted order.
 - Stable IRIs: a cluster whose members are mostly (Jaccard >= 0.5) those of a
   cluster of the previous run keeps that cluster's IRI; a new one is named after
   its most central member.
@@ -46,13 +46,15 @@ class Cluster:
         return len(self.members)
 
 
-def detect(graph: nx.Graph, *, resolution: float, seed: int) -> list[set[str]]:
+def detect(graph: nx.Graph, *, resolution: float, seed: int,
+           engine: str = "auto") -> list[set[str]]:
     """Return the Louvain communities of the graph, largest first (ties broken by member IRIs)."""
+    from crossinnov.analysis.engines import louvain
+
     if graph.number_of_edges() == 0:
         return [{n} for n in sorted(graph)]
-    communities = nx.community.louvain_communities(graph, weight="weight",
-                                                   resolution=resolution, seed=seed)
-    return sorted((set(c) for c in communities), key=lambda c: (-len(c), min(c)))
+    communities = louvain(graph, resolution=resolution, seed=seed, engine=engine)
+    return sorted(communities, key=lambda c: (-len(c), min(c)))
 
 
 def modularity(graph: nx.Graph, communities: list[set[str]], resolution: float) -> float:
@@ -67,17 +69,18 @@ def crosses_sectors(net: Network, a: str, b: str) -> bool | None:
 
     Sides are creative, growth or both; a tie crosses when the two sides differ.
     """
-    sa, sb = net.organisations[a].side, net.organisations[b].side
-    if sa is None or sb is None:
-        return None
-    return sa != sb
+    return differs(net.organisations[a].side, net.organisations[b].side)
 
 
 def crosses_cities(net: Network, a: str, b: str) -> bool | None:
-    ca, cb = net.organisations[a].city, net.organisations[b].city
-    if ca is None or cb is None:
+    return differs(net.organisations[a].city, net.organisations[b].city)
+
+
+def differs(x: str | None, y: str | None) -> bool | None:
+    """Whether two known values differ; None when either is unknown."""
+    if x is None or y is None:
         return None
-    return ca != cb
+    return x != y
 
 
 def share(flags: list[bool | None]) -> float | None:
@@ -85,25 +88,41 @@ def share(flags: list[bool | None]) -> float | None:
     return sum(known) / len(known) if known else None
 
 
+def edge_shares(net: Network, edges: list[tuple[str, str]]) -> tuple[float | None, float | None]:
+    """The shares of ties that cross sectors and that cross cities."""
+    sides, cities = net.sides, net.cities
+    return (share([differs(sides[a], sides[b]) for a, b in edges]),
+            share([differs(cities[a], cities[b]) for a, b in edges]))
+
+
 def describe(net: Network, members: set[str], iri: str) -> Cluster:
     """Return a cluster's facts: label, shares, density, cities, sectors, themes, practices."""
-    sub = net.graph.subgraph(members)
-    strength = {n: sum(d["weight"] for _, _, d in sub.edges(n, data=True)) for n in members}
+    adjacency = net.adjacency
+    strength: dict[str, float] = {}
+    edges: list[tuple[str, str]] = []
+    for n in members:
+        total = 0.0
+        for m, w in adjacency[n].items():
+            if m in members:
+                total += w
+                if n < m:
+                    edges.append((n, m))
+        strength[n] = total
     ordered = sorted(members, key=lambda n: (-strength[n], n))
     orgs = [net.organisations[m] for m in ordered]
-    edges = list(sub.edges())
     cities = Counter(o.city for o in orgs if o.city)
     sectors = Counter(s for o in orgs for s in o.sectors)
     themes = Counter(t for o in orgs for t in o.themes)
     practices = sorted({p for o in orgs for p in o.practices},
                        key=lambda p: net.practices[p].name.lower())
     known = [o for o in orgs if o.tops]
+    k = len(members)
+    cross_sector, cross_city = edge_shares(net, edges)
     cluster = Cluster(
-        iri=iri, members=ordered, density=nx.density(sub) if len(members) > 1 else 0.0,
+        iri=iri, members=ordered, density=2 * len(edges) / (k * (k - 1)) if k > 1 else 0.0,
         creative_share=sum(CREATIVE in o.tops for o in known) / len(known) if known else 0.0,
         growth_share=sum(GROWTH in o.tops for o in known) / len(known) if known else 0.0,
-        cross_sector_share=share([crosses_sectors(net, a, b) for a, b in edges]),
-        cross_city_share=share([crosses_cities(net, a, b) for a, b in edges]),
+        cross_sector_share=cross_sector, cross_city_share=cross_city,
         cities=sorted(cities.items(), key=lambda x: (-x[1], x[0])),
         sectors=sorted(sectors.items(), key=lambda x: (-x[1], x[0])),
         themes=sorted(themes.items(), key=lambda x: (-x[1], x[0])),
@@ -202,13 +221,14 @@ def city_scores(net: Network) -> list[CityScore]:
     for iri, org in net.organisations.items():
         if org.city:
             by_city.setdefault(org.city, []).append(iri)
+    sides, cities, adjacency = net.sides, net.cities, net.adjacency
     out = []
     for city, members in sorted(by_city.items()):
-        edges = [(m, n) for m in members for n in net.graph.neighbors(m)]
-        bridging = [any(crosses_sectors(net, m, n) for n in net.graph.neighbors(m))
-                    if net.organisations[m].side else None for m in members]
+        edges = [(m, n) for m in members for n in adjacency[m]]
+        bridging = [any(differs(sides[m], sides[n]) for n in adjacency[m])
+                    if sides[m] else None for m in members]
         out.append(CityScore(city, len(members), len(edges),
-                             share([crosses_sectors(net, a, b) for a, b in edges]),
-                             share([crosses_cities(net, a, b) for a, b in edges]),
-                             share([b if b is None else bool(b) for b in bridging])))
+                             share([differs(sides[a], sides[b]) for a, b in edges]),
+                             share([differs(cities[a], cities[b]) for a, b in edges]),
+                             share(bridging)))
     return sorted(out, key=lambda s: (-(s.score or -1), s.city))

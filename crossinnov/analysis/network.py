@@ -79,6 +79,29 @@ class Network:
     practices: dict[str, Practice]
     concepts: dict[str, Concept]
 
+    @property
+    def adjacency(self) -> dict[str, dict[str, float]]:
+        """Each node's neighbours and tie weights, as plain dicts (fast to walk)."""
+        cached = self.__dict__.get("_adjacency")
+        if cached is None:
+            cached = {n: {m: d["weight"] for m, d in self.graph[n].items()} for n in self.graph}
+            self.__dict__["_adjacency"] = cached
+        return cached
+
+    @property
+    def sides(self) -> dict[str, str | None]:
+        """Each organisation's sector side (creative, growth, both or None), cached."""
+        if "_sides" not in self.__dict__:
+            self.__dict__["_sides"] = {n: o.side for n, o in self.organisations.items()}
+        return self.__dict__["_sides"]
+
+    @property
+    def cities(self) -> dict[str, str | None]:
+        """Each organisation's city (or None), cached."""
+        if "_cities" not in self.__dict__:
+            self.__dict__["_cities"] = {n: o.city for n, o in self.organisations.items()}
+        return self.__dict__["_cities"]
+
     def label(self, iri: str | None) -> str:
         if iri is None:
             return "unknown"
@@ -111,15 +134,24 @@ def build_network(store: Store, settings: Settings) -> Network:
             slug = iri[len(prefix):] if iri.startswith(prefix) else iri.rsplit("/", 1)[-1]
             orgs[iri] = Organisation(iri, slug, r["name"].value if "name" in r else slug,
                                      r["city"].value if "city" in r else None)
+    def top_of(iri: str) -> Concept | None:
+        seen = set()
+        concept = concepts.get(iri)
+        while concept is not None and concept.broader and concept.iri not in seen:
+            seen.add(concept.iri)
+            concept = concepts.get(concept.broader)
+        return concept
+
+    tops = {iri: top_of(iri) for iri in concepts}
     for r in store.select(QUERIES["analysis_sectors"]):
         org = orgs.get(r["org"].value)
-        if org is None:
+        sector = r["sector"].value
+        top = tops.get(sector)
+        if org is None or top is None:
             continue
-        top = concepts.get(r["top"].value)
-        if top is not None:
-            org.tops.add(top.notation)
-        if r["sector"].value != r["top"].value:
-            org.sectors.add(r["sector"].value)
+        org.tops.add(top.notation)
+        if sector != top.iri:
+            org.sectors.add(sector)
     for r in store.select(QUERIES["analysis_themes"]):
         if r["org"].value in orgs:
             orgs[r["org"].value].themes.add(r["theme"].value)
@@ -135,6 +167,10 @@ def build_network(store: Store, settings: Settings) -> Network:
         if "org" in r and r["org"].value in orgs:
             (p.operators if r["role"].value == "operator" else p.partners).add(r["org"].value)
             orgs[r["org"].value].practices.add(iri)
+    for p in practices.values():  # an organisation works on the sub-themes of its practices
+        if p.theme:
+            for org in p.operators | p.partners:
+                orgs[org].themes.add(p.theme)
 
     ties: dict[tuple[str, str], dict[str, float]] = defaultdict(lambda: defaultdict(float))
 

@@ -94,17 +94,11 @@ def result_triples(store: Store, result: AnalysisResult) -> list[ox.Triple]:
             add(org, CI.effectiveSize, _decimal(broker.effective_size))
         add(org, CI.crossSectorBrokerage, _integer(broker.cross_sector))
         add(org, CI.crossCityBrokerage, _integer(broker.cross_city))
-        slug = result.network.organisations[broker.iri].slug
         for grouping in GROUPINGS:
             for role in ROLES:
                 n = broker.roles[grouping][role]
                 if n:
-                    node = iris.analysis_node("brokerage", slug, grouping, role)
-                    add(org, CI.brokerageRole, node)
-                    add(node, RDF.type, CI.BrokerageRole)
-                    add(node, CI.role, ox.Literal(role))
-                    add(node, CI.grouping, ox.Literal(grouping))
-                    add(node, CI.count, _integer(n))
+                    add(org, getattr(CI, grouping + role.capitalize()), _integer(n))
 
     for score in result.cities:
         city = ox.NamedNode(score.city)

@@ -53,8 +53,10 @@ def load_report(store: Store, net: Network) -> dict[str, Any] | None:
             "roles": {"sector": dict.fromkeys(ROLES, 0), "city": dict.fromkeys(ROLES, 0)}}
     for r in store.select(QUERIES["report_roles"], analysis=graph):
         if r["org"].value in scores:
-            scores[r["org"].value]["roles"][r["grouping"].value][r["role"].value] = \
-                int(r["count"].value)
+            name = r["property"].value.rsplit("#", 1)[1]  # e.g. sectorLiaison
+            grouping = "sector" if name.startswith("sector") else "city"
+            role = name[len(grouping):].lower()
+            scores[r["org"].value]["roles"][grouping][role] = int(r["count"].value)
 
     links: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     for r in store.select(QUERIES["report_cluster_links"], analysis=graph):
