@@ -7,8 +7,11 @@ other way round.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from multiprocessing import get_context
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -32,8 +35,12 @@ from crossinnov.writes import (
 
 #: above this many triples a load goes through the bulk loader instead of one transaction
 BULK_THRESHOLD = 200_000
-#: units validated together in one pySHACL call
-CHECK_CHUNK = 2_000
+#: units validated together in one pySHACL call (its focus-node check is quadratic in this)
+CHECK_CHUNK = 250
+#: from this many units a check runs in one process per core
+PARALLEL_CHECK_MIN = 4_000
+#: from this many units a check first runs the SPARQL screen (crossinnov.screen)
+SCREEN_MIN = 500
 
 Progress = Callable[[int], None]
 
@@ -88,24 +95,24 @@ def check_units(
     unit that points at a rejected one is checked again without it, until
     nothing changes.
     """
-    batch_types: dict[ox.NamedNode, list[ox.Triple]] = {}
+    known: dict[ox.NamedNode, list[ox.Triple]] = {}
     for unit in units:
         for t in unit.triples:
             if t.predicate == RDF.type and isinstance(t.subject, ox.NamedNode):
-                batch_types.setdefault(t.subject, []).append(t)
+                known.setdefault(t.subject, []).append(t)
+    in_batch = set(known)
     wanted = set()
     for unit in units:
         wanted |= referenced_iris(unit.triples)
-    from_store = context_triples(store, [n for n in wanted if n not in batch_types])
+    for t in context_triples(store, [n for n in wanted if n not in in_batch]):
+        known.setdefault(t.subject, []).append(t)
 
     # units whose JSON already failed are out of the context from the start
     rejected: dict[int, list[Violation]] = {i: [] for i, u in enumerate(units) if u.problems}
     candidates = list(range(len(units)))
     while candidates:
         excluded = {f for i in rejected for f in units[i].focus}
-        context = [t for node, ts in batch_types.items() if node not in excluded for t in ts]
-        context += from_store
-        newly = _check(units, candidates, context, validator, progress)
+        newly = _check(units, candidates, known, excluded, validator, progress)
         fresh = {i for i in newly if i not in rejected}
         for i, violations in newly.items():
             rejected.setdefault(i, []).extend(violations)
@@ -122,20 +129,71 @@ def check_units(
     return accepted, failed
 
 
-def _check(units, indexes, context, validator, progress) -> dict[int, list[Violation]]:
-    out: dict[int, list[Violation]] = {}
+def _check(units, indexes, known, excluded, validator, progress) -> dict[int, list[Violation]]:
+    """Validate the units at ``indexes`` in chunks, each with the types of what it references.
+
+    A chunk's data graph is its units' triples plus the ``rdf:type`` of the
+    resources they point at (from the batch, unless rejected, or from the
+    store), so its size does not grow with the batch.
+    """
+    if len(indexes) >= SCREEN_MIN:
+        # big batches: only what the SPARQL screen cannot clear goes to pySHACL
+        everything = [t for i in indexes for t in units[i].triples]
+        everything += [t for node, ts in known.items() if node not in excluded for t in ts]
+        suspects = validator.might_violate(everything)
+        cleared = [i for i in indexes if not any(f in suspects for f in units[i].focus)]
+        indexes = [i for i in indexes if any(f in suspects for f in units[i].focus)]
+        if progress:
+            progress(len(cleared))
+    jobs = []
     for start in range(0, len(indexes), CHECK_CHUNK):
         chunk = indexes[start:start + CHECK_CHUNK]
-        triples = [t for i in chunk for t in units[i].triples] + context
-        focus = [f for i in chunk for f in units[i].focus]
+        triples = [t for i in chunk for t in units[i].triples]
+        referenced = set().union(*(referenced_iris(units[i].triples) for i in chunk))
+        triples += [t for node in referenced - excluded for t in known.get(node, ())]
+        jobs.append((chunk, triples, [f for i in chunk for f in units[i].focus]))
+    out: dict[int, list[Violation]] = {}
+    for (chunk, _, _), violations in zip(jobs, check_chunks(validator, jobs), strict=True):
         owner = {f.value: i for i in chunk for f in units[i].focus}
-        report = validator.validate(triples, focus=focus)
-        for v in report.violations:
+        for v in violations:
             # pySHACL reports only the focus nodes it was given, each owned by one unit
             out.setdefault(owner[v.focus], []).append(v)
         if progress:
             progress(len(chunk))
     return out
+
+
+def check_chunks(validator: Validator, jobs: list) -> Iterable[list[Violation]]:
+    """Yield each job's violations, in order; big batches use one process per core.
+
+    pySHACL is pure Python and holds the GIL, so only processes run it in
+    parallel; each worker loads the same shapes once.
+    """
+    workers = min(os.cpu_count() or 1, len(jobs))
+    if len(jobs) * CHECK_CHUNK < PARALLEL_CHECK_MIN or workers < 2:
+        for _, triples, focus in jobs:
+            yield validator.validate(triples, focus=focus).violations
+        return
+    shapes = validator.shapes.serialize(format="nt")
+    with ProcessPoolExecutor(workers, mp_context=get_context("spawn"),
+                             initializer=_start_check_worker, initargs=(shapes,)) as pool:
+        yield from pool.map(_check_in_worker, [(t, f) for _, t, f in jobs])
+
+
+_worker_validator: Validator | None = None
+
+
+def _start_check_worker(shapes: str) -> None:
+    global _worker_validator  # one per worker process, set once when it starts
+    import rdflib
+
+    _worker_validator = Validator(rdflib.Graph().parse(data=shapes, format="nt"))
+
+
+def _check_in_worker(job) -> list[Violation]:
+    triples, focus = job
+    assert _worker_validator is not None
+    return _worker_validator.validate(triples, focus=focus).violations
 
 
 def with_profile_record(store: Store, unit: Unit, change: Change) -> Unit:

@@ -18,14 +18,16 @@ from typing import Any
 
 import pyoxigraph as ox
 import pyshacl
+from pyshacl import ShapesGraph
 from pyshacl.graph_abstraction import DataGraph
 import rdflib
 from rdflib.namespace import SH
 from rdflib.plugins.sparql import prepareQuery
 
 from crossinnov.queries import QUERIES, values
-from crossinnov.rdfio import to_rdflib
+from crossinnov.rdfio import from_rdflib, to_rdflib
 from crossinnov.resources import ontology_path, shapes_paths
+from crossinnov.screen import Screen, Unscreenable
 
 # pySHACL switches process-wide rdflib settings while it validates
 # (pyshacl/monkey, rdflib_bool_patch), so validations in one process must not
@@ -98,6 +100,8 @@ class Validator:
             for path in shapes_paths():
                 shapes.parse(path, format="turtle")
         self.shapes = shapes
+        self._shapes_graph = ShapesGraph(shapes)
+        self._shapes_graph.shapes  # noqa: B018 - builds the shape objects now, not on first use
         self._prepared: dict[str, Any] = {}
         # class hierarchy of the ontology, so sh:class sees subclasses
         self.hierarchy = rdflib.Graph()
@@ -105,6 +109,21 @@ class Validator:
         for triple in ontology.triples((None, rdflib.RDFS.subClassOf, None)):
             if isinstance(triple[2], rdflib.URIRef):
                 self.hierarchy.add(triple)
+        try:
+            self.screen: Screen | None = Screen(shapes)
+        except Unscreenable:
+            self.screen = None
+
+    def might_violate(self, triples: Iterable[ox.Triple]) -> set[ox.NamedNode | ox.BlankNode]:
+        """The nodes of ``triples`` the fast screen cannot clear (see :mod:`crossinnov.screen`).
+
+        ``triples`` is everything the nodes are judged on: their own triples and
+        the types of what they reference. Without a screen every node is returned.
+        """
+        triples = [*triples, *from_rdflib(self.hierarchy)]
+        if self.screen is None:
+            return {t.subject for t in triples}
+        return self.screen.flagged(triples)
 
     def validate(
         self,
@@ -123,15 +142,15 @@ class Validator:
         if focus_nodes == []:
             return Report(True)
         with _PYSHACL_LOCK:
-            conforms, results, _text = pyshacl.validate(
-                DataGraph.from_rdflib(graph),
-                shacl_graph=self.shapes,
+            run = pyshacl.Validator(DataGraph.from_rdflib(graph), shacl_graph=self.shapes, options={
                 # the graph is built for this call, so pySHACL may work on it in place
                 # (a clone would also drop the prepared-query cache)
-                inplace=True,
-                focus_nodes=focus_nodes,
-                allow_warnings=True,
-            )
+                "inplace": True, "focus_nodes": focus_nodes, "allow_warnings": True,
+            })
+            # the shapes, parsed into pySHACL's shape objects once per Validator: building
+            # them again is most of the cost of checking one profile
+            run.shacl_graph = self._shapes_graph
+            conforms, results, _text = run.run()
         return Report(bool(conforms), _violations(results), results)
 
 
