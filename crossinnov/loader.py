@@ -196,12 +196,17 @@ def _check_in_worker(job) -> list[Violation]:
     return _worker_validator.validate(triples, focus=focus).violations
 
 
-def with_profile_record(store: Store, unit: Unit, change: Change) -> Unit:
-    """Add the profile record (created, modified, by whom) to a profile unit; others unchanged."""
+def with_profile_record(store: Store, unit: Unit, change: Change,
+                        existing: set[str] | None = None) -> Unit:
+    """Add the profile record (created, modified, by whom) to a profile unit; others unchanged.
+
+    ``existing``, the store's graph names when known, saves a lookup for new graphs.
+    """
     if not unit.focus or ox.Triple(unit.focus[0], RDF.type, CI.ProfiledOrganisation) \
             not in unit.triples:
         return unit
-    created = created_of(store, unit.graph) or change.at
+    known = existing is None or unit.graph.value in existing
+    created = (created_of(store, unit.graph) if known else None) or change.at
     record = profile_record(unit.graph, unit.focus[0], change.agent, created, change.at)
     return Unit(unit.graph, unit.triples + record, unit.focus, unit.label)
 
@@ -241,7 +246,8 @@ def load_units(
     report = LoadReport(accepted, rejected)
     if rejected and strict:
         return report
-    write_units(store, [with_profile_record(store, u, change) for u in accepted], change)
+    existing = set(store.named_graphs()) if len(accepted) > 1 else None
+    write_units(store, [with_profile_record(store, u, change, existing) for u in accepted], change)
     report.written = bool(accepted)
     return report
 

@@ -22,7 +22,7 @@ import pyoxigraph as ox
 
 from crossinnov.ingest import FieldError, IngestError, Unit
 from crossinnov.ingest.profile import FIELDS, ProfileError, profile_to_unit
-from crossinnov.iris import IRIs
+from crossinnov.iris import ANALYSIS_PREDICATES, IRIs
 from crossinnov.rdfio import RdfFormatSpec, format_for_path
 
 LIST_FIELDS = [name for name, (_, _, is_list) in FIELDS.items() if is_list]
@@ -170,6 +170,7 @@ def quads_to_units(quads: list[ox.Quad], iris: IRIs, *, source: str) -> list[Uni
     by_graph: dict[str, list[ox.Triple]] = defaultdict(list)
     foreign: dict[str, list[ox.Triple]] = defaultdict(list)
     bnode_owner: dict[ox.BlankNode, str] = {}
+    graph_of: dict[tuple[str, str | bool], str] = {}
     pending: list[ox.Quad] = []
     for quad in quads:
         if quad.graph_name in skip:
@@ -180,7 +181,10 @@ def quads_to_units(quads: list[ox.Quad], iris: IRIs, *, source: str) -> list[Uni
         subject = quad.subject.value
         if iris.is_bookkeeping(subject):
             continue
-        graph = iris.graph_for(subject, quad.predicate.value).value
+        key = (subject, quad.predicate.value in ANALYSIS_PREDICATES and quad.predicate.value)
+        graph = graph_of.get(key)
+        if graph is None:  # one lookup per subject (and analysis predicate), not per triple
+            graph = graph_of[key] = iris.graph_for(subject, quad.predicate.value).value
         if graph == iris.changelog_graph.value:
             foreign[subject].append(quad.triple)
             continue
