@@ -7,6 +7,7 @@ clients and caches can ask ``If-None-Match`` and get 304.
 
 from __future__ import annotations
 
+import io
 import queue
 import threading
 import zlib
@@ -49,20 +50,19 @@ def stream_dump(store: Store, fmt, *, gzip: bool) -> Iterator[bytes]:
     stop = threading.Event()
     prefixes = prefixes_for(store.iris)
 
-    class Writer:
+    class Writer(io.RawIOBase):
+        """Receives the dump in big blocks (see the buffer below) and queues them."""
+
         def __init__(self) -> None:
-            self.buf = bytearray()
+            super().__init__()
             self.zip = zlib.compressobj(6, zlib.DEFLATED, 31) if gzip else None
 
-        def write(self, data: bytes) -> int:
-            self.buf += data
-            if len(self.buf) >= 256 * 1024:
-                self._push(bytes(self.buf))
-                self.buf.clear()
-            return len(data)
+        def writable(self) -> bool:
+            return True
 
-        def flush(self) -> None:
-            pass
+        def write(self, data) -> int:
+            self._push(bytes(data))
+            return len(data)
 
         def _push(self, data: bytes) -> None:
             if self.zip is not None:
@@ -77,20 +77,19 @@ def stream_dump(store: Store, fmt, *, gzip: bool) -> Iterator[bytes]:
                     continue
             raise _Cancelled()
 
-        def close(self) -> None:
-            if self.buf:
-                self._push(bytes(self.buf))
+        def finish(self) -> None:
             if self.zip is not None:
-                tail = self.zip.flush()
-                if tail:
-                    self.zip = None
-                    self._push(tail)
+                tail, self.zip = self.zip.flush(), None
+                self._push(tail)
 
     def produce() -> None:
-        writer = Writer()
+        raw = Writer()
+        # Oxigraph writes in small pieces; a C buffer turns them into 1 MB blocks
+        buffered = io.BufferedWriter(raw, buffer_size=1 << 20)
         try:
-            store.dump(writer, fmt.oxformat, prefixes=prefixes)
-            writer.close()
+            store.dump(buffered, fmt.oxformat, prefixes=prefixes)
+            buffered.flush()
+            raw.finish()
             chunks.put(None)
         except _Cancelled:
             return
