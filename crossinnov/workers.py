@@ -12,6 +12,7 @@ always reads its own writes.
 
 from __future__ import annotations
 
+import collections
 import itertools
 import logging
 import multiprocessing as mp
@@ -31,6 +32,8 @@ log = logging.getLogger("crossinnov.workers")
 #: answers up to this size are read whole before the status line is sent, so an
 #: error during evaluation still becomes a proper error response
 BUFFER_BEFORE_HEADERS = 1_000_000
+#: answer bytes a worker collects before it sends them to the web process
+BATCH_BYTES = 256 * 1024
 
 
 class QueryTimeout(Exception):
@@ -105,9 +108,7 @@ def answer(store: ox.Store, spec: QuerySpec, emit: Callable[[tuple], None]) -> N
     Errors are emitted as ``("error", kind, message)``, also after some chunks
     (evaluation is lazy: a type error may come while the answer is written).
     """
-    from crossinnov.rdfio import FORMATS
-    from crossinnov.results import Capped, ChunkWriter, write_boolean, write_solutions, \
-        write_triples
+    from crossinnov.results import write_answer
 
     try:
         result = _run(store, spec)
@@ -117,22 +118,7 @@ def answer(store: ox.Store, spec: QuerySpec, emit: Callable[[tuple], None]) -> N
     except Exception as exc:  # evaluation errors surface as various types
         emit(("error", "evaluation", f"{type(exc).__name__}: {exc}"))
         return
-    out = ChunkWriter(lambda data: emit(("chunk", data)))
-    cap = Capped(spec.max_rows)
-    try:
-        if isinstance(result, ox.QueryBoolean):
-            emit(("head", "boolean", spec.select_format))
-            write_boolean(bool(result), spec.select_format, out)
-        elif isinstance(result, ox.QuerySolutions):
-            emit(("head", "solutions", spec.select_format))
-            write_solutions(result, spec.select_format, cap, out)
-        else:
-            emit(("head", "graph", spec.graph_format))
-            write_triples(result, FORMATS[spec.graph_format].oxformat, cap, out, spec.prefixes)
-    except Exception as exc:
-        emit(("error", "evaluation", f"{type(exc).__name__}: {exc}"))
-        return
-    emit(("done", {"rows": cap.count, "truncated": cap.truncated}))
+    write_answer(result, spec, emit)
 
 
 def _load_snapshot(path: str | None) -> ox.Store:
@@ -165,8 +151,30 @@ def worker_main(requests: Any, responses: Any, snapshot: str | None) -> None:
             except Exception as exc:  # it succeeded on disk; report and go on
                 responses.put(("warning", f"update failed in worker: {exc}"))
         elif kind == "query":
-            ident, spec = message[1], message[2]
-            answer(store, spec, lambda item, _i=ident: responses.put((_i, *item)))
+            batch = _Batch(responses, message[1])
+            answer(store, message[2], batch.emit)
+            batch.send()
+
+
+class _Batch:
+    """Sends an answer's messages in few queue transfers: a small answer goes as one."""
+
+    def __init__(self, responses: Any, ident: int) -> None:
+        self.responses, self.ident = responses, ident
+        self.items: list[tuple] = []
+        self.size = 0
+
+    def emit(self, item: tuple) -> None:
+        self.items.append(item)
+        if item[0] == "chunk":
+            self.size += len(item[1])
+        if self.size >= BATCH_BYTES or item[0] in ("done", "error"):
+            self.send()
+
+    def send(self) -> None:
+        if self.items:
+            self.responses.put((self.ident, "batch", self.items))
+            self.items, self.size = [], 0
 
 
 # --- the pool, in the web process ------------------------------------------------------------
@@ -177,6 +185,8 @@ class Worker:
     def __init__(self, ctx: Any, snapshot: str | None) -> None:
         self.requests = ctx.Queue()
         self.responses = ctx.Queue()
+        #: messages of the current answer received but not yet read
+        self.pending: collections.deque[tuple] = collections.deque()
         self.process = ctx.Process(target=worker_main, args=(self.requests, self.responses,
                                                               snapshot), daemon=True)
         self.process.start()
@@ -363,6 +373,8 @@ class WorkerPool:
         return Answer(kind, fmt, _Stream(self, worker, ident, deadline, buffered))
 
     def _next(self, worker: Worker, ident: int, deadline: float) -> tuple:
+        if worker.pending:
+            return worker.pending.popleft()
         while True:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
@@ -377,7 +389,8 @@ class WorkerPool:
                 log.warning(message[1])
                 continue
             if message[0] == ident:
-                return message[1:]
+                worker.pending.extend(message[2])
+                return worker.pending.popleft()
 
     def _retire(self, worker: Worker) -> None:
         worker.kill()
