@@ -265,7 +265,8 @@ def query(sparql: str | None, query_file, fmt: str, settings: Settings) -> None:
     with open_store(settings, read_only=True) as store:
         result = store.query(text)
         out = sys.stdout.buffer
-        if isinstance(result, ox.QueryTriples):
+        # a graph answer: pyoxigraph's QueryTriples, or a list of triples from a SPARQL server
+        if not isinstance(result, ox.QuerySolutions | ox.QueryBoolean):
             name = {"table": "turtle", "json": "jsonld", "csv": "ntriples", "tsv": "ntriples",
                     "xml": "xml"}.get(fmt, fmt)
             ox.serialize(result, out, FORMATS[name].oxformat, prefixes=prefixes_for(store.iris)

@@ -67,6 +67,9 @@ class Settings:
     betweenness_exact_limit: int = 2_000
     #: number of sampled sources for estimated betweenness
     betweenness_samples: int = 100
+    #: organisations whose Gould-Fernandez role counts are written to the analysis graph
+    #: (the strongest brokers; every organisation keeps its other scores)
+    role_detail_organisations: int = 2_000
     #: partner suggestions: weight of complementary sectors (creative <-> growth)
     partner_weight_complementary: float = 0.30
     #: partner suggestions: weight of a match with what the organisation seeks partners in

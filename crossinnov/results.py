@@ -16,6 +16,8 @@ from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 
+from crossinnov.workers import Answer, QueryRejected, QuerySpec
+
 RESULT_MEDIA_TYPES = {
     "json": "application/sparql-results+json",
     "xml": "application/sparql-results+xml",
@@ -203,3 +205,41 @@ def write_triples(triples: Iterable[ox.Triple], fmt: ox.RdfFormat, cap: Capped, 
                                                              ox.RdfFormat.TRIG) else {}
     ox.serialize(cap.wrap(triples), out, fmt, **kwargs)
     out.flush()
+
+
+def write_answer(result: ox.QueryBoolean | ox.QuerySolutions | Iterable[ox.Triple],
+                 spec: QuerySpec, emit: Callable[[tuple], None]) -> None:
+    """Write a query's result as ``spec`` asks, capped at ``spec.max_rows``.
+
+    Emits ``("head", kind, format)``, ``("chunk", bytes)``..., ``("done", meta)``,
+    or ``("error", "evaluation", message)`` when reading the result fails.
+    """
+    from crossinnov.rdfio import FORMATS
+
+    out = ChunkWriter(lambda data: emit(("chunk", data)))
+    cap = Capped(spec.max_rows)
+    try:
+        if isinstance(result, ox.QueryBoolean):
+            emit(("head", "boolean", spec.select_format))
+            write_boolean(bool(result), spec.select_format, out)
+        elif isinstance(result, ox.QuerySolutions):
+            emit(("head", "solutions", spec.select_format))
+            write_solutions(result, spec.select_format, cap, out)
+        else:
+            emit(("head", "graph", spec.graph_format))
+            write_triples(result, FORMATS[spec.graph_format].oxformat, cap, out, spec.prefixes)
+    except Exception as exc:  # evaluation is lazy: its errors come while the answer is written
+        emit(("error", "evaluation", f"{type(exc).__name__}: {exc}"))
+        return
+    emit(("done", {"rows": cap.count, "truncated": cap.truncated}))
+
+
+def collect_answer(messages: list[tuple]) -> Answer:
+    """Return the whole answer that :func:`write_answer` emitted, or raise its error."""
+    for message in (messages[0], messages[-1]):
+        if message[0] == "error":
+            raise QueryRejected(message[1], message[2])
+    _, kind, fmt = messages[0]
+    meta = messages[-1][1]
+    chunks = [m[1] for m in messages if m[0] == "chunk"]
+    return Answer(kind, fmt, iter(chunks), True, meta["rows"], meta["truncated"])

@@ -57,9 +57,15 @@ class ServedStore(Store):
             self.pool.broadcast(sparql)
 
     def add_quads(self, quads, *, bulk=False):
+        if bulk:  # a bulk load: the workers start again from a fresh snapshot
+            with self.pool.write_lock:
+                self.disk.add_quads(quads, bulk=True)
+            self.pool.reload()
+            return
+        quads = list(quads)
         with self.pool.write_lock:
-            self.disk.add_quads(quads, bulk=bulk)
-        self.pool.reload()
+            self.disk.add_quads(quads)
+            self.pool.broadcast_quads(ox.serialize(quads, None, ox.RdfFormat.N_QUADS))
 
     def quads(self, graph=None):
         return self.disk.quads(graph)

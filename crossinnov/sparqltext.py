@@ -36,9 +36,17 @@ _TOKENS = (re.compile(rf"<(?:[^<>\"{{}}|^`\\\x00-\x20]|{_UCHAR})*>|{_NOT_IRI}"),
            re.compile(rf"<(?:[^<>\"{{}}|^`\\\x00-\x20']|{_UCHAR})*>|{_NOT_IRI}"))
 
 
+def _blank(match: re.Match[str]) -> str:
+    return " " * len(match.group())
+
+
 def strip_literals(text: str, reading: int = 0) -> str:
-    """Return ``text`` with strings, IRIs, comments, variables and prefixed names blanked."""
-    return _TOKENS[reading].sub(" ", text)
+    """Return ``text`` with strings, IRIs, comments, variables and prefixed names blanked.
+
+    Each token becomes as many spaces as it has characters, so a position in the
+    result is the same position in ``text`` (:func:`inject_values` relies on it).
+    """
+    return _TOKENS[reading].sub(_blank, text)
 
 
 def _has_keyword(text: str, *words: str) -> bool:

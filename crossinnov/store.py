@@ -88,21 +88,24 @@ class Store(ABC):
     def answer(self, spec, timeout: float | None = None):
         """Run a query and return its answer written as ``spec`` asks (see crossinnov.workers).
 
-        This base version runs in this process, without a time limit; the served
-        store and the remote store override it.
+        This base version runs in this process, without a time limit, and reads
+        the answer whole; the served store and the remote store override it.
         """
-        from crossinnov.workers import Answer, QueryRejected
+        from crossinnov.results import collect_answer
 
         messages: list[tuple] = []
-        _answer_in_process(self, spec, messages.append)
-        if messages[0][0] == "error":
-            raise QueryRejected(messages[0][1], messages[0][2])
-        _, kind, fmt = messages[0]
-        if messages[-1][0] == "error":
-            raise QueryRejected(messages[-1][1], messages[-1][2])
-        meta = messages[-1][1]
-        chunks = [m[1] for m in messages if m[0] == "chunk"]
-        return Answer(kind, fmt, iter(chunks), True, meta["rows"], meta["truncated"])
+        self._answer_in_process(spec, messages.append)
+        return collect_answer(messages)
+
+    def _answer_in_process(self, spec, emit) -> None:
+        raise StoreError("this store cannot answer in process")
+
+    def flush(self) -> None:
+        """Make every acknowledged write durable.
+
+        A no-op here: a SPARQL server acknowledges an update once it is committed.
+        The embedded store writes its memory tables to its files.
+        """
 
     def close(self) -> None:
         """Release the store (flush to disk for the embedded one)."""
@@ -177,6 +180,11 @@ class OxigraphStore(Store):
             kwargs["substitutions"] = {ox.Variable(k): v for k, v in bindings.items()}
         return self._store.query(sparql, **kwargs)
 
+    def _answer_in_process(self, spec, emit) -> None:
+        from crossinnov.workers import answer
+
+        answer(self._store, spec, emit)
+
     def update(self, sparql: str) -> None:
         self._check_writable()
         try:
@@ -206,9 +214,9 @@ class OxigraphStore(Store):
         if fmt.supports_datasets:
             self._store.dump(output, fmt, prefixes=prefixes if fmt != ox.RdfFormat.N_QUADS else None)
         else:
-            triples = self._store.query(
-                "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", use_default_graph_as_union=True
-            )
+            from crossinnov.queries import QUERIES
+
+            triples = self._store.query(QUERIES["store_union"], use_default_graph_as_union=True)
             ox.serialize(triples, output, fmt, prefixes=prefixes)
 
     def __len__(self) -> int:
@@ -233,16 +241,6 @@ class OxigraphStore(Store):
     def _check_writable(self) -> None:
         if self.read_only:
             raise StoreError("the store is open read-only")
-
-
-def _answer_in_process(store: Store, spec, emit) -> None:
-    """Answer a QuerySpec with this process's own store (used where there are no workers)."""
-    from crossinnov.workers import answer
-
-    if isinstance(store, OxigraphStore):
-        answer(store.native, spec, emit)
-        return
-    raise StoreError("this store cannot answer in process")
 
 
 def _open_read_only(path: str) -> ox.Store:
@@ -276,7 +274,8 @@ def open_store(settings: Settings | None = None, *, read_only: bool = False) -> 
     if is_remote(location):
         from crossinnov.remote import RemoteStore
 
-        return RemoteStore(location, iris, update_url=settings.update_url, gsp_url=settings.gsp_url)
+        return RemoteStore(location, iris, update_url=settings.update_url,
+                           gsp_url=settings.gsp_url, read_only=read_only)
     if location == MEMORY_STORE:
         return OxigraphStore(None, iris)
     path = os.path.expanduser(location)

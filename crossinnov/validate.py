@@ -109,6 +109,13 @@ class Validator:
         for triple in ontology.triples((None, rdflib.RDFS.subClassOf, None)):
             if isinstance(triple[2], rdflib.URIRef):
                 self.hierarchy.add(triple)
+        # node shapes by the class they target; None if any shape targets otherwise
+        self._class_targets: dict[rdflib.URIRef, set[str]] | None = {}
+        for shape, cls in shapes.subject_objects(SH.targetClass):
+            self._class_targets.setdefault(cls, set()).add(str(shape))
+        if any(next(shapes.subject_objects(p), None) is not None for p in
+               (SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target)):
+            self._class_targets = None
         try:
             self.screen: Screen | None = Screen(shapes)
         except Unscreenable:
@@ -138,14 +145,48 @@ class Validator:
         else:
             to_rdflib(data, graph)
         graph += self.hierarchy
-        focus_nodes = [rdflib.URIRef(f.value) for f in focus] if focus is not None else None
-        if focus_nodes == []:
+        if focus is None:
+            return self._run(graph, {})
+        groups = self._shapes_for([rdflib.URIRef(f.value) for f in focus], graph)
+        if groups is None:  # shapes with other kinds of target: let pySHACL find them
+            return self._run(graph, {"focus_nodes": [rdflib.URIRef(f.value) for f in focus]})
+        reports = [self._run(graph, {"focus_nodes": nodes, "use_shapes": shapes})
+                   for shapes, nodes in groups.items()]
+        if not reports:
             return Report(True)
+        merged = rdflib.Graph()
+        for report in reports:
+            merged += report.graph
+        violations = sorted((v for r in reports for v in r.violations),
+                            key=lambda v: (v.focus, v.path or "", v.message, v.value or ""))
+        return Report(all(r.conforms for r in reports), violations, merged)
+
+    def _shapes_for(self, nodes: list[rdflib.URIRef], graph: rdflib.Graph):
+        """Group focus nodes by the node shapes that target them (``sh:targetClass``).
+
+        pySHACL, told both the shapes and the focus nodes, checks just those
+        shapes on just those nodes, instead of finding every shape's targets in
+        the data graph first (most of the cost of checking one profile). Returns
+        None when some shape has another kind of target.
+        """
+        if self._class_targets is None:
+            return None
+        groups: dict[tuple[str, ...], list[rdflib.URIRef]] = {}
+        for node in nodes:
+            classes = set()
+            for cls in graph.objects(node, rdflib.RDF.type):
+                classes |= set(graph.transitive_objects(cls, rdflib.RDFS.subClassOf))
+            shapes = tuple(sorted({s for c in classes for s in self._class_targets.get(c, ())}))
+            if shapes:
+                groups.setdefault(shapes, []).append(node)
+        return groups
+
+    def _run(self, graph: rdflib.Graph, options: dict) -> Report:
         with _PYSHACL_LOCK:
             run = pyshacl.Validator(DataGraph.from_rdflib(graph), shacl_graph=self.shapes, options={
                 # the graph is built for this call, so pySHACL may work on it in place
                 # (a clone would also drop the prepared-query cache)
-                "inplace": True, "focus_nodes": focus_nodes, "allow_warnings": True,
+                "inplace": True, "allow_warnings": True, **options,
             })
             # the shapes, parsed into pySHACL's shape objects once per Validator: building
             # them again is most of the cost of checking one profile

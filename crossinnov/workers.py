@@ -145,7 +145,12 @@ def worker_main(requests: Any, responses: Any, snapshot: str | None) -> None:
         kind = message[0]
         if kind == "stop":
             return
-        if kind == "update":
+        if kind == "add":
+            try:
+                store.load(message[1], format=ox.RdfFormat.N_QUADS)
+            except Exception as exc:  # it succeeded on disk; report and go on
+                responses.put(("warning", f"adding quads failed in worker: {exc}"))
+        elif kind == "update":
             try:
                 store.update(message[1])
             except Exception as exc:  # it succeeded on disk; report and go on
@@ -323,6 +328,11 @@ class WorkerPool:
         """Send an update to every worker, in order (call with ``write_lock`` held)."""
         for w in self._workers:
             w.requests.put(("update", update))
+
+    def broadcast_quads(self, nquads: bytes) -> None:
+        """Send quads (as N-Quads) for every worker to add, in order (``write_lock`` held)."""
+        for w in self._workers:
+            w.requests.put(("add", nquads))
 
     def reload(self) -> None:
         """Give every worker a fresh snapshot (after a bulk load)."""

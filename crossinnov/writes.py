@@ -27,6 +27,9 @@ from crossinnov.store import Store
 
 ACTIONS = ("create", "replace", "delete", "load", "analysis")
 
+#: the most changed triples written as one update by replace_big_graph
+MAX_DIFFERENCE = 200_000
+
 
 def now() -> datetime:
     return datetime.now(UTC)
@@ -124,6 +127,37 @@ def replace_units(store: Store, units: list[Unit], change: Change,
     activity, record = change.triples(store)
     operations.append(_record(store, change, record))
     store.update(" ;\n".join(operations))
+    return activity
+
+
+def replace_big_graph(store: Store, unit: Unit, change: Change) -> ox.NamedNode:
+    """Replace one big graph (no blank nodes) cheaply; return the activity IRI.
+
+    A graph replaced whole as SPARQL text costs its size twice (Oxigraph deletes
+    and parses quad by quad, and servers cap an update's size), yet a re-run of
+    the analysis mostly writes back what is there. So: against an empty graph,
+    the triples are added through the store's quad path (one transaction in
+    Oxigraph, the Graph Store Protocol on a server); otherwise one update
+    removes what is gone and inserts what is new, atomically. When most of the
+    graph changed, it is replaced in two steps (drop, then add), each one
+    transaction: readers see the old graph, briefly none, then the new one.
+    """
+    old = {q.triple for q in store.quads(unit.graph.value)}
+    new = set(unit.triples)
+    change.graphs = [unit.graph]
+    activity, record_triples = change.triples(store)
+    record = _record(store, change, record_triples)
+    removed, added = old - new, new - old
+    if old and len(removed) + len(added) <= MAX_DIFFERENCE:
+        store.update(QUERIES.render("change_graph", graph=term(unit.graph),
+                                    removed=triples_block(sorted(removed, key=str)),
+                                    added=triples_block(sorted(added, key=str)))
+                     + " ;\n" + record)
+        return activity
+    if old:
+        store.update(QUERIES.render("drop_graph", graph=term(unit.graph)))
+    store.add_quads(unit.quads())
+    store.update(record)
     return activity
 
 

@@ -1,21 +1,108 @@
-"""Shared fixtures: settings over a fresh on-disk store, the shipped data, a CLI runner.
+"""Shared fixtures: settings over a fresh store, the shipped data, a CLI runner, apps.
 
-Each test gets its own store in a temporary folder (the real embedded Oxigraph
-on disk); the shipped data is built and validated once per session and copied
-into a test's store with the bulk loader.
+Each test gets stores of its own that start empty, on the backend that
+``CROSSINNOV_TEST_STORE`` names:
+
+- ``embedded`` (the default): the embedded Oxigraph store in a temporary folder;
+- ``oxigraph-server``: a real Oxigraph server process (``oxigraph serve`` on a
+  temporary folder, see ``servers.py``) used as an external SPARQL 1.1 store,
+  as ``--store http://127.0.0.1:PORT/query`` uses it.
+
+Tests about the embedded store itself carry ``@pytest.mark.embedded_only(reason=...)``
+and are skipped under the server backend; ``test_store.py`` runs on both backends
+in every run (it parametrises the ``backend`` fixture). The shipped data is built
+and validated once per session and copied into a test's store.
 """
 
 from __future__ import annotations
 
+import itertools
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
 import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
+from servers import Servers
 
 from crossinnov.config import Settings
 from crossinnov.loader import load_units, shipped_units
 from crossinnov.store import open_store
 from crossinnov.validate import Validator
 from crossinnov.writes import Change
+
+BACKEND_VARIABLE = "CROSSINNOV_TEST_STORE"
+EMBEDDED, SERVER = "embedded", "oxigraph-server"
+BACKENDS = (EMBEDDED, SERVER)
+_BACKEND = pytest.StashKey[str]()
+
+
+# --- the store backend ------------------------------------------------------------------------
+
+def pytest_configure(config: pytest.Config) -> None:
+    backend = os.environ.get(BACKEND_VARIABLE) or EMBEDDED
+    if backend not in BACKENDS:
+        raise pytest.UsageError(f"{BACKEND_VARIABLE}={backend!r}: use one of "
+                                f"{', '.join(BACKENDS)}")
+    config.stash[_BACKEND] = backend
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return f"store backend: {config.stash[_BACKEND]} ({BACKEND_VARIABLE})"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Skip the ``embedded_only`` tests whose store is a server."""
+    for item in items:
+        marker = item.get_closest_marker("embedded_only")
+        if marker is None:
+            continue
+        callspec = getattr(item, "callspec", None)
+        backend = callspec.params.get("backend") if callspec else None
+        if (backend or config.stash[_BACKEND]) != EMBEDDED:
+            why = marker.kwargs.get("reason", "about the embedded store itself")
+            item.add_marker(pytest.mark.skip(reason=f"embedded store only: {why}"))
+
+
+@pytest.fixture(scope="session")
+def store_backend(pytestconfig: pytest.Config) -> str:
+    """The backend of this run: ``embedded`` or ``oxigraph-server``."""
+    return pytestconfig.stash[_BACKEND]
+
+
+@pytest.fixture
+def backend(store_backend: str) -> str:
+    """The backend of this test's stores (``test_store.py`` parametrises it)."""
+    return store_backend
+
+
+def fresh_location(backend: str, servers: Servers, folder: Path, *server_args: str) -> str:
+    """Return where a new, empty store is: a folder, or a new Oxigraph server's query URL."""
+    if backend == EMBEDDED:
+        return str(folder)
+    return servers.start(*server_args).query_url
+
+
+@pytest.fixture(scope="session")
+def session_servers(tmp_path_factory) -> Iterator[Servers]:
+    """The Oxigraph servers of session-scoped apps, stopped at the end of the run."""
+    servers = Servers(tmp_path_factory.mktemp("servers"))
+    yield servers
+    servers.close()
+
+
+@pytest.fixture
+def new_store_location(backend: str, tmp_path: Path) -> Iterator[Callable[[], str]]:
+    """A function returning the location of a new, empty store each time it is called."""
+    servers = Servers(tmp_path / "servers")
+    numbers = itertools.count(1)
+
+    def make() -> str:
+        return fresh_location(backend, servers, tmp_path / f"store-{next(numbers)}")
+
+    yield make
+    servers.close()
 
 
 @pytest.fixture(scope="session")
@@ -24,8 +111,9 @@ def validator() -> Validator:
 
 
 @pytest.fixture
-def settings(tmp_path) -> Settings:
-    return Settings(store=str(tmp_path / "store"))
+def settings(new_store_location) -> Settings:
+    """Settings over a new, empty store of the test's backend."""
+    return Settings(store=new_store_location())
 
 
 @pytest.fixture
@@ -36,7 +124,11 @@ def store(settings):
 
 @pytest.fixture(scope="session")
 def shipped_quads(tmp_path_factory, validator) -> list[ox.Quad]:
-    """The shipped data as loaded by `crossinnov load` (validated, with its changelog)."""
+    """The shipped data as loaded by `crossinnov load` (validated, with its changelog).
+
+    Built once in an embedded store: only the quads are kept, and copied into each
+    test's store, whatever its backend.
+    """
     settings = Settings(store=str(tmp_path_factory.mktemp("shipped") / "store"))
     with open_store(settings) as s:
         units, _ = shipped_units(s)
@@ -47,7 +139,7 @@ def shipped_quads(tmp_path_factory, validator) -> list[ox.Quad]:
 
 @pytest.fixture
 def loaded_store(store, shipped_quads):
-    """A fresh on-disk store holding the shipped data."""
+    """A fresh store holding the shipped data."""
     store.add_quads(shipped_quads)
     return store
 
@@ -62,23 +154,29 @@ def runner(monkeypatch) -> CliRunner:
 
 # --- the web app ------------------------------------------------------------------------------
 
-def store_with_shipped_data(path, shipped_quads) -> str:
-    """Write the shipped data into a new on-disk store at ``path``; return the path."""
-    with open_store(Settings(store=str(path))) as s:
+def store_with_shipped_data(location: str, shipped_quads) -> str:
+    """Write the shipped data into the new store at ``location``; return the location."""
+    with open_store(Settings(store=location)) as s:
         s.add_quads(shipped_quads)
-    return str(path)
+    return location
 
 
 @pytest.fixture(scope="session")
-def make_app(tmp_path_factory, shipped_quads):
-    """Build apps over fresh on-disk copies of the shipped data; all are closed at the end."""
+def make_app(tmp_path_factory, shipped_quads, store_backend, session_servers):
+    """Build apps over fresh copies of the shipped data; all are closed at the end.
+
+    ``build(server_args=(...), **config)``: ``server_args`` go to ``oxigraph serve``
+    under the server backend (its own query timeout, say).
+    """
     from crossinnov.web import create_app
 
     apps = []
 
-    def build(**config):
-        path = store_with_shipped_data(tmp_path_factory.mktemp("app") / "store", shipped_quads)
-        app = create_app({"STORE": path, "QUERY_WORKERS": 1, "QUERY_TIMEOUT": 20.0,
+    def build(*, server_args: tuple[str, ...] = (), **config):
+        location = fresh_location(store_backend, session_servers,
+                                  tmp_path_factory.mktemp("app") / "store", *server_args)
+        store_with_shipped_data(location, shipped_quads)
+        app = create_app({"STORE": location, "QUERY_WORKERS": 1, "QUERY_TIMEOUT": 20.0,
                           "TESTING": True, "ANALYSE_ON_START": False, **config})
         apps.append(app)
         return app

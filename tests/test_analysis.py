@@ -151,6 +151,44 @@ def test_no_stale_clusters_after_the_network_changes(make_app):
     assert r.json["boolean"] is False
 
 
+@pytest.mark.parametrize("difference", [200_000, 0], ids=["by-difference", "in-steps"])
+def test_a_big_analysis_graph_is_replaced_without_a_big_update(make_app, monkeypatch, difference):
+    """Past STAGED_WRITE_MIN triples: added as quads, then changed by difference (or in steps).
+
+    Through the served store, so the query workers must receive every change too;
+    the second run drops an organisation, so its cluster membership must go.
+    """
+    import crossinnov.analysis.rdf as analysis_rdf
+    import crossinnov.writes as writes
+
+    monkeypatch.setattr(analysis_rdf, "STAGED_WRITE_MIN", 0)
+    monkeypatch.setattr(writes, "MAX_DIFFERENCE", difference)
+    app = make_app(TOKEN=ADMIN)
+    client = app.test_client()
+    for slug, partners in [("big-a", []), ("big-b", ["big-a"]), ("big-c", ["big-a", "big-b"])]:
+        assert client.post("/api/profiles", headers=AUTH, json={
+            "id": slug, "name": slug, "city": "linz", "sectors": ["games"],
+            "collaboratesWith": partners}).status_code == 201
+    assert client.post("/api/analysis", headers=AUTH).json["status"] == "done"
+    first = found_clusters(client)
+    assert "big-c" in first, "the workers answer with the added analysis graph"
+    assert client.delete("/api/profiles/big-c", headers=AUTH).status_code == 204
+    assert client.post("/api/analysis", headers=AUTH).json["status"] == "done"
+    second = found_clusters(client)
+    assert "big-c" not in second and second["big-a"] == second["big-b"]
+    assert {k: v for k, v in first.items() if k != "big-c"}.keys() == second.keys()
+    runs = sparql(client, f"SELECT ?run WHERE {{ ?run a <{CI}AnalysisRun> }}")
+    assert len(runs) == 1
+    store = app.extensions["crossinnov"].store
+    on_disk = {q.triple for q in store.quads(f"{BASE}graph/analysis")}
+    served = sparql(client, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{BASE}graph/analysis> "
+                            "{ ?s ?p ?o } }")
+    assert int(served[0]["n"]["value"]) == len(on_disk) > 0
+    changes = client.get("/api/changes").json
+    assert sum(1 for c in (changes if isinstance(changes, list) else changes["changes"])
+               if "analysis" in json.dumps(c)) >= 2
+
+
 def test_analysis_is_reproducible(loaded_store):
     settings = Settings()
     first = compute(gather(loaded_store, settings), settings)
@@ -286,8 +324,8 @@ def test_partner_api_and_cli(planted, runner):
     assert client.get("/api/organisations/planted-0-00/partners?limit=x").status_code == 400
 
 
-def test_cli_analyse_report_partners(runner, tmp_path):
-    store = str(tmp_path / "store")
+def test_cli_analyse_report_partners(runner, tmp_path, new_store_location):
+    store = new_store_location()
     assert runner.invoke(main, ["load", "--store", store]).exit_code == 0
     result = runner.invoke(main, ["analyse", "--store", store])
     assert result.exit_code == 0, result.output

@@ -439,10 +439,11 @@ def test_concurrent_writes_to_one_profile_leave_one_whole_version(api, api_app):
     ({**GOOD, "collaboratesWith": ["acme"]}, False),
     ({**GOOD, "homepage": "ftp://x.org/"}, False),
 ])
-def test_a_file_the_cli_accepts_the_api_accepts(api, api_app, runner, tmp_path, body, ok):
+def test_a_file_the_cli_accepts_the_api_accepts(api, api_app, runner, tmp_path,
+                                                new_store_location, body, ok):
     path = tmp_path / "profile.json"
     path.write_text(json.dumps(body))
-    store = str(tmp_path / "cli-store")
+    store = new_store_location()
     assert runner.invoke(main, ["load", "--store", store]).exit_code == 0
     cli = runner.invoke(main, ["validate", "--store", store, "--format", "json", str(path)])
     api_status = api.post("/api/profiles", json=body, headers=AUTH).status_code

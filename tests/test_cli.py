@@ -32,8 +32,9 @@ SELECT ?city WHERE { ?c a ci:City ; skos:notation ?city } ORDER BY ?city
 
 
 @pytest.fixture
-def store_path(tmp_path):
-    return str(tmp_path / "store")
+def store_path(new_store_location):
+    """A new, empty store: a folder, or a server's URL (``--store`` takes either)."""
+    return new_store_location()
 
 
 @pytest.fixture
@@ -190,7 +191,7 @@ def test_unreadable_files_are_one_clear_line(runner, store_path, tmp_path):
 
 
 @pytest.mark.parametrize("fmt", list(FORMATS))
-def test_dump_reloads_to_the_same_graph(runner, loaded, tmp_path, fmt):
+def test_dump_reloads_to_the_same_graph(runner, loaded, tmp_path, new_store_location, fmt):
     spec = FORMATS[fmt]
     out = tmp_path / f"dump.{spec.extension}.gz"
     result = invoke(runner, "dump", "--store", loaded, "--format", fmt, "-o", out)
@@ -202,7 +203,7 @@ def test_dump_reloads_to_the_same_graph(runner, loaded, tmp_path, fmt):
     parsed.parse(data=data, format=spec.rdflib_name)
     assert len(parsed) > 0 if not spec.is_dataset else sum(len(g) for g in parsed.graphs()) > 0
     # and loaded back through crossinnov into a fresh store
-    fresh = str(tmp_path / "fresh")
+    fresh = new_store_location()
     result = invoke(runner, "load", "--store", fresh, out)
     assert result.exit_code == 0, result.output
     reloaded = open_store(Settings(store=fresh), read_only=True)

@@ -79,6 +79,7 @@ def parameters(settings: Settings) -> dict[str, str]:
         "weight_event": str(settings.weight_event),
         "betweenness": (f"exact up to {settings.betweenness_exact_limit} organisations, else "
                         f"estimated from {settings.betweenness_samples} sampled sources"),
+        "role_detail": str(settings.role_detail_organisations),
     }
 
 

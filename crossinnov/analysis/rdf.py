@@ -15,7 +15,10 @@ from crossinnov.analysis.brokerage import GROUPINGS, ROLES
 from crossinnov.ingest import Unit
 from crossinnov.namespaces import CI, PROV, RDF, RDFS, XSD
 from crossinnov.store import Store
-from crossinnov.writes import Change, datetime_literal, replace_units
+from crossinnov.writes import Change, datetime_literal, replace_big_graph, replace_units
+
+#: above this many triples the analysis graph is written by difference (see replace_big_graph)
+STAGED_WRITE_MIN = 50_000
 
 
 def _decimal(value: float) -> ox.Literal:
@@ -76,14 +79,19 @@ def result_triples(store: Store, result: AnalysisResult) -> list[ox.Triple]:
             add(c, CI.mainSector, ox.NamedNode(sector))
         if cluster.themes:
             add(c, CI.mainTheme, ox.NamedNode(cluster.themes[0][0]))
-        for member in cluster.members:
+        for member in cluster.members:  # ci:inCluster, its inverse, is left to queries
             add(c, CI.hasMember, ox.NamedNode(member))
-            add(ox.NamedNode(member), CI.inCluster, c)
         for member in cluster.central:
             add(c, CI.centralMember, ox.NamedNode(member))
         for practice in cluster.practices:
             add(c, CI.clusterPractice, ox.NamedNode(practice))
 
+    # role counts for the strongest brokers only: for every organisation they would be
+    # most of the graph (8 of 10 counts are non-zero), and a big graph is slow to replace
+    detail = int(result.parameters.get("role_detail", len(result.brokers)))
+    ranked = sorted(result.brokers.values(),
+                    key=lambda b: (-(b.cross_sector + b.cross_city), b.iri))
+    with_roles = {b.iri for b in ranked[:detail]}
     for broker in result.brokers.values():
         org = ox.NamedNode(broker.iri)
         add(org, CI.betweenness, _decimal(broker.betweenness))
@@ -94,7 +102,7 @@ def result_triples(store: Store, result: AnalysisResult) -> list[ox.Triple]:
             add(org, CI.effectiveSize, _decimal(broker.effective_size))
         add(org, CI.crossSectorBrokerage, _integer(broker.cross_sector))
         add(org, CI.crossCityBrokerage, _integer(broker.cross_city))
-        for grouping in GROUPINGS:
+        for grouping in GROUPINGS if broker.iri in with_roles else ():
             for role in ROLES:
                 n = broker.roles[grouping][role]
                 if n:
@@ -116,9 +124,12 @@ def result_triples(store: Store, result: AnalysisResult) -> list[ox.Triple]:
 def write_result(store: Store, result: AnalysisResult) -> None:
     """Replace the analysis graph with a result, in one transaction, and log the run."""
     unit = Unit(store.iris.analysis_graph, result_triples(store, result))
-    replace_units(store, [unit], Change("analysis", store.iris.agent("analysis"),
-                                        label=f"network analysis ({len(result.clusters)} "
-                                              "clusters)"))
+    change = Change("analysis", store.iris.agent("analysis"),
+                    label=f"network analysis ({len(result.clusters)} clusters)")
+    if len(unit.triples) > STAGED_WRITE_MIN:
+        replace_big_graph(store, unit, change)
+    else:
+        replace_units(store, [unit], change)
     flush = getattr(store, "flush", None)
     if flush is not None:
         flush()

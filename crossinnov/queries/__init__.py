@@ -51,6 +51,22 @@ def triples_block(triples: Iterable[ox.Triple]) -> Serialised:
     return Serialised(data.decode("utf-8"))
 
 
+def quads_block(quads: Iterable[ox.Quad]) -> Serialised:
+    """Return quads as ``GRAPH <g> { N-Triples }`` blocks (valid inside ``INSERT DATA { ... }``).
+
+    Quads of the default graph are written outside any ``GRAPH`` block.
+    """
+    by_graph: dict[ox.NamedNode | ox.BlankNode | ox.DefaultGraph, list[ox.Triple]] = {}
+    for quad in quads:
+        by_graph.setdefault(quad.graph_name, []).append(quad.triple)
+    parts = []
+    for graph, triples in by_graph.items():
+        block = triples_block(triples)
+        parts.append(block if isinstance(graph, ox.DefaultGraph)
+                     else f"GRAPH {term(graph)} {{\n{block}}}")
+    return Serialised("\n".join(parts))
+
+
 class QueryLibrary:
     """The ``.rq`` files of this folder, read once."""
 
@@ -80,4 +96,5 @@ class QueryLibrary:
 
 QUERIES = QueryLibrary()
 
-__all__ = ["QUERIES", "QueryLibrary", "Serialised", "number", "term", "triples_block", "values"]
+__all__ = ["QUERIES", "QueryLibrary", "Serialised", "number", "quads_block", "term",
+           "triples_block", "values"]

@@ -16,6 +16,7 @@ from crossinnov.analysis.service import AnalysisService
 from crossinnov.auth import Tokens
 from crossinnov.config import Settings
 from crossinnov.profiles import Profiles
+from crossinnov.remote import RemoteStore
 from crossinnov.store import OxigraphStore, Store, open_store
 from crossinnov.validate import Validator
 
@@ -63,23 +64,35 @@ def default_config() -> dict:
 
 
 def open_served_store(settings: Settings, *, fill_empty: bool) -> Store:
-    """Open the store for serving: fill it if empty, then put query workers in front of it."""
-    store = open_store(settings)
-    if fill_empty and isinstance(store, OxigraphStore) and len(store) == 0:
-        from crossinnov.loader import load_units, shipped_units
-        from crossinnov.validate import Validator
-        from crossinnov.writes import Change
+    """Open the store for serving: fill it if empty, then give its reads the time limit.
 
-        units, _ = shipped_units(store)
-        report = load_units(store, units, Validator(),
-                            Change("load", store.iris.agent("serve"), label="shipped data"))
-        log.info("empty store filled with the shipped data: %d graphs", len(report.accepted))
+    An embedded store gets query workers in front of it (they stop a query for
+    real); an external SPARQL store gets a deadline on its reads.
+    """
+    store = open_store(settings)
+    if fill_empty and len(store) == 0:
+        fill_with_shipped_data(store)
     if isinstance(store, OxigraphStore):
         from crossinnov.served import ServedStore
 
         workers = settings.query_workers or os.cpu_count() or 1
         return ServedStore(store, workers, settings.query_timeout)
+    if isinstance(store, RemoteStore):
+        return store.limited(settings.query_timeout)
     return store
+
+
+def fill_with_shipped_data(store: Store) -> None:
+    """Load the shipped data (validated, as ``crossinnov load`` does) into an empty store."""
+    from crossinnov.loader import load_units, shipped_units
+    from crossinnov.validate import Validator
+    from crossinnov.writes import Change
+
+    units, _ = shipped_units(store)
+    report = load_units(store, units, Validator(),
+                        Change("load", store.iris.agent("serve"), label="shipped data"))
+    store.flush()
+    log.info("empty store filled with the shipped data: %d graphs", len(report.accepted))
 
 
 def init_app(app: Flask) -> None:
