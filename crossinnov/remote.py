@@ -56,6 +56,8 @@ def derive_endpoints(query_url: str) -> tuple[str, str | None, bool]:
 
     if path.endswith("/query") and path.count("/") == 1:  # Oxigraph server: /query
         return at("/update"), at("/store"), True
+    if path == "/sparql":  # Virtuoso: updates to the same endpoint, its own graph CRUD
+        return query_url, at("/sparql-graph-crud"), False
     if path.endswith(("/query", "/sparql")):  # Fuseki: /dataset/query or /dataset/sparql
         base = path.rsplit("/", 1)[0]
         return at(base + "/update"), at(base + "/data"), False

@@ -130,6 +130,8 @@ def request(method: str, url: str, *, headers: dict[str, str], timeout: float,
         connection.connect()
     except OSError as exc:
         connection.close()
+        if deadline is not None and isinstance(exc, TimeoutError):
+            raise _timeout(url, deadline) from None
         raise Unreachable(f"cannot reach the SPARQL server {url}: {exc}") from None
     sock = connection.sock  # kept: the connection lets go of it once the answer starts
     target = urllib.parse.urlunsplit(("", "", parts.path or "/", parts.query, ""))

@@ -43,6 +43,7 @@ def stopping_server(servers, shipped_quads):
     ("http://h:7200/repositories/ci", "http://h:7200/repositories/ci/statements",
      "http://h:7200/repositories/ci/rdf-graphs/service", False),
     ("https://h/sparql-endpoint", "https://h/sparql-endpoint", None, False),
+    ("http://h:8890/sparql", "http://h:8890/sparql", "http://h:8890/sparql-graph-crud", False),
 ])
 def test_endpoints_are_derived_for_well_known_servers(query_url, update, gsp, oxigraph):
     assert derive_endpoints(query_url) == (update, gsp, oxigraph)
