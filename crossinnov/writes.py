@@ -36,8 +36,12 @@ def now() -> datetime:
 
 
 def datetime_literal(moment: datetime) -> ox.Literal:
-    return ox.Literal(moment.isoformat(timespec="microseconds").replace("+00:00", "Z"),
-                      datatype=XSD.dateTime)
+    """An xsd:dateTime in UTC, written as Oxigraph stores it (no trailing zeros in the
+    fraction of a second), so that it reads back equal to what was written."""
+    text = moment.isoformat(timespec="microseconds").replace("+00:00", "")
+    whole, _, fraction = text.partition(".")
+    fraction = fraction.rstrip("0")
+    return ox.Literal(f"{whole}.{fraction}Z" if fraction else f"{whole}Z", datatype=XSD.dateTime)
 
 
 @dataclass

@@ -22,7 +22,10 @@ STAGED_WRITE_MIN = 50_000
 
 
 def _decimal(value: float) -> ox.Literal:
-    return ox.Literal(f"{value:.6f}", datatype=XSD.decimal)
+    """Six decimals, written the way Oxigraph stores them ("6", "0.5"), so that a value
+    read back equals the value computed again (the graph is written by difference)."""
+    text = f"{value:.6f}".rstrip("0").rstrip(".")
+    return ox.Literal("0" if text in ("-0", "") else text, datatype=XSD.decimal)
 
 
 def _integer(value: int) -> ox.Literal:
