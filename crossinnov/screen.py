@@ -140,7 +140,7 @@ class Screen:
             self.checks.append(everyone)  # a complex path: pySHACL checks all focus nodes
             return
         merged = self.paths.setdefault((target, path), {"min": [], "max": [], "cond": [],
-                                                        "class": [], "other": []})
+                                                        "class": []})
         for predicate, param in shapes.predicate_objects(shape):
             if predicate in IGNORED or not str(predicate).startswith(str(SH)):
                 continue
@@ -160,6 +160,10 @@ class Screen:
                 else:
                     merged["cond"].append(condition)
         if not own:
+            # a property shape's own SPARQL constraints or nested shapes are not compiled
+            if next(shapes.objects(shape, SH.sparql), None) is not None or \
+                    next(shapes.objects(shape, SH.property), None) is not None:
+                self.checks.append(everyone)
             return
         for sparql in shapes.objects(shape, SH.sparql):
             if not self._active(sparql):

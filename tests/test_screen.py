@@ -130,3 +130,23 @@ def test_checking_named_focus_nodes_equals_checking_the_whole_graph(path, valida
     expected = [v for v in whole.violations if v.focus in {str(s) for s in focus}]
     assert focused.violations == expected
     assert focused.conforms == (not expected)
+
+
+@pytest.mark.parametrize("constraint", [
+    'sh:languageIn ( "en" )',                                 # a component it does not compile
+    "sh:node [ sh:property [ sh:path ex:q ; sh:minCount 1 ] ]",
+    'sh:sparql [ sh:select "SELECT $this WHERE { $this ex:p ?x }" ]',  # on a property shape
+])
+def test_what_the_screen_cannot_compile_goes_to_pyshacl(constraint):
+    from crossinnov.screen import Screen
+
+    shapes = rdflib.Graph().parse(format="turtle", data=f"""
+        @prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/> .
+        ex:Shape a sh:NodeShape ; sh:targetClass ex:C ;
+            sh:property [ sh:path ex:p ; {constraint} ] .""")
+    ex = "http://example.org/"
+    rdf_type = ox.NamedNode(str(rdflib.RDF.type))
+    triples = [ox.Triple(ox.NamedNode(ex + "a"), rdf_type, ox.NamedNode(ex + "C")),
+               ox.Triple(ox.NamedNode(ex + "a"), ox.NamedNode(ex + "p"), ox.Literal("x", language="en")),
+               ox.Triple(ox.NamedNode(ex + "b"), rdf_type, ox.NamedNode(ex + "Other"))]
+    assert Screen(shapes).flagged(triples) == {ox.NamedNode(ex + "a")}
