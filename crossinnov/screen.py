@@ -35,7 +35,13 @@ CASTS = {XSD.string, XSD.boolean, XSD.integer, XSD.decimal, XSD.double, XSD.floa
 #: predicates of a shape that are not constraints
 IGNORED = {SH.flags, SH.message, SH.name, SH.description, SH.severity, SH.order, SH.group, SH.path,
            SH.targetClass, SH.property, SH.sparql, SH.deactivated, SH.defaultValue}
-TARGETS = {SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target}
+#: kinds of target other than sh:targetClass (neither the screen nor the targeted check know them)
+OTHER_TARGETS = (SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target)
+
+
+def other_targets(shapes: rdflib.Graph) -> bool:
+    """True when some shape targets by something other than its class."""
+    return any(next(shapes.subject_objects(p), None) is not None for p in OTHER_TARGETS)
 
 
 class Unscreenable(Exception):
@@ -115,9 +121,8 @@ class Screen:
             f"PREFIX {shapes.value(d, SH.prefix)}: <{shapes.value(d, SH.namespace)}>"
             for d in shapes.objects(None, SH.declare))
         self.prefixes += f"\nPREFIX rdf: <{RDF}>\nPREFIX rdfs: <{RDFS}>\n"
-        for predicate in TARGETS:
-            if next(shapes.subject_objects(predicate), None) is not None:
-                raise Unscreenable(f"shapes use {predicate}")
+        if other_targets(shapes):
+            raise Unscreenable("shapes use targets other than sh:targetClass")
         self.shapes = shapes
         self.paths: dict[tuple, dict[str, list]] = {}
         self.checks: list[Check] = []

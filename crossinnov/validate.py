@@ -27,7 +27,7 @@ from rdflib.plugins.sparql import prepareQuery
 from crossinnov.queries import QUERIES, values
 from crossinnov.rdfio import from_rdflib, to_rdflib
 from crossinnov.resources import ontology_path, shapes_paths
-from crossinnov.screen import Screen, Unscreenable
+from crossinnov.screen import Screen, Unscreenable, other_targets
 
 # pySHACL switches process-wide rdflib settings while it validates
 # (pyshacl/monkey, rdflib_bool_patch), so validations in one process must not
@@ -113,8 +113,7 @@ class Validator:
         self._class_targets: dict[rdflib.URIRef, set[str]] | None = {}
         for shape, cls in shapes.subject_objects(SH.targetClass):
             self._class_targets.setdefault(cls, set()).add(str(shape))
-        if any(next(shapes.subject_objects(p), None) is not None for p in
-               (SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target)):
+        if other_targets(shapes):
             self._class_targets = None
         try:
             self.screen: Screen | None = Screen(shapes)

@@ -153,7 +153,7 @@ def test_no_stale_clusters_after_the_network_changes(make_app):
 
 @pytest.mark.parametrize("difference", [200_000, 0], ids=["by-difference", "in-steps"])
 def test_a_big_analysis_graph_is_replaced_without_a_big_update(make_app, monkeypatch, difference):
-    """Past STAGED_WRITE_MIN triples: added as quads, then changed by difference (or in steps).
+    """Past BIG_GRAPH_MIN triples: added as quads, then changed by difference (or in steps).
 
     Through the served store, so the query workers must receive every change too;
     the second run drops an organisation, so its cluster membership must go.
@@ -161,7 +161,7 @@ def test_a_big_analysis_graph_is_replaced_without_a_big_update(make_app, monkeyp
     import crossinnov.analysis.rdf as analysis_rdf
     import crossinnov.writes as writes
 
-    monkeypatch.setattr(analysis_rdf, "STAGED_WRITE_MIN", 0)
+    monkeypatch.setattr(analysis_rdf, "BIG_GRAPH_MIN", 0)
     monkeypatch.setattr(writes, "MAX_DIFFERENCE", difference)
     app = make_app(TOKEN=ADMIN)
     client = app.test_client()

@@ -18,7 +18,7 @@ from crossinnov.store import Store
 from crossinnov.writes import Change, datetime_literal, replace_big_graph, replace_units
 
 #: above this many triples the analysis graph is written by difference (see replace_big_graph)
-STAGED_WRITE_MIN = 50_000
+BIG_GRAPH_MIN = 50_000
 
 
 def _decimal(value: float) -> ox.Literal:
@@ -129,7 +129,7 @@ def write_result(store: Store, result: AnalysisResult) -> None:
     unit = Unit(store.iris.analysis_graph, result_triples(store, result))
     change = Change("analysis", store.iris.agent("analysis"),
                     label=f"network analysis ({len(result.clusters)} clusters)")
-    if len(unit.triples) > STAGED_WRITE_MIN:
+    if len(unit.triples) > BIG_GRAPH_MIN:
         replace_big_graph(store, unit, change)
     else:
         replace_units(store, [unit], change)
