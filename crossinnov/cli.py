@@ -19,10 +19,10 @@ import click
 import pyoxigraph as ox
 
 from crossinnov import __version__
-from crossinnov.config import Settings
+from crossinnov.config import Settings, field_types, load_settings
 from crossinnov.ingest import IngestError
 from crossinnov.rdfio import FORMATS, prefixes_for
-from crossinnov.sparqltext import looks_like_update
+from crossinnov.sparqltext import looks_like_update, nesting_depth
 from crossinnov.store import Store, StoreError, open_store
 
 EXIT_VIOLATIONS = 1
@@ -30,7 +30,14 @@ EXIT_UNREADABLE = 2
 
 
 def store_options(func: Callable) -> Callable:
-    """Add ``--store`` and ``--base`` (also ``CROSSINNOV_STORE``/``CROSSINNOV_BASE``)."""
+    """Add ``--store`` and ``--base`` (also ``CROSSINNOV_STORE``/``CROSSINNOV_BASE``).
+
+    The command gets ``settings`` read by :func:`crossinnov.config.load_settings`:
+    defaults, the instance file (``config_file`` when the command has that option,
+    else ``CROSSINNOV_CONFIG`` or ``crossinnov.cfg`` in the instance folder),
+    ``CROSSINNOV_*``, then the options given. The command's other options named
+    after a setting (``query_timeout`` ...) are taken as settings too.
+    """
 
     @click.option("--store", "store", metavar="PATH|URL", default=None,
                   help="Store folder (embedded Oxigraph), ':memory:', or the http(s) URL of a "
@@ -46,9 +53,12 @@ def store_options(func: Callable) -> Callable:
     @functools.wraps(func)
     def wrapper(*args: Any, store: str | None, base: str | None, update_url: str | None,
                 gsp_url: str | None, **kwargs: Any) -> Any:
+        names = field_types()
+        overrides = {name: kwargs.pop(name) for name in list(kwargs) if name in names}
+        overrides.update(store=store, base=base, update_url=update_url, gsp_url=gsp_url)
         try:
-            settings = Settings.from_env(store=store, base=base, update_url=update_url,
-                                         gsp_url=gsp_url)
+            settings = load_settings(config_file=kwargs.get("config_file"),
+                                     overrides=overrides).settings
         except ValueError as exc:
             raise click.ClickException(str(exc)) from exc
         return func(*args, settings=settings, **kwargs)
@@ -259,6 +269,10 @@ def query(sparql: str | None, query_file, fmt: str, settings: Settings) -> None:
     text = query_file.read() if query_file else sparql
     if not text:
         raise click.UsageError("give a query, or --file")
+    depth = nesting_depth(text)
+    if depth > settings.max_query_depth:
+        raise click.ClickException(f"the query is nested {depth} levels deep; the limit is "
+                                   f"{settings.max_query_depth} (CROSSINNOV_MAX_QUERY_DEPTH)")
     if looks_like_update(text):
         raise click.ClickException("this is an update; crossinnov query only runs read queries "
                                    "(use crossinnov load to change data)")
@@ -470,8 +484,9 @@ def generate(organisations: int, seed: int, output: Path, base: str | None) -> N
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", default=5000, show_default=True, type=int,
               help="Port to listen on (0: any free port; the URL is printed).")
-@click.option("--threads", default=8, show_default=True, type=int,
-              help="Request threads of the WSGI server.")
+@click.option("--threads", default=16, show_default=True, type=click.IntRange(2, 1000),
+              help="Request threads of the WSGI server (the public SPARQL queries may hold "
+                   "at most one per query worker plus CROSSINNOV_SPARQL_QUEUE of them).")
 @click.option("--query-workers", type=int, default=None,
               help="Query worker processes (default: $CROSSINNOV_QUERY_WORKERS, else one per "
                    "CPU core).")
@@ -479,32 +494,34 @@ def generate(organisations: int, seed: int, output: Path, base: str | None) -> N
               help="Seconds a query may run before it is stopped with 503 (default 30).")
 @click.option("--get", "get_path", metavar="PATH",
               help="Do not serve: run one GET request through the app, print it and exit.")
+@click.option("--config", "config_file", metavar="FILE", default=None,
+              type=click.Path(dir_okay=False),
+              help="Settings file (Python KEY = value lines, e.g. QUERY_TIMEOUT = 10). Default: "
+                   "$CROSSINNOV_CONFIG, else crossinnov.cfg in the instance folder if there.")
 @store_options
 @handle_errors
-def serve(host: str, port: int, threads: int, query_workers: int | None,
-          query_timeout: float | None, get_path: str | None, settings: Settings) -> None:
+def serve(host: str, port: int, threads: int, get_path: str | None, config_file: str | None,
+          settings: Settings) -> None:
     """Serve the knowledge graph on the web (SPARQL endpoint, dumps, linked data, pages).
 
     Runs the production WSGI server waitress with several threads; queries run
     in worker processes under a time limit. An empty store is first filled
     with the shipped data. One line is logged per request; Ctrl-C or SIGTERM
-    stops the server cleanly.
+    stops the server cleanly. Settings come from the settings file, then
+    CROSSINNOV_* variables, then the options; a bad one stops it at start.
 
     \b
     Example:
         crossinnov serve
         crossinnov serve --host 0.0.0.0 --port 8080 --timeout 10
         crossinnov serve --get /healthz
+        crossinnov serve --config /etc/crossinnov.cfg
     """
     from crossinnov.web.server import run, run_get
 
-    if query_workers is not None:
-        settings = settings.replace(query_workers=query_workers)
-    if query_timeout is not None:
-        settings = settings.replace(query_timeout=query_timeout)
     if get_path:
-        sys.exit(run_get(settings, get_path))
-    run(settings, host=host, port=port, threads=threads)
+        sys.exit(run_get(settings, get_path, config_file=config_file))
+    run(settings, host=host, port=port, threads=threads, config_file=config_file)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -19,8 +19,8 @@ import pyoxigraph as ox
 from crossinnov.ingest import FieldError, IngestError, Unit
 from crossinnov.ingest.files import Rejected, read_path
 from crossinnov.ingest.profile import FIELD_OF_PROPERTY
-from crossinnov.iris import IRIs
 from crossinnov.ingest.shipped import build_shipped, ontology_unit
+from crossinnov.iris import IRIs
 from crossinnov.namespaces import CI, RDF
 from crossinnov.store import Store
 from crossinnov.validate import Validator, Violation, context_triples, referenced_iris
@@ -30,6 +30,7 @@ from crossinnov.writes import (
     profile_record,
     rebuild_closure,
     record,
+    refused_links,
     replace_units,
 )
 
@@ -93,8 +94,10 @@ def check_units(
 
     Referenced resources are known from the batch itself or from the store. A
     unit that points at a rejected one is checked again without it, until
-    nothing changes.
+    nothing changes. A unit restating a collaboration the other side declines
+    is rejected too (:func:`crossinnov.writes.refused_links`).
     """
+    refused = refused_links(store, units)
     known: dict[ox.NamedNode, list[ox.Triple]] = {}
     for unit in units:
         for t in unit.triples:
@@ -123,8 +126,11 @@ def check_units(
         candidates = [i for i in range(len(units))
                       if i not in rejected and referenced_iris(units[i].triples) & gone]
         progress = None
+    for i in refused:
+        rejected.setdefault(i, [])
     accepted = [u for i, u in enumerate(units) if i not in rejected]
-    failed = [Rejected(units[i].label, units[i].problems + violation_errors(v, store.iris))
+    failed = [Rejected(units[i].label, units[i].problems + violation_errors(v, store.iris)
+                       + refused.get(i, []))
               for i, v in sorted(rejected.items())]
     return accepted, failed
 

@@ -74,6 +74,7 @@ class CI:
     clusterPractice = NamedNode("https://w3id.org/crossinnov/ontology#clusterPractice")  # owl:ObjectProperty
     clusterSize = NamedNode("https://w3id.org/crossinnov/ontology#clusterSize")  # owl:DatatypeProperty
     collaboratesWith = NamedNode("https://w3id.org/crossinnov/ontology#collaboratesWith")  # owl:ObjectProperty
+    collaborationUnconfirmedBy = NamedNode("https://w3id.org/crossinnov/ontology#collaborationUnconfirmedBy")  # owl:ObjectProperty
     constraint = NamedNode("https://w3id.org/crossinnov/ontology#constraint")  # owl:DatatypeProperty
     countryCode = NamedNode("https://w3id.org/crossinnov/ontology#countryCode")  # owl:DatatypeProperty
     creativeShare = NamedNode("https://w3id.org/crossinnov/ontology#creativeShare")  # owl:DatatypeProperty
@@ -82,6 +83,7 @@ class CI:
     crossInnovationScore = NamedNode("https://w3id.org/crossinnov/ontology#crossInnovationScore")  # owl:DatatypeProperty
     crossSectorBrokerage = NamedNode("https://w3id.org/crossinnov/ontology#crossSectorBrokerage")  # owl:DatatypeProperty
     crossSectorShare = NamedNode("https://w3id.org/crossinnov/ontology#crossSectorShare")  # owl:DatatypeProperty
+    declinesCollaborationWith = NamedNode("https://w3id.org/crossinnov/ontology#declinesCollaborationWith")  # owl:ObjectProperty
     density = NamedNode("https://w3id.org/crossinnov/ontology#density")  # owl:DatatypeProperty
     dominantCity = NamedNode("https://w3id.org/crossinnov/ontology#dominantCity")  # owl:ObjectProperty
     edgeCount = NamedNode("https://w3id.org/crossinnov/ontology#edgeCount")  # owl:DatatypeProperty
@@ -144,6 +146,7 @@ CI_TERMS: frozenset[str] = frozenset(
         "clusterPractice",
         "clusterSize",
         "collaboratesWith",
+        "collaborationUnconfirmedBy",
         "constraint",
         "countryCode",
         "creativeShare",
@@ -152,6 +155,7 @@ CI_TERMS: frozenset[str] = frozenset(
         "crossInnovationScore",
         "crossSectorBrokerage",
         "crossSectorShare",
+        "declinesCollaborationWith",
         "density",
         "dominantCity",
         "edgeCount",

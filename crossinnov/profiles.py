@@ -27,12 +27,20 @@ from crossinnov.ingest.profile import (
     profile_to_unit,
     unit_to_profile,
 )
-from crossinnov.iris import IRIs, InvalidSlug, check_slug
+from crossinnov.iris import InvalidSlug, IRIs, check_slug
 from crossinnov.loader import check_units
 from crossinnov.namespaces import CI, DCTERMS, RDF, RDFS, XSD
 from crossinnov.store import Store
 from crossinnov.validate import Validator
-from crossinnov.writes import Change, delete_organisation, now, profile_record, replace_units
+from crossinnov.writes import (
+    Change,
+    Deletion,
+    delete_organisation,
+    deletion_of,
+    now,
+    profile_record,
+    replace_units,
+)
 
 JSON_TYPES = ("application/json",)
 JSONLD_TYPES = ("application/ld+json",)
@@ -51,7 +59,8 @@ class BodyError(Exception):
 
 
 class Rejected(Exception):
-    """A readable profile that breaks the schema or the shapes (422), or a conflict (409, 404, 412)."""
+    """A readable profile that breaks the schema or the shapes (422), or another refusal
+    (409 taken, 404 unknown, 410 deleted, 412 changed since read)."""
 
     def __init__(self, status: int, errors: list[FieldError], message: str = "") -> None:
         super().__init__(message or "; ".join(f"{e.field}: {e.message}" for e in errors))
@@ -129,7 +138,14 @@ def _context_value(value: Any, iris: IRIs) -> Any:
 
 def _parse_json(body: bytes) -> Any:
     try:
-        return json.loads(body.decode("utf-8"))
+        data = json.loads(body.decode("utf-8"))
+        # JSON may escape half of a surrogate pair (\ud800), which no text may hold
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+        return data
+    except UnicodeEncodeError as exc:
+        raise BodyError(400, "invalid JSON: a \\u escape names half of a UTF-16 surrogate pair "
+                             f"({exc.object[exc.start:exc.end]!a}), which is not a character"
+                             ) from None
     except UnicodeDecodeError as exc:
         raise BodyError(400, f"the body is not UTF-8 text (byte {exc.start})") from None
     except json.JSONDecodeError as exc:
@@ -217,7 +233,8 @@ def rdf_to_profile(triples: list[ox.Triple], iris: IRIs) -> dict[str, Any]:
             errors.append(FieldError(name, value, "must be an IRI"))
             continue
         if name == "founded":
-            value = int(value) if isinstance(value, str) and value.isdigit() else value
+            digits = isinstance(value, str) and value.isascii() and value.isdigit()
+            value = int(value) if digits else value
         if is_list:
             data.setdefault(name, []).append(value)
         elif name in data:
@@ -282,6 +299,24 @@ class Profiles:
                       _when(triples, graph, DCTERMS.created), _when(triples, graph,
                                                                      DCTERMS.modified), etag)
 
+    def deleted(self, slug: str) -> Deletion | None:
+        """Return the tombstone of a deleted profile (None if it was never deleted)."""
+        try:
+            check_slug(slug)
+        except InvalidSlug:
+            return None
+        iris = self.store.iris
+        return deletion_of(self.store, iris.organisation(slug), iris.graph("organisation", slug))
+
+    def missing(self, slug: str, hint: str = "") -> Rejected:
+        """The error for a profile that is not there: 410 Gone once deleted, else 404."""
+        gone = self.deleted(slug)
+        if gone is not None:
+            when = gone.at.isoformat(timespec="seconds").replace("+00:00", "Z")
+            return Rejected(410, [], f"the profile {slug!r} was deleted at {when} "
+                                     f"({gone.activity.value}){hint}")
+        return Rejected(404, [], f"there is no profile {slug!r}{hint}")
+
     def _check(self, unit: Unit) -> None:
         _, rejected = check_units(self.store, [unit], self.validator)
         if rejected:
@@ -305,7 +340,7 @@ class Profiles:
         with self.lock:
             old = self.get(slug)
             if old is None:
-                raise Rejected(404, [], f"there is no profile {slug!r} (create it with POST)")
+                raise self.missing(slug, " (create it with POST)")
             if if_match is not None and if_match.strip('"') != old.etag and if_match != "*":
                 raise Rejected(412, [], "the profile changed since you read it (ETag differs)")
             return self._write(unit, holder, old, "replace")
@@ -316,7 +351,7 @@ class Profiles:
         with self.lock:
             old = self.get(slug)
             if old is None:
-                raise Rejected(404, [], f"there is no profile {slug!r}")
+                raise self.missing(slug)
             if if_match is not None and if_match.strip('"') != old.etag and if_match != "*":
                 raise Rejected(412, [], "the profile changed since you read it (ETag differs)")
             iris = self.store.iris
@@ -334,7 +369,8 @@ class Profiles:
         record = profile_record(unit.graph, org, agent, created, moment)
         stored_unit = Unit(unit.graph, unit.triples + record, unit.focus, unit.label)
         old_links = [t.object for t in (old.triples if old else [])
-                     if t.predicate == CI.collaboratesWith and isinstance(t.object, ox.NamedNode)]
+                     if t.predicate in (CI.collaboratesWith, CI.declinesCollaborationWith)
+                     and isinstance(t.object, ox.NamedNode)]
         replace_units(self.store, [stored_unit], Change(action, agent, label=f"{action} {slug}"),
                       old_organisations=old_links)
         self._sync()

@@ -134,7 +134,8 @@ class RemoteStore(Store):
                 raise SyntaxError(str(exc)) from None
             raise StoreError(str(exc)) from None
 
-    def answer(self, spec: QuerySpec, timeout: float | None = None) -> Answer:
+    def answer(self, spec: QuerySpec, timeout: float | None = None, lane: str | None = None
+               ) -> Answer:
         """Answer for the web: parsed as it arrives, written as ``spec`` asks, capped.
 
         The answer is read whole (and so checked whole) before it is returned.

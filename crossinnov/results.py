@@ -27,44 +27,74 @@ RESULT_MEDIA_TYPES = {
 CHUNK = 64 * 1024
 
 
+#: the largest piece of an answer sent on at once (a huge single value goes in pieces)
+PIECE = 1024 * 1024
+
+
 @dataclass
 class Capped:
-    """Counts what passes through and stops after ``limit`` items."""
+    """Counts rows and bytes of an answer, and stops it before either limit is passed.
+
+    ``cut`` says which limit stopped it: ``"rows"`` or ``"bytes"`` (None: whole).
+    """
 
     limit: int
+    max_bytes: int | None = None
     count: int = 0
-    truncated: bool = False
+    size: int = 0
+    cut: str | None = None
 
-    def wrap(self, items: Iterable) -> Iterator:
+    @property
+    def truncated(self) -> bool:
+        return self.cut is not None
+
+    def admit(self, size: int, reserve: int = 0) -> bool:
+        """Whether one more item of ``size`` bytes fits (with ``reserve`` bytes still to come
+        after the items); counts it if so."""
+        if self.count >= self.limit:
+            self.cut = "rows"
+            return False
+        if self.max_bytes is not None and self.size + size + reserve > self.max_bytes:
+            self.cut = "bytes"
+            return False
+        self.count += 1
+        self.size += size
+        return True
+
+    def wrap(self, items: Iterable, size: Callable[[object], int] = lambda _: 0) -> Iterator:
         for item in items:
-            if self.count >= self.limit:
-                self.truncated = True
+            if not self.admit(size(item)):
                 return
-            self.count += 1
             yield item
 
 
 class ChunkWriter:
-    """A binary file-like object that passes what is written on in chunks of about 64 KB."""
+    """A binary file-like object that passes what is written on in chunks of about 64 KB
+    (never more than :data:`PIECE` bytes at once)."""
 
     def __init__(self, emit: Callable[[bytes], None]) -> None:
         self._emit = emit
         self._buf: list[bytes] = []
         self._size = 0
+        #: bytes written so far
+        self.total = 0
 
     def write(self, data: bytes | str) -> int:
         if isinstance(data, str):
             data = data.encode("utf-8")
         self._buf.append(bytes(data))
         self._size += len(data)
+        self.total += len(data)
         if self._size >= CHUNK:
             self.flush()
         return len(data)
 
     def flush(self) -> None:
         if self._buf:
-            self._emit(b"".join(self._buf))
+            data = b"".join(self._buf)
             self._buf, self._size = [], 0
+            for start in range(0, len(data), PIECE):
+                self._emit(data[start:start + PIECE])
 
 
 # JSON --------------------------------------------------------------------------------------
@@ -86,18 +116,17 @@ def _json_term(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> di
     return out
 
 
-def _json_select(names: list[str], rows: Iterable) -> Iterator[str]:
-    yield '{"head":{"vars":' + json.dumps(names) + '},"results":{"bindings":['
-    first = True
-    for solution in rows:
-        binding = {}
-        for name in names:
-            value = solution[name]
-            if value is not None:
-                binding[name] = _json_term(value)
-        yield ("" if first else ",") + json.dumps(binding, ensure_ascii=False)
-        first = False
-    yield "]}}"
+def _json_head(names: list[str]) -> str:
+    return '{"head":{"vars":' + json.dumps(names) + '},"results":{"bindings":['
+
+
+def _json_row(names: list[str], solution, first: bool) -> str:
+    binding = {}
+    for name in names:
+        value = solution[name]
+        if value is not None:
+            binding[name] = _json_term(value)
+    return ("" if first else ",") + json.dumps(binding, ensure_ascii=False)
 
 
 # XML ---------------------------------------------------------------------------------------
@@ -122,17 +151,18 @@ _XML_HEAD = ('<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparq
              "<head>")
 
 
-def _xml_select(names: list[str], rows: Iterable) -> Iterator[str]:
-    yield _XML_HEAD + "".join(f"<variable name={quoteattr(n)}/>" for n in names)
-    yield "</head><results>"
-    for solution in rows:
-        cells = []
-        for name in names:
-            value = solution[name]
-            if value is not None:
-                cells.append(f"<binding name={quoteattr(name)}>{_xml_term(value)}</binding>")
-        yield "<result>" + "".join(cells) + "</result>\n"
-    yield "</results></sparql>\n"
+def _xml_head(names: list[str]) -> str:
+    return (_XML_HEAD + "".join(f"<variable name={quoteattr(n)}/>" for n in names)
+            + "</head><results>")
+
+
+def _xml_row(names: list[str], solution, first: bool) -> str:
+    cells = []
+    for name in names:
+        value = solution[name]
+        if value is not None:
+            cells.append(f"<binding name={quoteattr(name)}>{_xml_term(value)}</binding>")
+    return "<result>" + "".join(cells) + "</result>\n"
 
 
 # CSV and TSV --------------------------------------------------------------------------------
@@ -156,29 +186,49 @@ def _tsv_cell(term) -> str:
     return "" if term is None else str(term).replace("\t", "\\t")
 
 
-def _csv_select(names: list[str], rows: Iterable) -> Iterator[str]:
-    yield ",".join(names) + "\r\n"
-    for solution in rows:
-        yield ",".join(_csv_cell(solution[n]) for n in names) + "\r\n"
+def _csv_head(names: list[str]) -> str:
+    return ",".join(names) + "\r\n"
 
 
-def _tsv_select(names: list[str], rows: Iterable) -> Iterator[str]:
-    yield "\t".join("?" + n for n in names) + "\n"
-    for solution in rows:
-        yield "\t".join(_tsv_cell(solution[n]) for n in names) + "\n"
+def _csv_row(names: list[str], solution, first: bool) -> str:
+    return ",".join(_csv_cell(solution[n]) for n in names) + "\r\n"
+
+
+def _tsv_head(names: list[str]) -> str:
+    return "\t".join("?" + n for n in names) + "\n"
+
+
+def _tsv_row(names: list[str], solution, first: bool) -> str:
+    return "\t".join(_tsv_cell(solution[n]) for n in names) + "\n"
 
 
 # entry points -----------------------------------------------------------------------------
 
-_SELECT_WRITERS = {"json": _json_select, "xml": _xml_select, "csv": _csv_select,
-                   "tsv": _tsv_select}
+#: per format: the text before the rows, one row, the text after the rows
+_SELECT_WRITERS = {
+    "json": (_json_head, _json_row, "]}}"),
+    "xml": (_xml_head, _xml_row, "</results></sparql>\n"),
+    "csv": (_csv_head, _csv_row, ""),
+    "tsv": (_tsv_head, _tsv_row, ""),
+}
 
 
 def write_solutions(result: ox.QuerySolutions, fmt: str, cap: Capped, out: ChunkWriter) -> None:
-    """Write a SELECT answer as ``fmt`` (json, xml, csv or tsv), at most ``cap.limit`` rows."""
+    """Write a SELECT answer as ``fmt`` (json, xml, csv or tsv), within ``cap``'s limits.
+
+    Each row is written whole or not at all, so a cut answer is still well formed.
+    """
     names = [v.value for v in result.variables]
-    for part in _SELECT_WRITERS[fmt](names, cap.wrap(result)):
-        out.write(part)
+    head, row, tail = _SELECT_WRITERS[fmt]
+    start, end = head(names).encode("utf-8"), tail.encode("utf-8")
+    out.write(start)
+    cap.size += len(start)
+    for solution in result:
+        text = row(names, solution, cap.count == 0).encode("utf-8")
+        if not cap.admit(len(text), len(end)):
+            break
+        out.write(text)
+    out.write(end)
     out.flush()
 
 
@@ -195,21 +245,46 @@ def write_boolean(value: bool, fmt: str, out: ChunkWriter) -> None:
     out.flush()
 
 
+def _term_size(term) -> int:
+    if isinstance(term, ox.Triple):
+        return _term_size(term.subject) + _term_size(term.predicate) + _term_size(term.object)
+    if isinstance(term, ox.Literal):
+        return len(term.value) + len(term.language or term.datatype.value) + 6
+    return len(term.value) + 3
+
+
+#: how many bytes a syntax writes per byte of a triple's terms, at most (escapes, keys)
+SIZE_FACTOR = {ox.RdfFormat.JSON_LD: 2.5, ox.RdfFormat.RDF_XML: 2.5}
+#: bytes a graph answer may need besides its triples: prefixes, the opening and the end
+GRAPH_RESERVE = 4096
+
+
 def write_triples(triples: Iterable[ox.Triple], fmt: ox.RdfFormat, cap: Capped, out: ChunkWriter,
                   prefixes: dict[str, str] | None = None) -> None:
-    """Write a graph answer in an RDF syntax, at most ``cap.limit`` triples.
+    """Write a graph answer in an RDF syntax, within ``cap``'s limits.
 
-    pyoxigraph writes as it reads the (capped) iterator, so memory stays flat.
+    pyoxigraph writes as it reads the (capped) iterator, so memory stays flat. The
+    serializer's output is not seen triple by triple, so each triple is counted
+    by an upper bound of what the syntax writes for it (its terms' lengths, times
+    :data:`SIZE_FACTOR`), and the answer stops before that bound passes the limit.
     """
+    factor = SIZE_FACTOR.get(fmt, 1.25)
+
+    def admitted() -> Iterator[ox.Triple]:
+        for triple in triples:
+            if not cap.admit(int((_term_size(triple) + 8) * factor), GRAPH_RESERVE):
+                return
+            yield triple
+
     kwargs = {"prefixes": prefixes} if prefixes and fmt in (ox.RdfFormat.TURTLE,
                                                              ox.RdfFormat.TRIG) else {}
-    ox.serialize(cap.wrap(triples), out, fmt, **kwargs)
+    ox.serialize(admitted(), out, fmt, **kwargs)
     out.flush()
 
 
 def write_answer(result: ox.QueryBoolean | ox.QuerySolutions | Iterable[ox.Triple],
                  spec: QuerySpec, emit: Callable[[tuple], None]) -> None:
-    """Write a query's result as ``spec`` asks, capped at ``spec.max_rows``.
+    """Write a query's result as ``spec`` asks, cut at ``spec.max_rows`` and ``spec.max_bytes``.
 
     Emits ``("head", kind, format)``, ``("chunk", bytes)``..., ``("done", meta)``,
     or ``("error", "evaluation", message)`` when reading the result fails.
@@ -217,7 +292,7 @@ def write_answer(result: ox.QueryBoolean | ox.QuerySolutions | Iterable[ox.Tripl
     from crossinnov.rdfio import FORMATS
 
     out = ChunkWriter(lambda data: emit(("chunk", data)))
-    cap = Capped(spec.max_rows)
+    cap = Capped(spec.max_rows, spec.max_bytes)
     try:
         if isinstance(result, ox.QueryBoolean):
             emit(("head", "boolean", spec.select_format))
@@ -231,7 +306,7 @@ def write_answer(result: ox.QueryBoolean | ox.QuerySolutions | Iterable[ox.Tripl
     except Exception as exc:  # evaluation is lazy: its errors come while the answer is written
         emit(("error", "evaluation", f"{type(exc).__name__}: {exc}"))
         return
-    emit(("done", {"rows": cap.count, "truncated": cap.truncated}))
+    emit(("done", {"rows": cap.count, "cut": cap.cut, "bytes": out.total}))
 
 
 def collect_answer(messages: list[tuple]) -> Answer:
@@ -242,4 +317,5 @@ def collect_answer(messages: list[tuple]) -> Answer:
     _, kind, fmt = messages[0]
     meta = messages[-1][1]
     chunks = [m[1] for m in messages if m[0] == "chunk"]
-    return Answer(kind, fmt, iter(chunks), True, meta["rows"], meta["truncated"])
+    return Answer(kind, fmt, iter(chunks), True, meta["rows"], bool(meta["cut"]), meta,
+                  meta["cut"], meta["bytes"])

@@ -7,12 +7,13 @@ to the durable on-disk store first and then, in order, to every worker.
 
 from __future__ import annotations
 
+import copy
 import sys
 
 import pyoxigraph as ox
 
 from crossinnov.store import OxigraphStore, Store, StoreError
-from crossinnov.workers import Answer, QueryRejected, QuerySpec, WorkerPool
+from crossinnov.workers import INTERNAL, Answer, PoolLimits, QueryRejected, QuerySpec, WorkerPool
 
 
 def parse_answer(answer: Answer):
@@ -26,20 +27,34 @@ def parse_answer(answer: Answer):
 class ServedStore(Store):
     """An on-disk store whose reads are answered by a pool of worker processes."""
 
-    def __init__(self, disk: OxigraphStore, workers: int, timeout: float) -> None:
+    def __init__(self, disk: OxigraphStore, limits: PoolLimits, timeout: float) -> None:
         self.disk = disk
         self.iris = disk.iris
         self.location = disk.location
         self.timeout = timeout
-        self.pool = WorkerPool(self._snapshot, workers)
+        #: the workers' lane of this store's own queries (see in_lane)
+        self.lane = INTERNAL
+        self.pool = WorkerPool(self._snapshot, limits)
         self.pool.start()
+
+    def in_lane(self, lane: str) -> ServedStore:
+        """The same store, whose own queries go to the workers of ``lane`` (never close it)."""
+        view = copy.copy(self)
+        view.lane = lane
+        return view
 
     def _snapshot(self, path: str) -> None:
         with open(path, "wb") as fh:
             self.disk.native.dump(fh, ox.RdfFormat.N_QUADS)
 
-    def answer(self, spec: QuerySpec, timeout: float | None = None) -> Answer:
-        return self.pool.query(spec, self.timeout if timeout is None else timeout)
+    def answer(self, spec: QuerySpec, timeout: float | None = None, lane: str | None = None
+               ) -> Answer:
+        return self.pool.query(spec, self.timeout if timeout is None else timeout,
+                               lane or self.lane)
+
+    def health(self) -> dict:
+        """Whether the durable store answers, and the workers' state; waits for no query."""
+        return {"store": bool(self.disk.ask("ASK { ?s ?p ?o }")), "workers": self.pool.status()}
 
     def query(self, sparql, *, bindings=None, default_graph=None, named_graphs=None):
         spec = QuerySpec(sparql, default_graph, named_graphs, dict(bindings or {}) or None,

@@ -85,11 +85,13 @@ class Store(ABC):
     def __len__(self) -> int:
         """Return the number of quads."""
 
-    def answer(self, spec, timeout: float | None = None):
+    def answer(self, spec, timeout: float | None = None, lane: str | None = None):
         """Run a query and return its answer written as ``spec`` asks (see crossinnov.workers).
 
-        This base version runs in this process, without a time limit, and reads
-        the answer whole; the served store and the remote store override it.
+        ``lane`` says who asks (``public``: the SPARQL endpoint; ``internal``: pages,
+        the API; ``background``: the analysis): the served store keeps workers for
+        ``internal``. This base version runs in this process, without a time limit,
+        and reads the answer whole; the served store and the remote store override it.
         """
         from crossinnov.results import collect_answer
 
@@ -109,6 +111,14 @@ class Store(ABC):
 
     def close(self) -> None:
         """Release the store (flush to disk for the embedded one)."""
+
+    def in_lane(self, lane: str) -> Store:
+        """The same store, for work of another lane (only the served store has lanes)."""
+        return self
+
+    def health(self) -> dict:
+        """Whether the store answers (for ``/healthz``): never waits behind queries."""
+        return {"store": self.ask("ASK { ?s ?p ?o }")}
 
     def select(self, sparql: str, **bindings: Term) -> list[dict[str, Term]]:
         """Run a SELECT query and return its rows as dicts of terms (unbound left out)."""

@@ -1,39 +1,77 @@
-"""Query worker processes: in-memory replicas of the store that can be stopped.
+"""Query workers: forked copies of one in-memory replica, each query under time and memory limits.
 
 pyoxigraph cannot interrupt a running query from Python, so every query of the
-web app runs in a worker process; when a query overruns its time limit the
-worker is killed (really stopped, whatever it was doing) and a fresh one takes
-its place. Each worker holds the whole dataset in an in-memory pyoxigraph store
-(answering 3-4x faster than the on-disk store), loaded from a snapshot of the
-durable on-disk store; every write is applied to the disk store first and then
-sent to each worker, in order, before the write is acknowledged, so a client
-always reads its own writes.
+web app runs in a worker process that can be killed. The design:
+
+- A **template** process loads the dataset once (from a snapshot of the durable
+  on-disk store) into an in-memory pyoxigraph store, 3-4x faster to query than
+  the disk. It answers no queries; it receives every write, in order, and forks
+  workers on request. When SERVICE is off it first moves into a network namespace
+  of its own, so neither it nor any worker can open a connection (see
+  :func:`isolate_network`).
+- **Workers** are forked from the template: they start in milliseconds and share
+  its memory copy-on-write. A worker killed at its time or memory limit is
+  replaced by a new fork, never by reloading a snapshot, so a crowd of runaway
+  queries cannot keep the site busy rebuilding replicas.
+- **Lanes**: ``public`` queries (the ``/sparql`` endpoint) use the public
+  workers only, which run at a lower CPU priority; ``internal`` queries (pages,
+  the API, validation of writes) use the reserved internal workers first and
+  borrow an idle public one; ``background`` work (the analysis) uses public
+  workers, so it never takes the reserved lane from pages.
+- Every write goes to the disk store first, then to the template and to every
+  worker through a per-worker outbox, in order, before it is acknowledged: a
+  query sent afterwards to any worker sees it.
+- An answer is read whole by the web process (in memory up to
+  :data:`SPOOL_MEMORY`, then in a temporary file) before a response starts, so
+  its status line and headers are right: a cut answer says so, an evaluation
+  error is a 400, and a slow client never holds a worker.
+
+Linux only (``fork``, ``/proc``, ``unshare``), as the server is.
 """
 
 from __future__ import annotations
 
-import collections
-import itertools
+import contextlib
+import ctypes
 import logging
 import multiprocessing as mp
 import os
 import queue
+import resource
+import signal
+import socket
 import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from multiprocessing import reduction
+from multiprocessing.connection import Connection
 from typing import Any
 
 import pyoxigraph as ox
 
 log = logging.getLogger("crossinnov.workers")
 
-#: answers up to this size are read whole before the status line is sent, so an
-#: error during evaluation still becomes a proper error response
-BUFFER_BEFORE_HEADERS = 1_000_000
 #: answer bytes a worker collects before it sends them to the web process
 BATCH_BYTES = 256 * 1024
+#: answer bytes kept in the web process's memory; beyond, a temporary file holds them
+SPOOL_MEMORY = 4 * 1024 * 1024
+#: seconds between two looks at a running query's memory
+WATCH_INTERVAL = 0.05
+#: CPU priority of public workers (added to the server's nice value)
+PUBLIC_NICE = 10
+#: the hard address-space wall of a worker, as a multiple of its memory limit on top of
+#: its size when the query starts (the watchdog stops a query at 1x; this catches what
+#: grows faster than the watchdog looks)
+ADDRESS_SPACE_FACTOR = 3
+
+PUBLIC, INTERNAL, BACKGROUND = "public", "internal", "background"
+LANES = (PUBLIC, INTERNAL, BACKGROUND)
+
+_CLONE_NEWNET = 0x40000000
+_CLONE_NEWUSER = 0x10000000
+_PR_SET_PDEATHSIG = 1
 
 
 class QueryTimeout(Exception):
@@ -49,7 +87,20 @@ class QueryRejected(Exception):
 
 
 class WorkerDied(Exception):
-    """The worker process ended while answering (for example, out of memory)."""
+    """The worker process ended while answering (a crash in the engine)."""
+
+
+class QueryOverMemory(Exception):
+    """The query needed more memory than a worker may add, and was stopped."""
+
+    def __init__(self, limit_mb: int) -> None:
+        super().__init__(f"the query needed more than the {limit_mb} MB of memory a query may "
+                         "use, and was stopped")
+        self.limit_mb = limit_mb
+
+
+class PoolBusy(Exception):
+    """No worker of the query's lane became free in time."""
 
 
 @dataclass
@@ -66,25 +117,33 @@ class QuerySpec:
     prefixes: dict[str, str] | None = None
     #: against which relative IRIs in the query are resolved (the endpoint's URL)
     base_iri: str | None = None
+    #: most bytes the written answer may have (it is cut before a row that would pass it)
+    max_bytes: int | None = None
 
 
 @dataclass
 class Answer:
-    """A query's answer: its kind, format, and bytes (streamed)."""
+    """A query's answer: its kind, format, and bytes.
+
+    ``cut`` says why an answer holds less than the query's result: ``"rows"``
+    (the row limit) or ``"bytes"`` (the size limit); None when it is whole.
+    """
 
     kind: str  # "solutions", "boolean" or "graph"
     format: str
     chunks: Iterator[bytes]
-    complete: bool = False  # the whole answer was read before it was handed out
+    complete: bool = True  # the whole answer was read before it was handed out
     rows: int | None = None
     truncated: bool = False
     meta: dict = field(default_factory=dict)
+    cut: str | None = None
+    size: int | None = None
 
     def read(self) -> bytes:
         return b"".join(self.chunks)
 
 
-# --- the worker process ---------------------------------------------------------------------
+# --- in the template and the workers --------------------------------------------------------
 
 def _run(store: ox.Store, spec: QuerySpec):
     from crossinnov.sparqltext import has_dataset_clause
@@ -103,7 +162,7 @@ def _run(store: ox.Store, spec: QuerySpec):
 
 
 def answer(store: ox.Store, spec: QuerySpec, emit: Callable[[tuple], None]) -> None:
-    """Run one query and emit ``("head", kind, format)``, ``("chunk", bytes)``..., ``("done", meta)``.
+    """Run one query; emit ``("head", kind, format)``, ``("chunk", bytes)``..., ``("done", meta)``.
 
     Errors are emitted as ``("error", kind, message)``, also after some chunks
     (evaluation is lazy: a type error may come while the answer is written).
@@ -115,57 +174,95 @@ def answer(store: ox.Store, spec: QuerySpec, emit: Callable[[tuple], None]) -> N
     except SyntaxError as exc:
         emit(("error", "syntax", str(exc)))
         return
+    except MemoryError:
+        emit(("error", "memory", "the query ran out of memory"))
+        return
     except Exception as exc:  # evaluation errors surface as various types
         emit(("error", "evaluation", f"{type(exc).__name__}: {exc}"))
         return
     write_answer(result, spec, emit)
 
 
-def _load_snapshot(path: str | None) -> ox.Store:
-    store = ox.Store()
-    if path:
-        store.bulk_load(path=path, format=ox.RdfFormat.N_QUADS)
-    return store
+def isolate_network() -> str:
+    """Move this process into a network namespace of its own: no connection can be opened.
+
+    Returns ``"isolated"``, or why it could not be done. Root may create a network
+    namespace; others try inside a new user namespace. Either way the process keeps
+    its files and the connections it already holds (the pipes to the web process).
+    """
+    libc = ctypes.CDLL(None, use_errno=True)
+    for flags in (_CLONE_NEWNET, _CLONE_NEWUSER | _CLONE_NEWNET):
+        if libc.unshare(flags) == 0:
+            return "isolated"
+        reason = os.strerror(ctypes.get_errno())
+    return f"not isolated: unshare failed ({reason})"
 
 
-def worker_main(requests: Any, responses: Any, snapshot: str | None) -> None:
-    """The loop of one worker process."""
-    store = _load_snapshot(snapshot)
-    parent = mp.parent_process()
-    responses.put(("ready", os.getpid()))
+def _die_with_parent() -> None:
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+def _apply_write(store: ox.Store, message: tuple) -> str | None:
+    """Apply a write message to a replica; return a warning when it fails."""
+    try:
+        if message[0] == "add":
+            store.load(message[1], format=ox.RdfFormat.N_QUADS)
+        else:
+            store.update(message[1])
+    except Exception as exc:  # it succeeded on disk; report and go on
+        return f"{message[0]} failed in a query worker: {exc}"
+    return None
+
+
+def _vm_size() -> int:
+    with open("/proc/self/statm") as fh:
+        return int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def _wall(limit_bytes: int | None) -> None:
+    """Cap this worker's address space a few memory limits above its present size."""
+    if not limit_bytes:
+        return
+    with contextlib.suppress(ValueError, OSError):
+        _, hard = resource.getrlimit(resource.RLIMIT_AS)
+        soft = _vm_size() + ADDRESS_SPACE_FACTOR * limit_bytes
+        if hard != resource.RLIM_INFINITY:
+            soft = min(soft, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+
+
+def worker_loop(store: ox.Store, conn: Connection, memory_limit: int | None) -> None:
+    """The loop of one forked worker: queries and writes, in the order they come."""
+    parent = os.getppid()
     while True:
         try:
-            message = requests.get(timeout=1.0)
-        except queue.Empty:
-            # a worker must not outlive its server (killed with -9, say): it would hold
-            # the server's stdout and stderr open forever
-            if parent is not None and not parent.is_alive():
-                return
-            continue
+            if not conn.poll(1.0):
+                if os.getppid() != parent:  # the template is gone: so is the server
+                    return
+                continue
+            message = conn.recv()
+        except (EOFError, OSError):
+            return
         kind = message[0]
         if kind == "stop":
             return
-        if kind == "add":
-            try:
-                store.load(message[1], format=ox.RdfFormat.N_QUADS)
-            except Exception as exc:  # it succeeded on disk; report and go on
-                responses.put(("warning", f"adding quads failed in worker: {exc}"))
-        elif kind == "update":
-            try:
-                store.update(message[1])
-            except Exception as exc:  # it succeeded on disk; report and go on
-                responses.put(("warning", f"update failed in worker: {exc}"))
+        if kind in ("add", "update"):
+            warning = _apply_write(store, message)
+            if warning:
+                conn.send(("warning", warning))
         elif kind == "query":
-            batch = _Batch(responses, message[1])
+            _wall(memory_limit)
+            batch = _Batch(conn, message[1])
             answer(store, message[2], batch.emit)
             batch.send()
 
 
 class _Batch:
-    """Sends an answer's messages in few queue transfers: a small answer goes as one."""
+    """Sends an answer's messages in few transfers: a small answer goes as one."""
 
-    def __init__(self, responses: Any, ident: int) -> None:
-        self.responses, self.ident = responses, ident
+    def __init__(self, conn: Connection, ident: int) -> None:
+        self.conn, self.ident = conn, ident
         self.items: list[tuple] = []
         self.size = 0
 
@@ -178,254 +275,504 @@ class _Batch:
 
     def send(self) -> None:
         if self.items:
-            self.responses.put((self.ident, "batch", self.items))
+            self.conn.send((self.ident, self.items))
             self.items, self.size = [], 0
 
 
-# --- the pool, in the web process ------------------------------------------------------------
+def _fork_worker(store: ox.Store, control: Connection, nice: int,
+                 memory_limit: int | None) -> None:
+    """Fork a worker sharing this replica; hand the web process its end of a socket pair."""
+    ours, theirs = socket.socketpair()
+    pid = os.fork()
+    if pid == 0:  # the worker
+        code = 0
+        try:
+            ours.close()
+            control.close()
+            signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+            _die_with_parent()
+            if nice:
+                os.nice(nice)
+            worker_loop(store, Connection(theirs.detach()), memory_limit)
+        except BaseException:  # noqa: BLE001 - a worker ends quietly; the pool replaces it
+            code = 1
+        finally:
+            os._exit(code)
+    theirs.close()
+    control.send(("forked", pid))
+    reduction.send_handle(control, ours.fileno(), os.getppid())
+    ours.close()
 
-class Worker:
-    """One worker process and its two queues."""
 
-    def __init__(self, ctx: Any, snapshot: str | None) -> None:
-        self.requests = ctx.Queue()
-        self.responses = ctx.Queue()
-        #: messages of the current answer received but not yet read
-        self.pending: collections.deque[tuple] = collections.deque()
-        self.process = ctx.Process(target=worker_main, args=(self.requests, self.responses,
-                                                              snapshot), daemon=True)
-        self.process.start()
-        self.pid = self.process.pid
-
-    def wait_ready(self, timeout: float) -> None:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                message = self.responses.get(timeout=max(0.1, deadline - time.monotonic()))
-            except queue.Empty:
-                if not self.process.is_alive() or time.monotonic() > deadline:
-                    raise WorkerDied("a query worker did not start") from None
+def template_main(control: Connection, snapshot: str | None, isolate: bool,
+                  memory_limit: int | None) -> None:
+    """The template process: one replica, kept current, forked into workers."""
+    network = isolate_network() if isolate else "open (SERVICE is allowed)"
+    store = ox.Store()
+    if snapshot:
+        store.bulk_load(path=snapshot, format=ox.RdfFormat.N_QUADS)
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # workers are reaped as they end
+    parent = os.getppid()
+    control.send(("ready", os.getpid(), network))
+    while True:
+        try:
+            if not control.poll(1.0):
+                # a template must not outlive its server (killed with -9, say)
+                if os.getppid() != parent:
+                    return
                 continue
-            if message[0] == "ready":
+            message = control.recv()
+        except (EOFError, OSError):
+            return
+        kind = message[0]
+        if kind == "stop":
+            return
+        if kind == "fork":
+            _fork_worker(store, control, message[1], memory_limit)
+        elif kind in ("add", "update"):
+            warning = _apply_write(store, message)
+            if warning:
+                control.send(("warning", warning))
+
+
+# --- in the web process -------------------------------------------------------------------------
+
+class _Outbox:
+    """Messages to one process, sent in order by a thread of their own, so a sender never
+    waits for a busy worker to read."""
+
+    def __init__(self, conn: Connection, name: str) -> None:
+        self.conn = conn
+        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._run, daemon=True, name=name)
+        self._thread.start()
+
+    def put(self, message: tuple) -> None:
+        self._queue.put(message)
+
+    def _run(self) -> None:
+        while True:
+            message = self._queue.get()
+            if message is None:
+                return
+            try:
+                self.conn.send(message)
+            except (OSError, ValueError):  # the process is gone; the pool notices
                 return
 
-    def kill(self) -> None:
-        if self.process.is_alive():
-            self.process.kill()
-        self.process.join(timeout=5)
-        for q in (self.requests, self.responses):
-            q.cancel_join_thread()
-            q.close()
+    def close(self) -> None:
+        self._queue.put(None)
 
 
-class _Stream:
-    """The rest of an answer, read from the worker as it is sent on.
+def _rss(pid: int) -> int | None:
+    """Resident memory of a process, in bytes (None once it is gone)."""
+    try:
+        with open(f"/proc/{pid}/statm") as fh:
+            return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return None
 
-    Closing it before the end (the client went away, or nobody read it) stops
-    the worker's work by retiring the worker, so a worker is never lost.
-    """
 
-    def __init__(self, pool: WorkerPool, worker: Worker, ident: int, deadline: float,
-                 buffered: list[bytes]) -> None:
-        self._pool, self._worker, self._ident, self._deadline = pool, worker, ident, deadline
-        self._buffered = list(buffered)
-        self._finished = False
+class Worker:
+    """One forked worker, seen from the web process."""
 
-    def __iter__(self) -> _Stream:
-        return self
-
-    def __next__(self) -> bytes:
-        if self._buffered:
-            return self._buffered.pop(0)
-        if self._finished:
-            raise StopIteration
+    def __init__(self, pid: int, fd: int, lane: str) -> None:
+        self.pid = pid
+        self.lane = lane
+        self.conn = Connection(fd)
+        self.outbox = _Outbox(self.conn, f"crossinnov-worker-{pid}")
+        self.alive = True
         try:
-            message = self._pool._next(self._worker, self._ident, self._deadline)
-        except (QueryTimeout, WorkerDied):
-            log.warning("query stopped at its time limit after its answer started")
-            self._finish(retire=True)
-            raise StopIteration from None
-        if message[0] == "chunk":
-            return message[1]
-        if message[0] == "error":
-            log.warning("query failed after its answer started: %s", message[2])
-        self._finish(retire=False)
-        raise StopIteration
+            self._pidfd: int | None = os.pidfd_open(pid)
+        except (OSError, AttributeError):
+            self._pidfd = None
 
-    def _finish(self, *, retire: bool) -> None:
-        if not self._finished:
-            self._finished = True
-            if retire:
-                self._pool._retire(self._worker)
+    def kill(self) -> None:
+        if not self.alive:
+            return
+        self.alive = False
+        with contextlib.suppress(OSError):
+            if self._pidfd is not None:
+                signal.pidfd_send_signal(self._pidfd, signal.SIGKILL)
             else:
-                self._pool.release(self._worker)
+                os.kill(self.pid, signal.SIGKILL)
+        self.outbox.close()
+        with contextlib.suppress(OSError):
+            self.conn.close()
+        if self._pidfd is not None:
+            with contextlib.suppress(OSError):
+                os.close(self._pidfd)
+            self._pidfd = None
+
+    def stop(self) -> None:
+        """Ask the worker to end after what it was sent before."""
+        self.outbox.put(("stop",))
+
+
+class Template:
+    """The template process, seen from the web process."""
+
+    def __init__(self, ctx: Any, snapshot: str | None, isolate: bool,
+                 memory_limit: int | None, start_timeout: float) -> None:
+        ours, theirs = ctx.Pipe(duplex=True)
+        self.process = ctx.Process(target=template_main, daemon=True, name="crossinnov-template",
+                                   args=(theirs, snapshot, isolate, memory_limit))
+        self.process.start()
+        theirs.close()
+        self.conn: Connection = ours
+        self.outbox = _Outbox(ours, "crossinnov-template")
+        self._fork_lock = threading.Lock()
+        message = self._receive(start_timeout, "the query template did not start")
+        _, self.pid, self.network = message
+
+    def _receive(self, timeout: float, failure: str) -> tuple:
+        deadline = time.monotonic() + timeout
+        while True:
+            remaining = deadline - time.monotonic()
+            try:
+                if self.conn.poll(max(0.0, min(remaining, 1.0))):
+                    message = self.conn.recv()
+                    if message[0] == "warning":
+                        log.warning(message[1])
+                        continue
+                    return message
+            except (EOFError, OSError):
+                raise WorkerDied(failure) from None
+            if not self.process.is_alive() or remaining <= 0:
+                raise WorkerDied(failure)
+
+    def send(self, message: tuple) -> None:
+        self.outbox.put(message)
+
+    def fork(self, lane: str, timeout: float = 60.0) -> Worker:
+        """A new worker holding the template's present content (and every write sent before)."""
+        with self._fork_lock:
+            self.outbox.put(("fork", PUBLIC_NICE if lane == PUBLIC else 0))
+            _, pid = self._receive(timeout, "the query template ended")
+            try:
+                fd = reduction.recv_handle(self.conn)
+            except (EOFError, OSError):
+                raise WorkerDied("the query template ended") from None
+        return Worker(pid, fd, lane)
 
     def close(self) -> None:
-        self._finish(retire=True)
+        self.outbox.put(("stop",))
+        self.outbox.close()
+        self.process.join(timeout=5)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join(timeout=5)
+        with contextlib.suppress(OSError):
+            self.conn.close()
+
+
+class _Spool:
+    """An answer's bytes as they arrive: in memory, then in a temporary file."""
+
+    def __init__(self) -> None:
+        self.file = tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY)
+        self.size = 0
+
+    def write(self, data: bytes) -> None:
+        self.file.write(data)
+        self.size += len(data)
+
+    def chunks(self, size: int = 256 * 1024) -> Iterator[bytes]:
+        try:
+            self.file.seek(0)
+            while True:
+                data = self.file.read(size)
+                if not data:
+                    return
+                yield data
+        finally:
+            self.file.close()
+
+    def close(self) -> None:
+        self.file.close()
+
+
+@dataclass(frozen=True)
+class PoolLimits:
+    """What bounds the workers."""
+
+    public: int = 1
+    internal: int = 1
+    #: most memory (bytes) one query may add to its worker; None: no limit
+    memory: int | None = None
+    #: SERVICE may reach the network (otherwise the workers have none)
+    allow_service: bool = False
+    start_timeout: float = 600.0
 
 
 class WorkerPool:
-    """Worker processes holding replicas of a store, with a time limit per query.
+    """Forked workers holding replicas of a store, each query under time and memory limits.
 
     :param snapshot: writes the store's current content as N-Quads to a path
     """
 
-    def __init__(self, snapshot: Callable[[str], None], size: int, *,
-                 start_timeout: float = 600.0) -> None:
+    def __init__(self, snapshot: Callable[[str], None], limits: PoolLimits) -> None:
         self._snapshot = snapshot
-        self.size = max(1, size)
-        self.start_timeout = start_timeout
+        self.limits = limits
+        self.size = limits.public + limits.internal
         self._ctx = mp.get_context("spawn")
-        self._idle: queue.Queue[Worker] = queue.Queue()
+        self._cond = threading.Condition()
+        self._idle: dict[str, list[Worker]] = {PUBLIC: [], INTERNAL: []}
         self._workers: list[Worker] = []
-        self._lock = threading.RLock()  # held by writes and by (re)starts
-        self._ids = itertools.count(1)
+        self._lock = threading.RLock()  # held by writes, (re)starts and forks
+        self._ids = iter(range(1, 1 << 62))
         self._closed = False
+        self._template: Template | None = None
         self._tmpdir = tempfile.mkdtemp(prefix="crossinnov-snapshot-")
 
     @property
     def write_lock(self) -> threading.RLock:
         return self._lock
 
-    def start(self) -> None:
+    @property
+    def network(self) -> str:
+        """Whether the workers can reach the network (``isolated``, or why not)."""
+        return self._template.network if self._template else "not started"
+
+    def start(self) -> Template | None:
+        """Start a template from a fresh snapshot and fork the workers; return the old template."""
         with self._lock:
             path = self._take_snapshot()
-            workers = [Worker(self._ctx, path) for _ in range(self.size)]
             try:
-                for w in workers:
-                    w.wait_ready(self.start_timeout)
+                template = Template(self._ctx, path, not self.limits.allow_service,
+                                    self.limits.memory, self.limits.start_timeout)
             finally:
                 os.unlink(path)
-            self._workers = workers
-            for w in workers:
-                self._idle.put(w)
-        log.info("%d query workers ready", self.size)
+            workers = ([template.fork(PUBLIC) for _ in range(self.limits.public)]
+                       + [template.fork(INTERNAL) for _ in range(self.limits.internal)])
+            old, self._template = self._template, template
+            with self._cond:
+                self._workers = workers
+                for lane in self._idle:
+                    self._idle[lane] = [w for w in workers if w.lane == lane]
+                self._cond.notify_all()
+        log.info("%d public and %d internal query workers ready; network of the workers: %s",
+                 self.limits.public, self.limits.internal, template.network)
+        return old
 
     def _take_snapshot(self) -> str:
         path = os.path.join(self._tmpdir, f"snapshot-{time.time_ns()}.nq")
         self._snapshot(path)
         return path
 
-    def _replace(self, dead: Worker) -> None:
-        """Start a new worker for a killed one (called in a background thread)."""
-        try:
-            with self._lock:
-                if self._closed:
-                    return
-                path = self._take_snapshot()
-                fresh = Worker(self._ctx, path)
-                self._workers = [w for w in self._workers if w is not dead] + [fresh]
-            try:
-                fresh.wait_ready(self.start_timeout)
-            finally:
-                os.unlink(path)
-            self._idle.put(fresh)
-            log.info("query worker %s replaces %s", fresh.pid, dead.pid)
-        except Exception:  # keep the pool alive; the next failure will retry
-            log.exception("could not start a replacement query worker")
+    # --- writes -------------------------------------------------------------------------------
+
+    def _send_all(self, message: tuple) -> None:
+        if self._template is not None:
+            self._template.send(message)
+        for w in self._workers:
+            w.outbox.put(message)
 
     def broadcast(self, update: str) -> None:
-        """Send an update to every worker, in order (call with ``write_lock`` held)."""
-        for w in self._workers:
-            w.requests.put(("update", update))
+        """Send an update to the template and every worker, in order (``write_lock`` held)."""
+        self._send_all(("update", update))
 
     def broadcast_quads(self, nquads: bytes) -> None:
-        """Send quads (as N-Quads) for every worker to add, in order (``write_lock`` held)."""
-        for w in self._workers:
-            w.requests.put(("add", nquads))
+        """Send quads (N-Quads) for the template and every worker to add (``write_lock`` held)."""
+        self._send_all(("add", nquads))
 
     def reload(self) -> None:
-        """Give every worker a fresh snapshot (after a bulk load)."""
-        with self._lock:
-            old = list(self._workers)
-            self._workers = []
-        # take every worker out of service, then start fresh ones
-        for _ in old:
-            w = self._idle.get()
-            w.requests.put(("stop",))
-            w.process.join(timeout=10)
-            w.kill()
-        self._idle = queue.Queue()
-        self.start()
+        """Start again from a fresh snapshot (after a bulk load): a new template and workers.
 
-    def query(self, spec: QuerySpec, timeout: float) -> Answer:
-        """Run a query in a free worker; raise QueryTimeout after ``timeout`` seconds."""
+        Workers answering a query finish it first; the others are replaced at once.
+        """
+        with self._lock:
+            with self._cond:
+                old = list(self._workers)
+            template = self.start()
+        for w in old:
+            w.stop()
+        # the old workers end after their present query (a worker dies with its template,
+        # so the old template is stopped only after them)
+        threading.Thread(target=self._reap, args=(old, template), daemon=True).start()
+
+    def _reap(self, workers: list[Worker], template: Template | None,
+              grace: float = 120.0) -> None:
+        deadline = time.monotonic() + grace
+        for w in workers:
+            while _rss(w.pid) is not None and time.monotonic() < deadline:
+                time.sleep(0.2)
+            w.kill()
+        if template is not None:
+            template.close()
+
+    # --- queries ------------------------------------------------------------------------------
+
+    def _acquire(self, lane: str, timeout: float) -> Worker:
+        lanes = (INTERNAL, PUBLIC) if lane == INTERNAL else (PUBLIC,)
+
+        def free() -> Worker | None:
+            for name in lanes:
+                if self._idle[name]:
+                    return self._idle[name].pop()
+            return None
+
+        with self._cond:
+            worker = free()
+            deadline = time.monotonic() + timeout
+            while worker is None:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0 or self._closed:
+                    raise PoolBusy(f"no query worker became free within {timeout:g} s")
+                self._cond.wait(remaining)
+                worker = free()
+            return worker
+
+    def _release(self, worker: Worker) -> None:
+        with self._cond:
+            if worker.alive and worker in self._workers:
+                self._idle[worker.lane].append(worker)
+                self._cond.notify_all()
+
+    def query(self, spec: QuerySpec, timeout: float, lane: str = INTERNAL) -> Answer:
+        """Run a query in a free worker of ``lane``; the whole answer, read before returning.
+
+        :raises QueryTimeout: past ``timeout`` seconds (the worker is replaced)
+        :raises QueryOverMemory: past the memory limit (the worker is replaced)
+        :raises PoolBusy: no worker became free within ``timeout``
+        :raises QueryRejected: a syntax or evaluation error
+        """
+        if lane not in LANES:
+            raise ValueError(f"unknown lane {lane!r}")
         deadline = time.monotonic() + timeout
-        try:
-            worker = self._idle.get(timeout=timeout)
-        except queue.Empty:
-            raise QueryTimeout(f"no query worker became free within {timeout:g} s") from None
+        worker = self._acquire(lane, timeout)
         ident = next(self._ids)
-        worker.requests.put(("query", ident, spec))
         try:
-            head = self._next(worker, ident, deadline)
-            if head[0] == "error":
-                self._idle.put(worker)
-                raise QueryRejected(head[1], head[2])
-            _, kind, fmt = head
-            buffered: list[bytes] = []
-            size = 0
-            while size < BUFFER_BEFORE_HEADERS:
-                message = self._next(worker, ident, deadline)
-                if message[0] == "chunk":
-                    buffered.append(message[1])
-                    size += len(message[1])
-                elif message[0] == "done":
-                    self._idle.put(worker)
-                    return Answer(kind, fmt, iter(buffered), True, message[1]["rows"],
-                                  message[1]["truncated"])
-                else:  # error while writing the answer
-                    self._idle.put(worker)
-                    raise QueryRejected(message[1], message[2])
-        except (QueryTimeout, WorkerDied):
+            baseline = _rss(worker.pid)
+            worker.outbox.put(("query", ident, spec))
+            answer = self._collect(worker, ident, deadline, baseline)
+        except QueryRejected:  # the worker is done with the query and fine
+            self._release(worker)
+            raise
+        except BaseException:  # stopped half-way (time, memory, a crash): never reused
             self._retire(worker)
             raise
-        return Answer(kind, fmt, _Stream(self, worker, ident, deadline, buffered))
+        self._release(worker)
+        return answer
 
-    def _next(self, worker: Worker, ident: int, deadline: float) -> tuple:
-        if worker.pending:
-            return worker.pending.popleft()
-        while True:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise QueryTimeout("the query ran past its time limit and was stopped")
-            try:
-                message = worker.responses.get(timeout=min(remaining, 1.0))
-            except queue.Empty:
-                if not worker.process.is_alive():
-                    raise WorkerDied("the query worker ended unexpectedly") from None
-                continue
-            if message[0] == "warning":
-                log.warning(message[1])
-                continue
-            if message[0] == ident:
-                worker.pending.extend(message[2])
-                return worker.pending.popleft()
+    def _collect(self, worker: Worker, ident: int, deadline: float,
+                 baseline: int | None) -> Answer:
+        spool = _Spool()
+        head: tuple | None = None
+        try:
+            while True:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise QueryTimeout("the query ran past its time limit and was stopped")
+                try:
+                    ready = worker.conn.poll(min(remaining, WATCH_INTERVAL))
+                    message = worker.conn.recv() if ready else None
+                except (EOFError, OSError):
+                    raise WorkerDied(self._death(worker)) from None
+                if message is None:
+                    self._watch(worker, baseline)
+                    continue
+                if message[0] == "warning":
+                    log.warning(message[1])
+                    continue
+                if message[0] != ident:
+                    continue  # what is left of an earlier answer: never happens, but harmless
+                for item in message[1]:
+                    tag = item[0]
+                    if tag == "chunk":
+                        spool.write(item[1])
+                    elif tag == "head":
+                        head = item
+                    elif tag == "error":
+                        if item[1] == "memory":
+                            raise QueryOverMemory(self._limit_mb())
+                        raise QueryRejected(item[1], item[2])
+                    elif tag == "done":
+                        meta = item[1]
+                        assert head is not None
+                        return Answer(head[1], head[2], spool.chunks(), True, meta["rows"],
+                                      bool(meta.get("cut")), meta, meta.get("cut"), spool.size)
+        except BaseException:
+            spool.close()
+            raise
+
+    def _watch(self, worker: Worker, baseline: int | None) -> None:
+        if not self.limits.memory or baseline is None:
+            return
+        now = _rss(worker.pid)
+        if now is not None and now - baseline > self.limits.memory:
+            raise QueryOverMemory(self._limit_mb())
+
+    def _limit_mb(self) -> int:
+        return round((self.limits.memory or 0) / 2**20)
+
+    def _death(self, worker: Worker) -> str:
+        """Why a worker ended while answering, as far as can be told."""
+        if self.limits.memory:
+            return ("the query worker ended while answering (a crash in the query engine, or "
+                    f"memory past the worker's wall of {ADDRESS_SPACE_FACTOR} x "
+                    f"{self._limit_mb()} MB); it is being replaced")
+        return "the query worker ended while answering; it is being replaced"
 
     def _retire(self, worker: Worker) -> None:
+        """Kill a worker and fork its replacement (milliseconds: nothing is reloaded)."""
         worker.kill()
-        threading.Thread(target=self._replace, args=(worker,), daemon=True,
-                         name="crossinnov-worker-restart").start()
+        with self._lock:
+            with self._cond:
+                if worker in self._workers:
+                    self._workers.remove(worker)
+                for idle in self._idle.values():
+                    if worker in idle:
+                        idle.remove(worker)
+            if self._closed or self._template is None:
+                return
+            try:
+                fresh = self._template.fork(worker.lane)
+            except WorkerDied:
+                log.exception("the query template ended; starting it again")
+                threading.Thread(target=self._restart, daemon=True).start()
+                return
+            with self._cond:
+                self._workers.append(fresh)
+                self._idle[fresh.lane].append(fresh)
+                self._cond.notify_all()
+        log.info("query worker %s replaces %s", fresh.pid, worker.pid)
 
-    def release(self, worker: Worker) -> None:
-        self._idle.put(worker)
+    def _restart(self) -> None:
+        try:
+            self.reload()
+        except Exception:  # keep serving what can be served; the next failure retries
+            log.exception("could not start the query workers again")
+
+    # --- state --------------------------------------------------------------------------------
 
     def pids(self) -> list[int]:
-        return [w.pid for w in self._workers if w.process.is_alive()]
+        with self._cond:
+            return [w.pid for w in self._workers if w.alive and _rss(w.pid) is not None]
+
+    def idle_count(self) -> int:
+        with self._cond:
+            return sum(len(v) for v in self._idle.values())
+
+    def status(self) -> dict[str, Any]:
+        with self._cond:
+            return {"public": self.limits.public, "internal": self.limits.internal,
+                    "idle": {lane: len(v) for lane, v in self._idle.items()},
+                    "network": self.network}
 
     def close(self) -> None:
         with self._lock:
             self._closed = True
-            for w in self._workers:
-                try:
-                    w.requests.put(("stop",))
-                except (OSError, ValueError):
-                    pass
-            for w in self._workers:
-                w.process.join(timeout=2)
+            with self._cond:
+                workers, self._workers = self._workers, []
+                for idle in self._idle.values():
+                    idle.clear()
+                self._cond.notify_all()
+            for w in workers:
                 w.kill()
-            self._workers = []
-        try:
+            if self._template is not None:
+                self._template.close()
+                self._template = None
+        with contextlib.suppress(OSError):
             os.rmdir(self._tmpdir)
-        except OSError:
-            pass
+

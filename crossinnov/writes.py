@@ -1,13 +1,29 @@
-"""Write to the store: whole graphs replaced in one transaction, links kept symmetric, changes logged.
+"""Write to the store: whole graphs replaced in one transaction, links symmetric, changes logged.
 
 Every write is one SPARQL Update request (one transaction in Oxigraph and in
 any SPARQL 1.1 server that runs a request atomically) made of:
 
 1. the new content of each graph it touches (``DROP`` then ``INSERT DATA``);
-2. the inverse ``ci:collaboratesWith`` links of the organisations concerned,
-   recomputed in the closure graph (see ``queries/closure_for.ru``);
-3. a PROV activity in the changelog graph, and the dataset's new
+2. the links other graphs state and the write takes away (see below), each
+   graph so changed with a changelog entry of its own;
+3. the inverse ``ci:collaboratesWith`` links of the organisations concerned,
+   recomputed in the closure graph, each marked ``ci:collaborationUnconfirmedBy``
+   (one side states it, the other does not; see ``queries/closure_for.ru``);
+4. a PROV activity in the changelog graph, and the dataset's new
    ``dcterms:modified`` (which the dumps' ETags follow).
+
+Writes change only what they say: a write changes its own graphs, the closure
+graph (derived, never stated) and the changelog, and nothing else, with two
+exceptions, both logged as an ``unlink`` activity per graph changed
+(``prov:generated`` the graph, ``prov:wasInformedBy`` the write), the graph's
+record moved to the time of the change:
+
+- deleting organisation X removes every other graph's ``ci:collaboratesWith X``
+  (:func:`delete_organisation`); the delete activity ``prov:invalidated`` both
+  X's graph and X itself, the tombstone behind ``410 Gone`` (:func:`deletion_of`);
+- Y declining X (``Y ci:declinesCollaborationWith X`` in Y's profile) removes
+  X's statement ``X ci:collaboratesWith Y`` from X's graph (:func:`replace_units`);
+  X cannot state it again while Y declines it (:func:`refused_links`).
 """
 
 from __future__ import annotations
@@ -19,13 +35,15 @@ from datetime import UTC, datetime
 
 import pyoxigraph as ox
 
-from crossinnov.ingest import Unit
+from crossinnov.ingest import FieldError, Unit
 from crossinnov.iris import IRIs
 from crossinnov.namespaces import CI, DCTERMS, FOAF, PROV, RDF, RDFS, XSD
 from crossinnov.queries import QUERIES, term, triples_block, values
 from crossinnov.store import Store
 
-ACTIONS = ("create", "replace", "delete", "load", "analysis")
+#: what a changelog activity did (its dcterms:type); "unlink" is a link removed from a graph
+#: by someone else's delete or refusal (see the module's docstring)
+ACTIONS = ("create", "replace", "delete", "load", "analysis", "unlink")
 
 #: the most changed triples written as one update by replace_big_graph
 MAX_DIFFERENCE = 200_000
@@ -53,6 +71,10 @@ class Change:
     graphs: list[ox.NamedNode] = field(default_factory=list)
     label: str = ""
     at: datetime = field(default_factory=now)
+    #: resources (not graphs) a delete removed: named ``prov:invalidated`` for their tombstones
+    invalidated: list[ox.NamedNode] = field(default_factory=list)
+    #: the activity that caused this one (``prov:wasInformedBy``)
+    informed_by: ox.NamedNode | None = None
 
     def triples(self, store: Store) -> tuple[ox.NamedNode, list[ox.Triple]]:
         if self.action not in ACTIONS:
@@ -70,7 +92,28 @@ class Change:
         ]
         link = PROV.invalidated if self.action == "delete" else PROV.generated
         triples += [ox.Triple(node, link, g) for g in self.graphs]
+        triples += [ox.Triple(node, PROV.invalidated, r) for r in self.invalidated]
+        if self.informed_by is not None:
+            triples.append(ox.Triple(node, PROV.wasInformedBy, self.informed_by))
         return node, triples
+
+
+@dataclass(frozen=True)
+class Unlink:
+    """A ``subject ci:collaboratesWith target`` stated in ``graph`` that a write takes away."""
+
+    graph: ox.NamedNode
+    subject: ox.NamedNode
+    target: ox.NamedNode
+
+
+@dataclass(frozen=True)
+class Deletion:
+    """The changelog's record that a resource was deleted (its tombstone)."""
+
+    resource: ox.NamedNode
+    activity: ox.NamedNode
+    at: datetime
 
 
 def profile_record(graph: ox.NamedNode, org: ox.NamedNode, agent: ox.NamedNode,
@@ -100,7 +143,7 @@ def organisations_in(units: Iterable[Unit], iris: IRIs) -> list[ox.NamedNode]:
     out: dict[str, ox.NamedNode] = {}
     for unit in units:
         for t in unit.triples:
-            if t.predicate == CI.collaboratesWith:
+            if t.predicate in (CI.collaboratesWith, CI.declinesCollaborationWith):
                 for node in (t.subject, t.object):
                     if isinstance(node, ox.NamedNode):
                         out[node.value] = node
@@ -115,6 +158,9 @@ def replace_units(store: Store, units: list[Unit], change: Change,
                   *, old_organisations: Iterable[ox.NamedNode] = ()) -> ox.NamedNode:
     """Replace the graphs of ``units`` in one transaction; return the change's activity IRI.
 
+    A unit's ``ci:declinesCollaborationWith`` takes the declined organisation's
+    statement of the link out of its graph (with a changelog entry for that graph).
+
     :param old_organisations: organisations the replaced graphs used to link to,
         whose inverse links must be recomputed too
     """
@@ -122,16 +168,102 @@ def replace_units(store: Store, units: list[Unit], change: Change,
         QUERIES.render("replace_graph", graph=term(u.graph), triples=triples_block(u.triples))
         for u in units
     ]
-    orgs = {o.value: o for o in [*organisations_in(units, store.iris), *old_organisations]}
+    unlinks = declined_statements(store, units)
+    orgs = {o.value: o for o in [*organisations_in(units, store.iris), *old_organisations,
+                                 *(u.subject for u in unlinks)]}
+    change.graphs = [u.graph for u in units]
+    activity, record = change.triples(store)
+    removals, unlinked = _unlink(store, unlinks, change, activity, "declined")
+    operations += removals
     if orgs:
         operations.append(QUERIES.render(
             "closure_for", closure=term(store.iris.closure_graph),
             orgs=values(orgs[k] for k in sorted(orgs))))
-    change.graphs = [u.graph for u in units]
-    activity, record = change.triples(store)
-    operations.append(_record(store, change, record))
+    operations.append(_record(store, change, record + unlinked))
     store.update(" ;\n".join(operations))
     return activity
+
+
+def declined_statements(store: Store, units: list[Unit]) -> list[Unlink]:
+    """Return the statements of other graphs that the units' refusals take away.
+
+    ``Y ci:declinesCollaborationWith X`` in a unit takes ``X ci:collaboratesWith Y``
+    out of every graph that states it, except the units' own (replaced anyway).
+    """
+    pairs = {(t.subject, t.object) for u in units for t in u.triples
+             if t.predicate == CI.declinesCollaborationWith
+             and isinstance(t.subject, ox.NamedNode) and isinstance(t.object, ox.NamedNode)}
+    if not pairs:
+        return []
+    own = {u.graph for u in units}
+    decliners = sorted({y for y, _ in pairs}, key=lambda n: n.value)
+    rows = store.select(QUERIES.render("links_to", orgs=values(decliners),
+                                       closure=term(store.iris.closure_graph)))
+    return [Unlink(r["g"], r["s"], r["o"]) for r in rows
+            if (r["o"], r["s"]) in pairs and r["g"] not in own]
+
+
+def refused_links(store: Store, units: list[Unit]) -> dict[int, list[FieldError]]:
+    """Return, by unit index, the links the units state that the other side declines.
+
+    ``X ci:collaboratesWith Y`` while Y declines X (in the store, or in a unit of
+    the same batch, which then replaces what the store holds for Y) is refused:
+    a 422 on ``collaboratesWith``.
+    """
+    stated = [(i, t.subject, t.object) for i, u in enumerate(units) for t in u.triples
+              if t.predicate == CI.collaboratesWith
+              and isinstance(t.subject, ox.NamedNode) and isinstance(t.object, ox.NamedNode)]
+    if not stated:
+        return {}
+    rewritten = {f for u in units for f in u.focus}
+    declines = {(r["decliner"], r["declined"]) for r in store.select(QUERIES["declined_links"])
+                if r["decliner"] not in rewritten}
+    declines |= {(t.subject, t.object) for u in units for t in u.triples
+                 if t.predicate == CI.declinesCollaborationWith}
+    out: dict[int, list[FieldError]] = {}
+    for i, subject, target in stated:
+        if (target, subject) in declines:
+            who = _short(store.iris, target)
+            out.setdefault(i, []).append(FieldError(
+                "collaboratesWith", who,
+                f"{who} has declined a collaboration with {_short(store.iris, subject)} "
+                "(declinesCollaborationWith in its own profile): remove it from "
+                "collaboratesWith"))
+    return out
+
+
+def _short(iris: IRIs, node: ox.NamedNode) -> str:
+    parsed = iris.parse_resource(node.value)
+    return parsed[1] if parsed else node.value
+
+
+def _unlink(store: Store, unlinks: list[Unlink], change: Change, activity: ox.NamedNode,
+            why: str) -> tuple[list[str], list[ox.Triple]]:
+    """Return the operations that take ``unlinks`` away, and a changelog activity per graph.
+
+    Each graph changed gets its own ``unlink`` activity (``prov:generated`` it,
+    ``prov:wasInformedBy`` the write) and, when it is a profile, its record moved
+    to the time of the change.
+    """
+    by_graph: dict[str, list[Unlink]] = {}
+    for u in unlinks:
+        by_graph.setdefault(u.graph.value, []).append(u)
+    operations: list[str] = []
+    record: list[ox.Triple] = []
+    for key in sorted(by_graph):
+        items = by_graph[key]
+        graph = items[0].graph
+        triples = [ox.Triple(u.subject, CI.collaboratesWith, u.target) for u in items]
+        operations.append(QUERIES.render("delete_data", graph=term(graph),
+                                         triples=triples_block(triples)))
+        operations.append(QUERIES.render("touch_record", graph=term(graph),
+                                         time=term(datetime_literal(change.at))))
+        names = ", ".join(f"{_short(store.iris, u.subject)} -> {_short(store.iris, u.target)}"
+                          for u in items)
+        entry = Change("unlink", change.agent, [graph], at=change.at, informed_by=activity,
+                       label=f"remove the collaboration link {names} ({why})")
+        record += entry.triples(store)[1]
+    return operations, record
 
 
 def replace_big_graph(store: Store, unit: Unit, change: Change) -> ox.NamedNode:
@@ -167,16 +299,39 @@ def replace_big_graph(store: Store, unit: Unit, change: Change) -> ox.NamedNode:
 
 def delete_organisation(store: Store, org: ox.NamedNode, graph: ox.NamedNode,
                         change: Change) -> ox.NamedNode:
-    """Remove an organisation's graph and every collaboration link to it, in one transaction."""
+    """Remove an organisation's graph, and every link to it, in one transaction.
+
+    Every other graph that states ``ci:collaboratesWith org`` loses that triple
+    and gets a changelog entry of its own; the delete activity invalidates the
+    graph and the organisation (its tombstone: the IRI then answers 410 Gone).
+    """
+    closure = store.iris.closure_graph
+    rows = store.select(QUERIES.render("links_to", orgs=values([org]), closure=term(closure)))
+    unlinks = [Unlink(r["g"], r["s"], r["o"]) for r in rows if r["g"] != graph]
     change.graphs = [graph]
+    change.invalidated = [org]
     activity, record = change.triples(store)
+    removals, unlinked = _unlink(store, unlinks, change, activity,
+                                 f"{_short(store.iris, org)} was deleted")
     operations = [
         QUERIES.render("drop_graph", graph=term(graph)),
-        QUERIES.render("remove_links_to", orgs=values([org])),
-        _record(store, change, record),
+        *removals,
+        # the closure around org: every inverse link to or from it goes, none comes back
+        QUERIES.render("closure_for", closure=term(closure), orgs=values([org])),
+        _record(store, change, record + unlinked),
     ]
     store.update(" ;\n".join(operations))
     return activity
+
+
+def deletion_of(store: Store, resource: ox.NamedNode, graph: ox.NamedNode) -> Deletion | None:
+    """Return the latest delete of a resource (or of its graph) the changelog records."""
+    rows = store.select(QUERIES["resource_deleted"], changelog=store.iris.changelog_graph,
+                        resource=resource, graph=graph)
+    if not rows:
+        return None
+    at = datetime.fromisoformat(rows[0]["time"].value.replace("Z", "+00:00"))
+    return Deletion(resource, rows[0]["activity"], at)
 
 
 def rebuild_closure(store: Store) -> None:

@@ -16,8 +16,11 @@ and validated once per session and copied into a test's store.
 
 from __future__ import annotations
 
+import http.server
 import itertools
+import json
 import os
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -172,7 +175,12 @@ def make_app(tmp_path_factory, shipped_quads, store_backend, session_servers):
 
     apps = []
 
-    def build(*, server_args: tuple[str, ...] = (), **config):
+    def build(*, server_args: tuple[str, ...] | None = None, **config):
+        if server_args is None:
+            # a query the app gave up on must not go on in the server for the rest of the run
+            # (it would slow every later test): the server stops it at the app's time limit
+            limit = float(config.get("QUERY_TIMEOUT", 20.0))
+            server_args = ("--timeout-s", str(max(1, round(limit))))
         location = fresh_location(store_backend, session_servers,
                                   tmp_path_factory.mktemp("app") / "store", *server_args)
         store_with_shipped_data(location, shipped_quads)
@@ -200,12 +208,12 @@ def client(app):
 class LiveServer:
     """An app served by waitress on a free port, in a background thread."""
 
-    def __init__(self, app) -> None:
+    def __init__(self, app, *, threads: int = 6) -> None:
         import threading
 
         import waitress
 
-        self.server = waitress.create_server(app, host="127.0.0.1", port=0, threads=6)
+        self.server = waitress.create_server(app, host="127.0.0.1", port=0, threads=threads)
         self.url = f"http://127.0.0.1:{self.server.effective_port}"
         self.thread = threading.Thread(target=self.server.run, daemon=True)
         self.thread.start()
@@ -235,3 +243,59 @@ def live_server(app):
     server = LiveServer(app)
     yield server
     server.close()
+
+
+# --- a SPARQL endpoint that records its callers ----------------------------------------------
+
+class SparqlListener(http.server.ThreadingHTTPServer):
+    """A SPARQL endpoint on a free loopback port that records every call made to it.
+
+    It answers any GET or POST with one empty solution (SPARQL JSON results), so a
+    query that reaches it gets an answer; ``calls`` and ``paths`` say who came.
+    """
+
+    daemon_threads = True
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), _Answer)
+        self.lock = threading.Lock()
+        self.paths: list[str] = []
+
+    @property
+    def calls(self) -> int:
+        with self.lock:
+            return len(self.paths)
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}/"
+
+
+class _Answer(http.server.BaseHTTPRequestHandler):
+    def _answer(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        with self.server.lock:
+            self.server.paths.append(self.path)
+        body = json.dumps({"head": {"vars": []}, "results": {"bindings": [{}]}}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/sparql-results+json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    do_GET = do_POST = _answer
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def listener() -> Iterator[SparqlListener]:
+    """A listener of the module's tests (read ``calls`` before and after what you check)."""
+    server = SparqlListener()
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+    thread.join(5)

@@ -83,7 +83,7 @@ def test_create_read_replace_delete(api, api_app):
     # the collaboration with beepart is gone on both sides
     assert "acme" not in partners_of(api, "beepart")
     assert api.delete("/api/profiles/acme", headers=AUTH).status_code == 204
-    assert api.get("/api/profiles/acme").status_code == 404
+    assert api.get("/api/profiles/acme").status_code == 410  # gone, not unknown
 
 
 def test_profile_is_visible_everywhere_at_once(api):

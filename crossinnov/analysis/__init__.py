@@ -75,6 +75,7 @@ def parameters(settings: Settings) -> dict[str, str]:
         "resolution": str(settings.analysis_resolution),
         "seed": str(settings.analysis_seed),
         "weight_collaboration": str(settings.weight_collaboration),
+        "weight_unconfirmed_collaboration": str(settings.weight_unconfirmed_collaboration),
         "weight_practice": str(settings.weight_practice),
         "weight_event": str(settings.weight_event),
         "betweenness": (f"exact up to {settings.betweenness_exact_limit} organisations, else "

@@ -52,12 +52,13 @@ class Broker:
 
 
 def working_ties(graph: nx.Graph) -> nx.Graph:
-    """The subgraph of stated collaborations and shared good practices (weights kept)."""
+    """The subgraph of stated collaborations (mutual or one side's) and shared good practices
+    (weights kept)."""
     keep = nx.Graph()
     keep.add_nodes_from(graph)
     for a, b, d in graph.edges(data=True):
         kinds = d.get("kinds", {"collaboration": d.get("weight", 1.0)})
-        weight = kinds.get("collaboration", 0.0) + kinds.get("practice", 0.0)
+        weight = sum(kinds.get(k, 0.0) for k in ("collaboration", "unconfirmed", "practice"))
         if weight > 0:
             keep.add_edge(a, b, weight=weight)
     return keep

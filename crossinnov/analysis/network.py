@@ -4,9 +4,14 @@ Nodes are organisations (with city, sectors and their top concept, sub-themes);
 edges join organisations that are tied in one or more ways, each kind with a
 weight from the settings:
 
-- ``collaboration``: a stated ``ci:collaboratesWith`` (``weight_collaboration``);
+- ``collaboration``: a ``ci:collaboratesWith`` both sides state (``weight_collaboration``);
+- ``unconfirmed``: a ``ci:collaboratesWith`` only one side states (marked
+  ``ci:collaborationUnconfirmedBy``), kept apart from the mutual ones, with a weight of its own
+  (:func:`unconfirmed_weight`); the network's ``claims`` says who states it;
 - ``practice``: operator or partner of the same good practice (``weight_practice`` per practice);
 - ``event``: taking part in the same event (``weight_event`` per event).
+
+A collaboration either side declines (``ci:declinesCollaborationWith``) counts for nothing.
 
 An edge's ``weight`` is the sum over its ties. Nodes and edges are added in a
 sorted order, because networkx's Louvain depends on it even with a fixed seed.
@@ -28,6 +33,11 @@ CREATIVE = "creative-industries"
 GROWTH = "other-growth-sectors"
 
 
+def unconfirmed_weight(settings: Settings) -> float:
+    """The tie weight of a collaboration only one side states (one side's word says less)."""
+    return settings.weight_unconfirmed_collaboration
+
+
 @dataclass
 class Organisation:
     iri: str
@@ -35,7 +45,8 @@ class Organisation:
     name: str
     city: str | None = None
     sectors: set[str] = field(default_factory=set)
-    tops: set[str] = field(default_factory=set)  # notations: creative-industries, other-growth-sectors
+    # notations of the top concepts: creative-industries, other-growth-sectors
+    tops: set[str] = field(default_factory=set)
     themes: set[str] = field(default_factory=set)
     practices: set[str] = field(default_factory=set)
 
@@ -78,6 +89,9 @@ class Network:
     organisations: dict[str, Organisation]
     practices: dict[str, Practice]
     concepts: dict[str, Concept]
+    #: one-sided collaborations: who states one -> the organisations it names that have not
+    #: stated it back
+    claims: dict[str, set[str]] = field(default_factory=dict)
 
     @property
     def adjacency(self) -> dict[str, dict[str, float]]:
@@ -178,8 +192,15 @@ def build_network(store: Store, settings: Settings) -> Network:
         if a != b and a in orgs and b in orgs:
             ties[(a, b) if a < b else (b, a)][kind] += weight
 
+    claims: dict[str, set[str]] = defaultdict(set)
     for r in store.select(QUERIES["analysis_collaborations"]):
-        tie(r["a"].value, r["b"].value, "collaboration", settings.weight_collaboration)
+        a, b = r["a"].value, r["b"].value
+        if "claimant" not in r:
+            tie(a, b, "collaboration", settings.weight_collaboration)
+        elif a in orgs and b in orgs:
+            tie(a, b, "unconfirmed", unconfirmed_weight(settings))
+            claimant = r["claimant"].value
+            claims[claimant].add(b if claimant == a else a)
     for p in practices.values():
         for a, b in combinations(sorted(p.operators | p.partners), 2):
             tie(a, b, "practice", settings.weight_practice)
@@ -197,4 +218,4 @@ def build_network(store: Store, settings: Settings) -> Network:
         weight = sum(kinds.values())
         if weight > 0:
             graph.add_edge(a, b, weight=weight, kinds=dict(kinds))
-    return Network(graph, orgs, practices, concepts)
+    return Network(graph, orgs, practices, concepts, dict(claims))

@@ -9,11 +9,15 @@ collaborator is scored (0 to 1) as the weighted sum of five parts, each 0 to 1
 - what X seeks: the share of the sectors X ``ci:seeksPartnersIn`` that Y works in;
 - shared sub-themes: the Jaccard similarity of their sub-themes;
 - network proximity: Y's Adamic-Adar index with X, divided by the highest among
-  the candidates, plus 0.5 when they are in the same cluster (capped at 1);
+  the candidates, plus 0.5 when they are in the same cluster, plus 0.5 when Y
+  states a collaboration with X that X has not confirmed (capped at 1);
 - another city: 1 when both cities are known and differ (the project is about
   working across cities).
 
-Organisations with nothing in common with X (a score of 0) are not suggested.
+Organisations X is already tied to are not suggested, except one whose only tie
+is a collaboration it states and X has not confirmed: that one is, and its
+reasons say so (X can confirm or decline it in its profile). Organisations with
+nothing in common with X (a score of 0) are not suggested.
 """
 
 from __future__ import annotations
@@ -64,7 +68,12 @@ def suggest(net: Network, org: str, *, seeks: set[str], settings: Settings,
     """Rank partners for ``org`` (an organisation IRI in the network)."""
     me = net.organisations[org]
     graph = net.graph
-    current = set(graph.neighbors(org)) if org in graph else set()
+    # who states a collaboration with org that org has not confirmed, and is tied to it by
+    # nothing else: still a candidate (org may confirm or decline it)
+    neighbours = graph[org] if org in graph else {}
+    claiming = {y for y, tie in neighbours.items()
+                if org in net.claims.get(y, ()) and set(tie.get("kinds", ())) == {"unconfirmed"}}
+    current = (set(graph.neighbors(org)) if org in graph else set()) - claiming
     membership = membership or {}
     candidates = [y for y in sorted(net.organisations) if y != org and y not in current]
     adamic: dict[str, float] = {}
@@ -87,19 +96,22 @@ def suggest(net: Network, org: str, *, seeks: set[str], settings: Settings,
             "complementary": _complementary(me.side, other.side),
             "seeks": len(seeks & other.sectors) / len(seeks) if seeks else 0.0,
             "themes": len(me.themes & other.themes) / len(themes) if themes else 0.0,
-            "proximity": min(1.0, adamic[y] / top_adamic + (0.5 if same_cluster else 0.0)),
+            "proximity": min(1.0, adamic[y] / top_adamic + (0.5 if same_cluster else 0.0)
+                             + (0.5 if y in claiming else 0.0)),
             "other_city": 1.0 if me.city and other.city and me.city != other.city else 0.0,
         }
         score = sum(weights[k] * v for k, v in parts.items())
         if score <= 0:
             continue
         out.append(Suggestion(y, other.slug, other.name, score, parts,
-                              reasons(net, me, other, parts, common, seeks, same_cluster)))
+                              reasons(net, me, other, parts, common, seeks, same_cluster,
+                                      claims_you=y in claiming)))
     out.sort(key=lambda s: (-s.score, s.name.lower(), s.iri))
     return out[:limit]
 
 
-def reasons(net, me, other, parts, common, seeks, same_cluster) -> list[str]:
+def reasons(net, me, other, parts, common, seeks, same_cluster, *, claims_you: bool = False
+            ) -> list[str]:
     """The suggestion's reasons, in words."""
     out = []
     sectors = (", ".join(sorted(net.label(s) for s in other.sectors)[:3])
@@ -107,6 +119,9 @@ def reasons(net, me, other, parts, common, seeks, same_cluster) -> list[str]:
                or "sector not stated")
     where = f" in {net.label(other.city)}" if other.city else ""
     out.append(f"{sectors}{where}")
+    if claims_you:
+        out.append("states a collaboration with you (unconfirmed: confirm or decline it in "
+                   "your profile)")
     if parts["complementary"] == 1.0:
         out.append("on the other side of the creative/growth divide from you")
     elif parts["complementary"] > 0:

@@ -8,11 +8,12 @@ overlap; writes that come while one runs schedule one more run.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing as mp
+import queue
 import threading
 import time
-import queue
 from dataclasses import dataclass
 
 from crossinnov.analysis import AnalysisResult, compute, gather
@@ -63,66 +64,131 @@ class RunInfo:
     seconds: float
 
 
+@dataclass
+class Outcome:
+    """How the run that answered a request ended: its info, or its error."""
+
+    info: RunInfo | None = None
+    error: str | None = None
+
+
 class AnalysisService:
-    """Runs the analysis on demand and after writes, one run at a time."""
+    """Runs the analysis on demand and after writes: at most one run, and one more pending.
+
+    However many ask while a run goes on, one more run follows it (it will see
+    every write made until it starts), so requests never queue up. Each request
+    gets a ticket: the number of the run whose end answers it.
+    """
 
     def __init__(self, store: Store, settings: Settings, *, separate_process: bool = True) -> None:
         self.store = store
         self.settings = settings
-        self._run_lock = threading.Lock()
-        self._state = threading.Lock()
-        self._timer: threading.Timer | None = None
         self.separate_process = separate_process
+        self._cond = threading.Condition()
+        self._timer: threading.Timer | None = None
+        self._running = False
+        self._pending = False
+        self._started = 0  # number of the run going on (or the last one)
+        self._outcomes: dict[int, Outcome] = {}
         self.last: RunInfo | None = None
         self.last_error: str | None = None
         self.listeners: list = []  # called with the result after each run
         self._closed = False
 
-    def run_now(self) -> RunInfo:
-        """Run the analysis and store it; waits for a run already going on."""
-        with self._run_lock:
-            started = time.monotonic()
-            inputs = gather(self.store, self.settings)
-            if self.separate_process:
-                result = compute_elsewhere(inputs, self.settings)
-            else:
-                result = compute(inputs, self.settings)
-            write_result(self.store, result)
-            info = RunInfo(result.run, len(result.clusters), result.nodes,
-                           time.monotonic() - started)
-            self.last, self.last_error = info, None
-            log.info("analysis %s: %d clusters of %d organisations in %.1f s", info.run,
-                     info.clusters, info.organisations, info.seconds)
+    def _compute(self) -> RunInfo:
+        started = time.monotonic()
+        # read through the background lane: the workers kept for pages stay free
+        inputs = gather(self.store.in_lane("background"), self.settings)
+        if self.separate_process:
+            result = compute_elsewhere(inputs, self.settings)
+        else:
+            result = compute(inputs, self.settings)
+        write_result(self.store, result)
+        info = RunInfo(result.run, len(result.clusters), result.nodes,
+                       time.monotonic() - started)
+        log.info("analysis %s: %d clusters of %d organisations in %.1f s", info.run,
+                 info.clusters, info.organisations, info.seconds)
         for listener in self.listeners:
             listener(result)
         return info
 
-    def start(self) -> threading.Thread:
-        """Run in the background now; return the thread."""
-        thread = threading.Thread(target=self._safe_run, daemon=True, name="crossinnov-analysis")
-        thread.start()
-        return thread
+    def request(self) -> int:
+        """Ask for a run that starts now or after the present one; return its ticket."""
+        with self._cond:
+            if self._closed:
+                raise RuntimeError("the analysis service is closed")
+            if self._running:
+                self._pending = True
+                return self._started + 1
+            self._running = True
+            self._started += 1
+            ticket = self._started
+        threading.Thread(target=self._loop, daemon=True, name="crossinnov-analysis").start()
+        return ticket
+
+    def _loop(self) -> None:
+        while True:
+            with self._cond:
+                number = self._started
+            try:
+                outcome = Outcome(info=self._compute())
+                self.last, self.last_error = outcome.info, None
+            except Exception as exc:  # a failed background run must not take the app down
+                log.exception("analysis run failed")
+                outcome = Outcome(error=f"{type(exc).__name__}: {exc}")
+                self.last_error = outcome.error
+            with self._cond:
+                self._outcomes[number] = outcome
+                for old in [n for n in self._outcomes if n < number - 10]:
+                    del self._outcomes[old]
+                if self._pending and not self._closed:
+                    self._pending = False
+                    self._started += 1
+                else:
+                    self._running = False
+                self._cond.notify_all()
+                if not self._running:
+                    return
+
+    def wait(self, ticket: int, timeout: float | None) -> Outcome | None:
+        """Wait for the run of ``ticket`` to end; None if it has not ended in ``timeout`` s."""
+        with self._cond:
+            self._cond.wait_for(lambda: ticket in self._outcomes or self._closed, timeout)
+            return self._outcomes.get(ticket)
+
+    def run_now(self) -> RunInfo:
+        """Ask for a run and wait for it; raise its error."""
+        outcome = self.wait(self.request(), None)
+        if outcome is None or outcome.info is None:
+            raise RuntimeError(outcome.error if outcome else "the analysis service closed")
+        return outcome.info
+
+    def start(self) -> None:
+        """Run in the background now (or after the run going on)."""
+        self.request()
+
+    def status(self) -> dict:
+        with self._cond:
+            return {"running": self._running, "pending": self._pending}
 
     def schedule(self) -> None:
         """Run after ``analysis_debounce`` seconds without further writes."""
-        with self._state:
+        with self._cond:
             if self._closed:
                 return
             if self._timer is not None:
                 self._timer.cancel()
-            self._timer = threading.Timer(self.settings.analysis_debounce, self._safe_run)
+            self._timer = threading.Timer(self.settings.analysis_debounce, self._safe_request)
             self._timer.daemon = True
             self._timer.start()
 
-    def _safe_run(self) -> None:
-        try:
-            self.run_now()
-        except Exception as exc:  # a failed background run must not take the app down
-            self.last_error = f"{type(exc).__name__}: {exc}"
-            log.exception("background analysis failed")
+    def _safe_request(self) -> None:
+        with contextlib.suppress(RuntimeError):
+            self.request()
 
     def close(self) -> None:
-        with self._state:
+        with self._cond:
             self._closed = True
             if self._timer is not None:
                 self._timer.cancel()
+            self._cond.notify_all()

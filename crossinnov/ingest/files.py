@@ -23,6 +23,7 @@ import pyoxigraph as ox
 from crossinnov.ingest import FieldError, IngestError, Unit
 from crossinnov.ingest.profile import FIELDS, ProfileError, profile_to_unit
 from crossinnov.iris import ANALYSIS_PREDICATES, IRIs
+from crossinnov.namespaces import CI
 from crossinnov.rdfio import RdfFormatSpec, format_for_path
 
 LIST_FIELDS = [name for name, (_, _, is_list) in FIELDS.items() if is_list]
@@ -133,7 +134,7 @@ def read_profiles_csv(data: bytes, iris: IRIs, *, source: str) -> tuple[list[Uni
             if key in LIST_FIELDS:
                 item[key] = [v.strip() for v in value.split(";") if v.strip()]
             elif key == "founded":
-                item[key] = int(value) if value.isdigit() else value
+                item[key] = int(value) if value.isascii() and value.isdigit() else value
             else:
                 item[key] = value
         rows.append((f"{source} line {reader.line_num}", item))
@@ -165,8 +166,16 @@ def quads_to_units(quads: list[ox.Quad], iris: IRIs, *, source: str) -> list[Uni
     bookkeeping in a dump (changelog, inverse collaborations) is skipped: the
     store keeps its own history and recomputes the inverses. Triples about
     anything that is not a crossinnov resource are rejected, by subject.
+
+    A dump in a triple syntax (Turtle, N-Triples, RDF/XML) holds the union graph,
+    where the inverse of a one-sided collaboration cannot be told from a stated
+    one but by its mark: ``X ci:collaborationUnconfirmedBy Y`` says that
+    ``Y ci:collaboratesWith X`` is inferred. Both are left out, so that Y is not
+    made to state what only X said.
     """
     skip = {iris.changelog_graph, iris.closure_graph}
+    inferred = {(q.object, q.subject) for q in quads
+                if q.predicate == CI.collaborationUnconfirmedBy and q.graph_name not in skip}
     by_graph: dict[str, list[ox.Triple]] = defaultdict(list)
     foreign: dict[str, list[ox.Triple]] = defaultdict(list)
     bnode_owner: dict[ox.BlankNode, str] = {}
@@ -177,6 +186,9 @@ def quads_to_units(quads: list[ox.Quad], iris: IRIs, *, source: str) -> list[Uni
             continue
         if isinstance(quad.subject, ox.BlankNode):
             pending.append(quad)
+            continue
+        if quad.predicate == CI.collaborationUnconfirmedBy or (
+                quad.predicate == CI.collaboratesWith and (quad.subject, quad.object) in inferred):
             continue
         subject = quad.subject.value
         if iris.is_bookkeeping(subject):

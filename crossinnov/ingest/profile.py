@@ -6,7 +6,10 @@ A profile is one organisation's own description::
      "sectors": ["packaging", "design"], "themes": ["culture-based-innovation"],
      "description": "...", "homepage": "https://example.org/", "email": "info@example.org",
      "founded": 1993, "collaboratesWith": ["beepart"], "seeksPartnersIn": ["ict"],
-     "events": ["innovation-interface-berlin-2014"]}
+     "events": ["innovation-interface-berlin-2014"], "declinesCollaborationWith": ["acme"]}
+
+``declinesCollaborationWith`` names organisations whose statement that they work
+with this one it refuses: the tie is then removed and shown nowhere.
 
 :func:`profile_to_unit` checks the JSON's shape (types, lengths, characters,
 ids); whether the referenced city, sectors, ... exist is left to the SHACL
@@ -21,7 +24,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from crossinnov.ingest import FieldError, TripleBuilder, Unit
-from crossinnov.iris import IRIs, InvalidSlug, check_slug, slugify
+from crossinnov.iris import InvalidSlug, IRIs, check_slug, slugify
 from crossinnov.namespaces import CI, DCTERMS, FOAF, RDF, RDFS, SCHEMA, XSD
 
 #: JSON field -> (property, kind of the referenced resource or None, is a list)
@@ -35,6 +38,8 @@ FIELDS: dict[str, tuple[ox.NamedNode, str | None, bool]] = {
     "email": (SCHEMA.email, None, False),
     "founded": (SCHEMA.foundingDate, None, False),
     "collaboratesWith": (CI.collaboratesWith, "organisation", True),
+    # organisations whose stated collaboration with this one it refuses (see crossinnov.writes)
+    "declinesCollaborationWith": (CI.declinesCollaborationWith, "organisation", True),
     "seeksPartnersIn": (CI.seeksPartnersIn, "sector", True),
     "events": (CI.participatedIn, "event", True),
 }

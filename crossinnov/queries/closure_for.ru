@@ -1,15 +1,23 @@
 # Keep ci:collaboratesWith symmetric around some organisations: the inverse of a
 # link that only one side states lives in the closure graph, and only there, so
-# that every triple is held by exactly one graph (the union stays a set).
+# that every triple is held by exactly one graph (the union stays a set). Beside
+# each inverse, the one-sidedness is kept as data: X ci:collaborationUnconfirmedBy Y
+# when X states the link and Y does not. A link the other side declines
+# (ci:declinesCollaborationWith) is never inferred.
 # $closure: the closure graph; $orgs: the organisations whose links changed.
-DELETE { GRAPH $closure { ?s <https://w3id.org/crossinnov/ontology#collaboratesWith> ?o } }
+DELETE { GRAPH $closure { ?s ?p ?o } }
 WHERE {
   VALUES ?x { $orgs }
-  { GRAPH $closure { ?x <https://w3id.org/crossinnov/ontology#collaboratesWith> ?o } BIND(?x AS ?s) }
+  VALUES ?p { <https://w3id.org/crossinnov/ontology#collaboratesWith>
+              <https://w3id.org/crossinnov/ontology#collaborationUnconfirmedBy> }
+  { GRAPH $closure { ?x ?p ?o } BIND(?x AS ?s) }
   UNION
-  { GRAPH $closure { ?s <https://w3id.org/crossinnov/ontology#collaboratesWith> ?x } BIND(?x AS ?o) }
+  { GRAPH $closure { ?s ?p ?x } BIND(?x AS ?o) }
 } ;
-INSERT { GRAPH $closure { ?o <https://w3id.org/crossinnov/ontology#collaboratesWith> ?s } }
+INSERT { GRAPH $closure {
+  ?o <https://w3id.org/crossinnov/ontology#collaboratesWith> ?s .
+  ?s <https://w3id.org/crossinnov/ontology#collaborationUnconfirmedBy> ?o .
+} }
 WHERE {
   VALUES ?x { $orgs }
   { GRAPH ?g { ?x <https://w3id.org/crossinnov/ontology#collaboratesWith> ?o } BIND(?x AS ?s) }
@@ -19,5 +27,8 @@ WHERE {
   FILTER NOT EXISTS {
     GRAPH ?g2 { ?o <https://w3id.org/crossinnov/ontology#collaboratesWith> ?s }
     FILTER(?g2 != $closure)
+  }
+  FILTER NOT EXISTS {
+    GRAPH ?g3 { ?o <https://w3id.org/crossinnov/ontology#declinesCollaborationWith> ?s }
   }
 }

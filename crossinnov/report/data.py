@@ -3,6 +3,11 @@
 The report shows what researchers find with SPARQL: every figure comes from
 the stored analysis graph; the network is read only to name things and to draw.
 The result is plain JSON data (the ``.json`` variant of the report).
+
+An organisation deleted since the run is left out of every list at once (the
+queries keep only organisations that still exist); the numbers of the run
+(cluster sizes, counts, shares) stay those of the run until the next one, as
+``run.counts_note`` says.
 """
 
 from __future__ import annotations
@@ -17,6 +22,9 @@ from crossinnov.queries import QUERIES
 from crossinnov.store import Store
 
 MEMBERS_LISTED = 60
+COUNTS_NOTE = ("Sizes, counts and shares are those of the analysis run; an organisation "
+               "deleted since is left out of the lists at once, and out of the numbers at the "
+               "next run.")
 
 
 def _num(row: dict, key: str) -> float | None:
@@ -66,7 +74,7 @@ def load_report(store: Store, net: Network) -> dict[str, Any] | None:
     for r in store.select(QUERIES["report_clusters"], analysis=graph):
         iri = r["cluster"].value
         lk = links[iri]
-        members = sorted(lk["hasMember"], key=lambda m: (
+        members = sorted((m for m in lk["hasMember"] if m in net.organisations), key=lambda m: (
             -(scores.get(m, {}).get("weighted_degree") or 0), m))
         clusters.append({
             "iri": iri, "id": _slug(iri), "label": r["label"].value,
@@ -77,7 +85,8 @@ def load_report(store: Store, net: Network) -> dict[str, Any] | None:
                               if "city" in r else None),
             "cities": _count_labels(net, [net.organisations[m].city for m in members
                                           if m in net.organisations]),
-            "central": [org(m) for m in sorted(lk["centralMember"], key=members.index)],
+            "central": [org(m) for m in sorted((c for c in lk["centralMember"] if c in members),
+                                               key=members.index)],
             "members": [org(m) for m in members[:MEMBERS_LISTED]],
             "more_members": max(0, len(members) - MEMBERS_LISTED),
             "sectors": [{"iri": s, "label": net.label(s)} for s in sorted(lk["mainSector"])],
@@ -109,7 +118,8 @@ def load_report(store: Store, net: Network) -> dict[str, Any] | None:
                 "input_modified": run["inputModified"].value if "inputModified" in run else None,
                 "cross_sector_share": _num(run, "crossSector"),
                 "cross_city_share": _num(run, "crossCity"),
-                "parameters": dict(p.split("=", 1) for p in params)},
+                "parameters": dict(p.split("=", 1) for p in params),
+                "counts_note": COUNTS_NOTE},
         "score_explanation": SCORE_EXPLANATION,
         "cities": cities,
         "clusters": clusters,

@@ -23,24 +23,46 @@ URL space (see the interface document for the contract):
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from crossinnov.web import errors, state
+from crossinnov.config import field_types, load_settings
+from crossinnov.web import errors, security, state
+
+#: a ``test_config`` key that names the instance file (as ``CROSSINNOV_CONFIG`` does)
+CONFIG_KEY = "CONFIG"
 
 
-def create_app(test_config: dict[str, Any] | None = None) -> Flask:
-    """Create the app: defaults, then ``instance/crossinnov.cfg``, then ``CROSSINNOV_*``, then
-    ``test_config``."""
-    app = Flask(__name__, instance_relative_config=True)
+def create_app(test_config: dict[str, Any] | None = None, *,
+               instance_path: str | os.PathLike[str] | None = None) -> Flask:
+    """Create the app; its settings are read as :func:`crossinnov.config.load_settings` reads
+    them: defaults, then the instance file (``CROSSINNOV_CONFIG``, or ``crossinnov.cfg`` in
+    the instance folder), then ``CROSSINNOV_*``, then ``test_config``.
+
+    ``test_config`` holds setting names in upper case (``QUERY_TIMEOUT``), ``CONFIG``
+    (the instance file), and other Flask keys (``TESTING``, ``FILL_EMPTY_STORE``...),
+    which pass through as they are. A bad setting raises
+    :class:`~crossinnov.config.SettingsError` here, never later.
+    """
+    app = Flask(__name__, instance_relative_config=True, instance_path=instance_path)
+    given = dict(test_config or {})
+    config_file = given.pop(CONFIG_KEY, None)
+    names = {name.upper() for name in field_types()}
+    loaded = load_settings(config_file=config_file, instance_path=app.instance_path,
+                           overrides={k.lower(): v for k, v in given.items() if k in names})
     app.config.from_mapping(state.default_config())
-    app.config.from_pyfile("crossinnov.cfg", silent=True)
-    app.config.from_prefixed_env("CROSSINNOV")
-    if test_config:
-        app.config.update(test_config)
+    app.config.update(loaded.extra)
+    app.config.update({k: v for k, v in given.items() if k not in names})
+    app.config.update({k.upper(): v for k, v in loaded.settings.as_dict().items()})
     app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_BODY_BYTES"]
     app.json.sort_keys = False
+    proxies = loaded.settings.trusted_proxies
+    if proxies:  # only then are X-Forwarded-For/-Proto/-Host believed
+        app.wsgi_app = ProxyFix(app.wsgi_app,  # type: ignore[method-assign]
+                                x_for=proxies, x_proto=proxies, x_host=proxies)
 
     state.init_app(app)
 
@@ -56,6 +78,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     errors.init_app(app)
     api.init_app(app)
+    security.init_app(app)
     return app
 
 

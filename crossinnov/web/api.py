@@ -11,10 +11,12 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify, request
 
 from crossinnov.auth import AuthError, Holder
+from crossinnov.iris import InvalidSlug, check_slug
 from crossinnov.profiles import BodyError, Rejected, Stored, jsonld_context, read_body
 from crossinnov.publish import GRAPH_TYPES, negotiate
 from crossinnov.queries import QUERIES, number
 from crossinnov.web.describe import serialize
+from crossinnov.web.security import client_key
 from crossinnov.web.state import current
 
 bp = Blueprint("api", __name__)
@@ -24,7 +26,27 @@ PROFILE_OFFERED = ["application/json", "text/turtle", "application/ld+json",
 
 
 def holder() -> Holder:
-    return current().tokens.holder(request.headers.get("Authorization"))
+    """Who the request's bearer token belongs to (failed attempts are counted per client)."""
+    return current().tokens.holder(request.headers.get("Authorization"), client=client_key())
+
+
+def _known_slug(slug: str) -> str:
+    """Return ``slug`` if it can name a profile; else 404 (ids are lower case)."""
+    try:
+        check_slug(slug)
+    except InvalidSlug:
+        hint = f"; ids are lower case: did you mean {slug.lower()!r}?" if (
+            slug != slug.lower() and _valid(slug.lower())) else ""
+        raise Rejected(404, [], f"there is no profile {slug[:100]!r}{hint}") from None
+    return slug
+
+
+def _valid(slug: str) -> bool:
+    try:
+        check_slug(slug)
+    except InvalidSlug:
+        return False
+    return True
 
 
 def _profile_response(stored: Stored, status: int = 200) -> Response:
@@ -52,9 +74,9 @@ def create() -> Response:
 @bp.get("/api/profiles/<slug>")
 def read(slug: str) -> Response:
     crossinnov = current()
-    stored = crossinnov.profiles.get(slug)
+    stored = crossinnov.profiles.get(_known_slug(slug))
     if stored is None:
-        raise Rejected(404, [], f"there is no profile {slug!r}")
+        raise crossinnov.profiles.missing(slug)
     chosen = negotiate(request.headers.get("Accept"), PROFILE_OFFERED)
     if chosen in (None, "application/json"):
         response = _profile_response(stored)
@@ -69,6 +91,7 @@ def read(slug: str) -> Response:
 @bp.put("/api/profiles/<slug>")
 def replace(slug: str) -> Response:
     who = holder()
+    _known_slug(slug)
     crossinnov = current()
     unit = read_body(request.get_data(), request.content_type or "", crossinnov.store.iris,
                      slug=slug, label="profile")
@@ -80,6 +103,7 @@ def replace(slug: str) -> Response:
 @bp.delete("/api/profiles/<slug>")
 def delete(slug: str) -> Response:
     who = holder()
+    _known_slug(slug)
     crossinnov = current()
     crossinnov.profiles.delete(slug, who, if_match=request.headers.get("If-Match"))
     crossinnov.notify_write()
@@ -127,6 +151,23 @@ def context() -> Response:
     return response
 
 
+#: most errors listed in one answer (the answer says how many there are)
+MAX_ERRORS = 100
+#: most characters of a rejected value echoed back
+MAX_ECHO = 200
+
+
+def _shown(error: dict) -> dict:
+    """An error as sent back: a long value is cut (the client sent it; it need not get it back)."""
+    value = error.get("value")
+    if isinstance(value, str) and len(value) > MAX_ECHO:
+        error = {**error, "value": value[:MAX_ECHO] + f"… ({len(value)} characters)"}
+    elif not isinstance(value, str | int | float | bool | type(None)):
+        text = str(value)
+        error = {**error, "value": text if len(text) <= MAX_ECHO else text[:MAX_ECHO] + "…"}
+    return error
+
+
 def init_app(app) -> None:
     """Map the profile errors to HTTP answers."""
 
@@ -136,6 +177,8 @@ def init_app(app) -> None:
         response.status_code = exc.status
         if exc.status == 401:
             response.headers["WWW-Authenticate"] = 'Bearer realm="crossinnov"'
+        if exc.retry_after is not None:
+            response.headers["Retry-After"] = str(exc.retry_after)
         return response
 
     @app.errorhandler(BodyError)
@@ -146,8 +189,11 @@ def init_app(app) -> None:
 
     @app.errorhandler(Rejected)
     def _rejected(exc: Rejected):
-        body = {"status": exc.status, "message": str(exc) or "rejected",
-                "errors": [e.as_dict() for e in exc.errors]}
+        errors = [_shown(e.as_dict()) for e in exc.errors[:MAX_ERRORS]]
+        message = str(exc) if len(exc.errors) <= MAX_ERRORS else (
+            f"{len(exc.errors)} errors; the first {MAX_ERRORS} are listed")
+        body = {"status": exc.status, "message": message[:MAX_ECHO * 4] or "rejected",
+                "errors": errors, "count": len(exc.errors)}
         response = jsonify(body)
         response.status_code = exc.status
         return response

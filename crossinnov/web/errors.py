@@ -14,7 +14,8 @@ from werkzeug.exceptions import HTTPException
 
 from crossinnov.publish import negotiate
 from crossinnov.store import StoreError
-from crossinnov.workers import QueryRejected, QueryTimeout, WorkerDied
+from crossinnov.web.fairuse import Refused
+from crossinnov.workers import PoolBusy, QueryOverMemory, QueryRejected, QueryTimeout, WorkerDied
 
 log = logging.getLogger("crossinnov.web")
 
@@ -31,14 +32,43 @@ class HttpError(Exception):
 
 TITLES = {400: "Bad request", 401: "Unauthorized", 403: "Forbidden", 404: "Not found",
           405: "Method not allowed", 406: "Not acceptable", 409: "Conflict",
-          413: "Too large", 415: "Unsupported media type", 422: "Unprocessable content",
-          500: "Server error", 503: "Service unavailable"}
+          410: "Gone", 412: "Precondition failed", 413: "Too large",
+          415: "Unsupported media type", 422: "Unprocessable content",
+          429: "Too many requests", 500: "Server error", 503: "Service unavailable"}
+
+#: the failures of a query, as (status, message) makers; Retry-After where trying again helps
+QUERY_FAILURES = (QueryRejected, QueryTimeout, QueryOverMemory, WorkerDied, PoolBusy, Refused)
+
+
+def describe_failure(exc: Exception) -> tuple[int, str, dict[str, str]]:
+    """Return the status, the message and the headers that answer a failed query."""
+    from flask import current_app
+
+    settings = current_app.extensions["crossinnov"].settings
+    if isinstance(exc, QueryRejected):
+        prefix = "SPARQL syntax error" if exc.kind == "syntax" else "the query failed"
+        return 400, f"{prefix}: {exc}", {}
+    if isinstance(exc, QueryTimeout):
+        return 503, (f"{exc} (time limit: {settings.query_timeout:g} s). Narrow the query, "
+                     "add a LIMIT, or run it on a dump."), {}
+    if isinstance(exc, QueryOverMemory):
+        return 503, (f"{exc}. Sorting, grouping and DISTINCT over large joins hold their rows "
+                     "in memory: narrow the query, or run it on a dump."), {}
+    if isinstance(exc, WorkerDied):
+        return 503, f"{exc}; try again", {"Retry-After": "1"}
+    if isinstance(exc, PoolBusy):
+        return 503, f"the store is busy: {exc}; try again shortly", {"Retry-After": "5"}
+    if isinstance(exc, Refused):
+        return exc.status, str(exc), {"Retry-After": str(exc.retry_after)}
+    raise TypeError(f"not a query failure: {exc!r}")
 
 
 def error_response(status: int, message: str, **extra) -> Response:
-    """Return an error in the form the client prefers."""
-    chosen = negotiate(request.headers.get("Accept"),
-                       ["text/plain", "application/json", "text/html"])
+    """Return an error in the form the client prefers (JSON first under ``/api/``)."""
+    offered = ["text/plain", "application/json", "text/html"]
+    if request.path.startswith("/api/"):
+        offered = ["application/json", "text/plain", "text/html"]
+    chosen = negotiate(request.headers.get("Accept"), offered)
     if chosen == "text/html":
         body = render_template("error.html", status=status,
                                title=TITLES.get(status, "Error"), message=message)
@@ -56,20 +86,17 @@ def init_app(app: Flask) -> None:
     def _http_error(exc: HttpError):
         return error_response(exc.status, exc.message, **exc.extra)
 
-    @app.errorhandler(QueryTimeout)
-    def _timeout(exc: QueryTimeout):
-        limit = app.extensions["crossinnov"].settings.query_timeout
-        return error_response(503, f"{exc} (time limit: {limit:g} s). Narrow the query, add "
-                                   "a LIMIT, or run it on a dump.")
-
     @app.errorhandler(QueryRejected)
-    def _rejected(exc: QueryRejected):
-        prefix = "SPARQL syntax error" if exc.kind == "syntax" else "query failed"
-        return error_response(400, f"{prefix}: {exc}")
-
+    @app.errorhandler(QueryTimeout)
+    @app.errorhandler(QueryOverMemory)
     @app.errorhandler(WorkerDied)
-    def _died(exc: WorkerDied):
-        return error_response(503, f"{exc}; it is being restarted, try again")
+    @app.errorhandler(PoolBusy)
+    @app.errorhandler(Refused)
+    def _query_failed(exc: Exception):
+        status, message, headers = describe_failure(exc)
+        response = error_response(status, message)
+        response.headers.update(headers)
+        return response
 
     @app.errorhandler(StoreError)
     def _store(exc: StoreError):
@@ -92,7 +119,8 @@ def init_app(app: Flask) -> None:
     def _cors(response: Response) -> Response:
         response.headers["Access-Control-Allow-Origin"] = "*"
         response.headers["Access-Control-Expose-Headers"] = (
-            "ETag, Last-Modified, Location, Content-Disposition, X-SPARQL-MaxRows, Warning")
+            "ETag, Last-Modified, Location, Content-Disposition, Retry-After, X-SPARQL-MaxRows, "
+            "X-SPARQL-MaxBytes, X-SPARQL-Truncated, Warning")
         if request.method == "OPTIONS":
             # the route's own methods, as Flask's automatic OPTIONS answer lists them
             response.headers["Access-Control-Allow-Methods"] = response.headers.get(

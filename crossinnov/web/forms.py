@@ -4,7 +4,12 @@ The form is another way to send the same profile JSON: its fields become a
 profile dict, which goes through the same code path as the API (schema check,
 SHACL, one transaction). Errors are shown next to the field they concern, with
 what was typed kept. The token is typed in the form or kept in a cookie set by
-``/login`` (HttpOnly, SameSite=Strict).
+``/login`` (HttpOnly, SameSite=Strict, Secure over HTTPS).
+
+Every post (profile forms, ``/login``, ``/logout``) must come from this site
+(:func:`~crossinnov.web.security.same_site`), a failed token attempt counts
+against the client (429 with ``Retry-After`` past the limit), and ``/login``
+redirects only to a path on this site (:func:`~crossinnov.web.security.safe_next`).
 """
 
 from __future__ import annotations
@@ -17,12 +22,17 @@ from crossinnov.auth import AuthError
 from crossinnov.ingest.profile import ProfileError, profile_to_unit
 from crossinnov.profiles import Rejected
 from crossinnov.queries import QUERIES, number
+from crossinnov.web.security import client_key, safe_next, same_site
 from crossinnov.web.state import current
 
 bp = Blueprint("forms", __name__)
 
 COOKIE = "crossinnov_token"
-LISTS = ("sectors", "themes", "seeksPartnersIn", "events", "collaboratesWith")
+COOKIE_HOURS = 8
+CROSS_SITE = "the form was sent from another site"
+LISTS = ("sectors", "themes", "seeksPartnersIn", "events", "collaboratesWith",
+         "declinesCollaborationWith")
+ORGANISATION_LISTS = ("collaboratesWith", "declinesCollaborationWith")
 PICKER_LIMIT = 2_000
 
 
@@ -54,19 +64,20 @@ def form_to_profile(form) -> dict[str, Any]:
             data[key] = value.replace("\r\n", "\n")
     founded = form.get("founded", "").strip()
     if founded:
-        data["founded"] = int(founded) if founded.isdigit() else founded
+        # "²" and "١٩" are digits to str.isdigit(), not to int(): ASCII digits only
+        data["founded"] = int(founded) if founded.isascii() and founded.isdigit() else founded
     for key in LISTS:
         values = [v.strip() for v in form.getlist(key) if v.strip()]
-        if key == "collaboratesWith" and form.get("collaboratesWithText"):
-            values += [v.strip() for v in form["collaboratesWithText"].replace(";", ",").split(",")
-                       if v.strip()]
+        text = form.get(key + "Text") if key in ORGANISATION_LISTS else None
+        if text:  # the text fallback of the organisation pickers: ids or IRIs, , or ; between
+            values += [v.strip() for v in text.replace(";", ",").split(",") if v.strip()]
         if values:
             data[key] = values
     return data
 
 
 def _render(profile: dict, *, slug: str | None, errors: list[dict], status: int = 200,
-            message: str | None = None) -> Response:
+            message: str | None = None, retry_after: int | None = None) -> Response:
     by_field: dict[str, list[str]] = {}
     for e in errors:
         by_field.setdefault(e["field"], []).append(e["message"])
@@ -75,7 +86,13 @@ def _render(profile: dict, *, slug: str | None, errors: list[dict], status: int 
     body = render_template("profile_form.html", profile=profile, slug=slug, errors=by_field,
                            general=general, message=message, choices=choices(),
                            has_cookie=bool(request.cookies.get(COOKIE)))
-    return make_response(body, status)
+    return _with_retry_after(make_response(body, status), retry_after)
+
+
+def _with_retry_after(response: Response, retry_after: int | None) -> Response:
+    if retry_after is not None:  # RFC 9110 section 10.2.3, with 429 (RFC 6585 section 4)
+        response.headers["Retry-After"] = str(retry_after)
+    return response
 
 
 def _token_header() -> str:
@@ -83,24 +100,14 @@ def _token_header() -> str:
     return f"Bearer {token}" if token else ""
 
 
-def _same_origin() -> bool:
-    """A form post must come from this site (with SameSite=Strict cookies, a second guard)."""
-    from urllib.parse import urlparse
-
-    origin = request.headers.get("Origin")
-    if origin is None:  # not sent by every browser for same-origin posts
-        return True
-    return urlparse(origin).netloc == request.host
-
-
 def _save(slug: str | None) -> Response:
     crossinnov = current()
     profile = form_to_profile(request.form)
-    if not _same_origin():
+    if not same_site():
         return _render(profile, slug=slug, status=403, errors=[
-            {"field": "(profile)", "message": "the form was sent from another site"}])
+            {"field": "(profile)", "message": CROSS_SITE}])
     try:
-        holder = crossinnov.tokens.holder(_token_header())
+        holder = crossinnov.tokens.holder(_token_header(), client=client_key())
         try:
             unit = profile_to_unit(profile, crossinnov.store.iris, label="form", slug=slug)
         except ProfileError as exc:
@@ -113,7 +120,7 @@ def _save(slug: str | None) -> Response:
             stored = crossinnov.profiles.replace(slug, unit, holder)
     except AuthError as exc:
         return _render(profile, slug=slug, errors=[{"field": "token", "message": str(exc)}],
-                       status=exc.status)
+                       status=exc.status, retry_after=exc.retry_after)
     except Rejected as exc:
         errors = [e.as_dict() for e in exc.errors] or [{"field": "(profile)",
                                                         "message": str(exc)}]
@@ -140,28 +147,37 @@ def edit(slug: str) -> Response:
     return _render(stored.profile, slug=slug, errors=[])
 
 
+def _login_page(error: str | None, target: str, status: int = 200,
+                retry_after: int | None = None) -> Response:
+    body = render_template("login.html", error=error, next=target)
+    return _with_retry_after(make_response(body, status), retry_after)
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> Response:
+    default = url_for("forms.new")
     if request.method == "GET":
-        return make_response(render_template("login.html", error=None,
-                                              next=request.args.get("next", "")))
+        return _login_page(None, safe_next(request.args.get("next"), default))
+    target = safe_next(request.form.get("next"), default)
+    if not same_site():
+        return _login_page(CROSS_SITE, target, 403)
     token = request.form.get("token", "").strip()
-    target = request.form.get("next") or url_for("forms.new")
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("forms.new")  # never redirect off-site
+    if not token:
+        return _login_page("type your write token", target, 401)
     try:
-        current().tokens.holder(f"Bearer {token}")
+        current().tokens.holder(f"Bearer {token}", client=client_key())
     except AuthError as exc:
-        return make_response(render_template("login.html", error=str(exc), next=target),
-                             exc.status)
+        return _login_page(str(exc), target, exc.status, exc.retry_after)
     response = redirect(target, 303)
     response.set_cookie(COOKIE, token, httponly=True, samesite="Strict",
-                        secure=request.is_secure, max_age=8 * 3600)
+                        secure=request.is_secure, max_age=COOKIE_HOURS * 3600)
     return response
 
 
 @bp.post("/logout")
 def logout() -> Response:
+    if not same_site():
+        return _login_page(CROSS_SITE, url_for("forms.new"), 403)
     response = redirect(url_for("pages.home"), 303)
-    response.delete_cookie(COOKIE)
+    response.delete_cookie(COOKIE, httponly=True, samesite="Strict", secure=request.is_secure)
     return response

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import rdflib
-from rdflib.collection import Collection
 from flask import Blueprint, Response, jsonify, render_template, request
+from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS
 
 from crossinnov.namespaces import CI
@@ -174,8 +174,10 @@ def shapes() -> Response:
 
 @bp.route("/healthz")
 def healthz() -> Response:
-    store = current().store
-    ok = store.ask("ASK { ?s ?p ?o }")
-    response = jsonify({"status": "ok" if ok else "empty", "quads": len(store)})
-    response.status_code = 200
-    return response
+    """200 while the store answers; never waits behind a query (it asks the durable store)."""
+    crossinnov = current()
+    health = crossinnov.store.health()
+    body = {"status": "ok" if health["store"] else "empty", "quads": len(crossinnov.store),
+            **{k: v for k, v in health.items() if k != "store"},
+            "sparql": crossinnov.gate.status()}
+    return jsonify(body)

@@ -25,6 +25,8 @@ from crossinnov.web.views import LABELS, Link, make_link, short_name
 EXAMPLES_DIR = Path(queries.__file__).resolve().parent / "examples"
 #: rows shown on the page; the downloads hold them all
 SHOWN_ROWS = 1000
+#: characters of one value shown on the page; the downloads hold them all
+SHOWN_CHARACTERS = 2000
 #: datatypes that need no note beside their values
 PLAIN = {XSD.string.value, XSD.integer.value, XSD.decimal.value, XSD.double.value,
          XSD.boolean.value}
@@ -64,6 +66,7 @@ class Cell:
     text: str = ""
     note: str = ""  # datatype of a literal; prefixed name of a labelled IRI
     title: str = ""  # shown on hover: the full IRI, datatype or language
+    more: int = 0  # characters of the text left out
 
 
 def _labels(terms: list) -> dict[str, str]:
@@ -94,10 +97,11 @@ def to_cell(term, labels: dict[str, str]) -> Cell:
                     title=term.value)
     if isinstance(term, ox.Literal):
         datatype = short_name(term.datatype.value)
+        text, more = term.value[:SHOWN_CHARACTERS], max(0, len(term.value) - SHOWN_CHARACTERS)
         if term.language:
-            return Cell(text=term.value, title="language: " + term.language)
+            return Cell(text=text, title="language: " + term.language, more=more)
         note = "" if term.datatype.value in PLAIN else datatype
-        return Cell(text=term.value, note=note, title=datatype)
+        return Cell(text=text, note=note, title=datatype, more=more)
     if isinstance(term, ox.BlankNode):
         return Cell(text="_:" + term.value, note="blank node")
     return Cell(text=str(term))
@@ -141,14 +145,17 @@ def query_page() -> str:
                  result=None)
 
 
-def render_answer(query: str, answer, dataset: dict | None = None) -> str:
+def render_answer(query: str, answer, dataset: dict | None = None, *, max_bytes: int = 0
+                  ) -> str:
     """The query page with the query kept in the editor and its answer as a table.
 
     :param dataset: the request's ``default-graph-uri``/``named-graph-uri``, kept in the
         download links
+    :param max_bytes: the size limit the answer was read with (said when it cut it)
     """
     result = answer_table(parse_answer(answer))
-    return _page(query, result=result, truncated=bool(answer.truncated),
+    limits = {"rows": current().settings.max_result_rows, "bytes": max_bytes}
+    return _page(query, result=result, cut=answer.cut, limits=limits,
                  downloads=downloads(query, result["form"], dataset)
                  if result["form"] != "boolean" else [])
 

@@ -7,6 +7,8 @@ analysis stored in the analysis graph; ``POST /api/analysis`` re-runs it now
 
 from __future__ import annotations
 
+import logging
+import math
 import threading
 
 from flask import Blueprint, Response, abort, jsonify, request, url_for
@@ -20,6 +22,7 @@ from crossinnov.web.describe import data_version
 from crossinnov.web.state import current
 
 bp = Blueprint("reports", __name__)
+log = logging.getLogger("crossinnov.web")
 
 
 def local_link(iri: str) -> str:
@@ -62,38 +65,51 @@ def figure(name: str) -> Response:
     return Response(svg, mimetype="image/svg+xml")
 
 
+#: the longest a client may ask POST /api/analysis to wait for the run, in seconds
+MAX_WAIT = 600.0
+
+
+def _wait_seconds() -> float:
+    text = request.args.get("wait", "60")
+    try:
+        wait = float(text)
+    except ValueError:
+        wait = math.nan
+    if not math.isfinite(wait) or not 0 <= wait <= MAX_WAIT:
+        raise BodyError(400, f"wait must be a number of seconds from 0 to {MAX_WAIT:g}, "
+                             f"not {text[:40]!r}")
+    return wait
+
+
 @bp.post("/api/analysis")
 def run_analysis() -> Response:
+    """Ask for a run: it starts now, or after the one going on (at most one waits).
+
+    Organisation tokens may ask once per ``analysis_min_interval``; the admin's is not
+    limited. 200 with the run when it ends within ``wait`` seconds, else 202.
+    """
     from crossinnov.web.api import holder
 
-    holder()
-    service = current().analysis
-    try:
-        wait = float(request.args.get("wait", 60))
-    except ValueError:
-        raise BodyError(400, "wait must be a number of seconds") from None
-    done = threading.Event()
-    outcome: dict = {}
-
-    def work() -> None:
-        try:
-            outcome["info"] = service.run_now()
-        except Exception as exc:  # reported to the client below
-            outcome["error"] = f"{type(exc).__name__}: {exc}"
-        finally:
-            done.set()
-
-    threading.Thread(target=work, daemon=True, name="crossinnov-analysis-now").start()
-    if not done.wait(timeout=max(0.0, wait)):
-        response = jsonify({"status": "running", "report": url_for("reports.clusters_json")})
+    wait = _wait_seconds()
+    who = holder()
+    crossinnov = current()
+    if not who.is_admin:
+        crossinnov.analysis_interval.check(who.name)
+    service = crossinnov.analysis
+    outcome = service.wait(service.request(), wait)
+    if outcome is None:
+        response = jsonify({"status": "running", **service.status(),
+                            "report": url_for("reports.clusters_json")})
         response.status_code = 202
         response.headers["Location"] = url_for("reports.clusters_json")
         return response
-    if "error" in outcome:
-        response = jsonify({"status": "failed", "message": outcome["error"]})
-        response.status_code = 500
+    if outcome.error is not None:
+        log.error("analysis failed: %s", outcome.error)
+        response = jsonify({"status": "failed", "message": "the analysis run failed: "
+                                                           f"{outcome.error}"})
+        response.status_code = 503
         return response
-    info = outcome["info"]
+    info = outcome.info
     return jsonify({"status": "done", "run": info.run, "clusters": info.clusters,
                     "organisations": info.organisations, "seconds": round(info.seconds, 3),
                     "report": url_for("reports.clusters_html")})

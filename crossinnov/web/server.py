@@ -16,9 +16,17 @@ from crossinnov.config import Settings
 log = logging.getLogger("crossinnov.access")
 
 
-def config_from_settings(settings: Settings) -> dict[str, Any]:
-    """Return Flask config keys for settings (the names in upper case)."""
-    return {name.upper(): value for name, value in settings.as_dict().items()}
+def config_from_settings(settings: Settings, config_file: str | None = None) -> dict[str, Any]:
+    """Return ``create_app`` config for settings already read (the names in upper case).
+
+    ``settings`` come from :func:`crossinnov.config.load_settings`, instance file
+    included; ``config_file`` names that file again (``CONFIG``) so that its
+    other keys (``SECRET_KEY``...) reach Flask too.
+    """
+    config: dict[str, Any] = {name.upper(): value for name, value in settings.as_dict().items()}
+    if config_file:
+        config["CONFIG"] = config_file
+    return config
 
 
 class AccessLog:
@@ -73,14 +81,15 @@ def _setup_logging() -> None:
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)
 
 
-def run(settings: Settings, *, host: str, port: int, threads: int) -> None:
+def run(settings: Settings, *, host: str, port: int, threads: int,
+        config_file: str | None = None) -> None:
     """Serve until interrupted."""
     import waitress
 
     from crossinnov.web import create_app
 
     _setup_logging()
-    app = create_app(config_from_settings(settings))
+    app = create_app(config_from_settings(settings, config_file))
     server = waitress.create_server(AccessLog(app), host=host, port=port, threads=threads,
                                     ident="crossinnov", channel_timeout=300)
 
@@ -102,11 +111,11 @@ def run(settings: Settings, *, host: str, port: int, threads: int) -> None:
         app.extensions["crossinnov"].close()
 
 
-def run_get(settings: Settings, path: str) -> int:
+def run_get(settings: Settings, path: str, *, config_file: str | None = None) -> int:
     """Run one GET through the app in process and print the response; exit 0 on 2xx/3xx."""
     from crossinnov.web import create_app
 
-    app = create_app(config_from_settings(settings))
+    app = create_app(config_from_settings(settings, config_file))
     try:
         response = app.test_client().get(path)
         sys.stdout.buffer.write(response.get_data())

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import parse_qs
 
-from flask import Blueprint, Response, render_template, request, stream_with_context
+from flask import Blueprint, Response, render_template, request
 
 from crossinnov.publish import (
     FORMAT_ALIASES,
@@ -23,16 +23,19 @@ from crossinnov.publish import (
     negotiate,
 )
 from crossinnov.rdfio import prefixes_for
-from crossinnov.sparqltext import looks_like_update, query_form, uses_service
+from crossinnov.sparqltext import looks_like_update, nesting_depth, query_form, uses_service
 from crossinnov.web.errors import HttpError
+from crossinnov.web.security import client_key
 from crossinnov.web.state import current
-from crossinnov.workers import QueryRejected, QuerySpec, QueryTimeout
+from crossinnov.workers import PUBLIC, Answer, QuerySpec
 
 bp = Blueprint("sparql", __name__)
 
 FORM = "application/x-www-form-urlencoded"
 DIRECT = "application/sparql-query"
 UPDATE = "application/sparql-update"
+#: most bytes of an answer shown as a page (the downloads hold up to the endpoint's limit)
+HTML_MAX_BYTES = 8_000_000
 
 
 @dataclass
@@ -66,8 +69,6 @@ def read_protocol_request() -> ProtocolRequest:
                 body = _params(raw)
             except UnicodeDecodeError:
                 raise HttpError(400, "the form body is not valid UTF-8") from None
-            if "update" in body:
-                raise HttpError(403, "this endpoint is read-only: SPARQL Update is refused")
             if "query" in url and "query" in body:
                 raise HttpError(400, "the query is given both in the URL and in the body")
             params = {**url, **body} if "query" in body else {**body, **url}
@@ -84,6 +85,9 @@ def read_protocol_request() -> ProtocolRequest:
             raise HttpError(415, f"unsupported content type {mime or '(none)'}: send "
                                  f"{FORM} or {DIRECT}")
     if "update" in params:
+        if "query" in params or body_query is not None:
+            # SPARQL 1.1 Protocol 2.1.4/2.2.4: a request with both is malformed
+            raise HttpError(400, "a request carries either a query or an update, not both")
         raise HttpError(403, "this endpoint is read-only: SPARQL Update is refused")
     queries = params.get("query", [])
     if len(queries) > 1:
@@ -129,9 +133,13 @@ def choose_formats(req: ProtocolRequest, form: str | None) -> tuple[str, str]:
 
 
 def check_query(query: str) -> None:
+    """Refuse, before any parser sees it, a query this endpoint will not run."""
     settings = current().settings
-    if len(query) > settings.max_query_length:
-        raise HttpError(413, f"the query is longer than {settings.max_query_length} characters")
+    depth = nesting_depth(query)
+    if depth > settings.max_query_depth:
+        raise HttpError(400, f"the query is nested {depth} levels deep (brackets, braces, and "
+                             f"chains of ! or ^); this endpoint allows "
+                             f"{settings.max_query_depth}")
     if uses_service(query) and not settings.allow_service:
         raise HttpError(400, "federated queries (SERVICE) are disabled on this endpoint")
     if looks_like_update(query):
@@ -143,12 +151,14 @@ def endpoint() -> Response:
     req = read_protocol_request()
     if req.query is None:
         return _no_query(req)
-    check_query(req.query)
+    crossinnov = current()
+    if len(req.query) > crossinnov.settings.max_query_length:
+        raise HttpError(413, "the query is longer than "
+                             f"{crossinnov.settings.max_query_length} characters")
     form = query_form(req.query)
     result_format, graph_format = choose_formats(req, form)
     html = result_format == "html"
     dataset = bool(req.default_graph or req.named_graphs)
-    crossinnov = current()
     spec = QuerySpec(
         req.query,
         req.default_graph if dataset else None,
@@ -163,42 +173,65 @@ def endpoint() -> Response:
         prefixes_for(crossinnov.store.iris),
         # relative IRIs resolve against the endpoint (SPARQL 1.1 Query 4.1.1.1)
         request.base_url,
+        max_bytes=(min(HTML_MAX_BYTES, crossinnov.settings.max_result_bytes) if html
+                   else crossinnov.settings.max_result_bytes),
     )
     if html:
         return _html_answer(req, spec)
-    answer = crossinnov.store.answer(spec)
+    answer = run_public(spec)
     media = GRAPH_MEDIA[answer.format] if answer.kind == "graph" else RESULT_MEDIA[answer.format]
-    response = Response(stream_with_context(answer.chunks) if not answer.complete else
-                        answer.chunks, mimetype=media)
+    response = Response(answer.chunks, mimetype=media)
     if media.startswith("text/") or media.endswith(("json", "xml")):
         response.mimetype_params["charset"] = "utf-8"
-    response.headers["X-SPARQL-MaxRows"] = str(crossinnov.settings.max_result_rows)
-    if answer.truncated:
-        response.headers["Warning"] = (f'199 - "answer cut at {answer.rows} rows '
-                                       '(the result row limit)"')
+    limit_headers(response, answer, spec)
     response.vary.add("Accept")
     return response
 
 
+def run_public(spec: QuerySpec) -> Answer:
+    """Check and run a query for a member of the public: through the gate, in the public lane.
+
+    The checks of the text are inside the gate too: scanning a long hostile query costs
+    time, and a client gets no more of it than of the workers.
+    """
+    crossinnov = current()
+    with crossinnov.gate.admit(client_key()):
+        check_query(spec.sparql)
+        return crossinnov.store.answer(spec, lane=PUBLIC)
+
+
+def limit_headers(response: Response, answer: Answer, spec: QuerySpec) -> None:
+    """Say the limits, and whether this answer was cut by one of them."""
+    response.headers["X-SPARQL-MaxRows"] = str(spec.max_rows)
+    response.headers["X-SPARQL-MaxBytes"] = str(spec.max_bytes)
+    if answer.cut:
+        response.headers["X-SPARQL-Truncated"] = answer.cut
+        limit = ("the result row limit" if answer.cut == "rows" else
+                 f"the result size limit of {spec.max_bytes} bytes")
+        response.headers["Warning"] = (f'199 - "answer cut at {answer.rows} rows ({limit})"')
+
+
 def _html_answer(req: ProtocolRequest, spec: QuerySpec) -> Response:
     """A browser's answer: the query page, with the query kept even when it fails."""
+    from crossinnov.web.errors import QUERY_FAILURES, describe_failure
     from crossinnov.web.querypage import render_answer, render_error
 
     try:
-        answer = current().store.answer(spec)
-    except QueryRejected as exc:
-        prefix = "SPARQL syntax error" if exc.kind == "syntax" else "The query failed"
-        response = Response(render_error(req.query, f"{prefix}: {exc}"), status=400,
+        answer = run_public(spec)
+    except HttpError as exc:
+        response = Response(render_error(req.query, exc.message), status=exc.status,
                             mimetype="text/html")
-    except QueryTimeout as exc:
-        limit = current().settings.query_timeout
-        response = Response(render_error(req.query, f"{exc} (time limit: {limit:g} s)."),
-                            status=503, mimetype="text/html")
+    except QUERY_FAILURES as exc:
+        status, message, headers = describe_failure(exc)
+        response = Response(render_error(req.query, message), status=status,
+                            mimetype="text/html", headers=headers)
     else:
         dataset = {"default-graph-uri": req.default_graph, "named-graph-uri": req.named_graphs}
         response = Response(render_answer(req.query, answer,
-                                          {k: v for k, v in dataset.items() if v}),
+                                          {k: v for k, v in dataset.items() if v},
+                                          max_bytes=spec.max_bytes or 0),
                             mimetype="text/html")
+        limit_headers(response, answer, spec)
     response.vary.add("Accept")
     return response
 

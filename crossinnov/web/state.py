@@ -19,6 +19,7 @@ from crossinnov.profiles import Profiles
 from crossinnov.remote import RemoteStore
 from crossinnov.store import OxigraphStore, Store, open_store
 from crossinnov.validate import Validator
+from crossinnov.web.fairuse import Interval, PublicGate
 
 log = logging.getLogger("crossinnov.web")
 
@@ -32,6 +33,10 @@ class Crossinnov:
     tokens: Tokens
     profiles: Profiles
     analysis: AnalysisService
+    #: admits the public /sparql queries (per client, bounded queue)
+    gate: PublicGate
+    #: how often an organisation's token may ask for an analysis run
+    analysis_interval: Interval
     extra: dict = field(default_factory=dict)
     #: called after every successful write (the analysis re-runs from there)
     on_write: list = field(default_factory=list)
@@ -74,12 +79,20 @@ def open_served_store(settings: Settings, *, fill_empty: bool) -> Store:
         fill_with_shipped_data(store)
     if isinstance(store, OxigraphStore):
         from crossinnov.served import ServedStore
+        from crossinnov.workers import PoolLimits
 
-        workers = settings.query_workers or os.cpu_count() or 1
-        return ServedStore(store, workers, settings.query_timeout)
+        limits = PoolLimits(public=public_slots(settings), internal=settings.internal_workers,
+                            memory=settings.worker_memory_mb * 2**20 or None,
+                            allow_service=settings.allow_service)
+        return ServedStore(store, limits, settings.query_timeout)
     if isinstance(store, RemoteStore):
         return store.limited(settings.query_timeout)
     return store
+
+
+def public_slots(settings: Settings) -> int:
+    """How many public queries run at once: the public query workers (one per core)."""
+    return max(1, settings.query_workers or os.cpu_count() or 1)
 
 
 def fill_with_shipped_data(store: Store) -> None:
@@ -98,11 +111,14 @@ def fill_with_shipped_data(store: Store) -> None:
 def init_app(app: Flask) -> None:
     """Open the store named by the app's config and keep it in ``app.extensions``."""
     settings = settings_from_config(app.config)
-    tokens = Tokens(settings.token, settings.token_file)
+    tokens = Tokens.from_settings(settings)
     store = open_served_store(settings, fill_empty=app.config.get("FILL_EMPTY_STORE", True))
     profiles = Profiles(store, Validator())
     analysis = AnalysisService(store, settings)
-    crossinnov = Crossinnov(settings, store, tokens, profiles, analysis)
+    gate = PublicGate(slots=public_slots(settings), queue=settings.sparql_queue,
+                      per_client=settings.sparql_per_client, wait=settings.sparql_queue_wait)
+    crossinnov = Crossinnov(settings, store, tokens, profiles, analysis, gate,
+                            Interval(settings.analysis_min_interval, "an analysis"))
     crossinnov.on_write.append(analysis.schedule)
     app.extensions["crossinnov"] = crossinnov
     if app.config.get("ANALYSE_ON_START", True) and analysis_is_stale(store):

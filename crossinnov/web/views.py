@@ -19,7 +19,7 @@ from flask import render_template, url_for
 
 from crossinnov.iris import SCHEMES
 from crossinnov.namespaces import CI, DCTERMS, FOAF, OWL, RDFS, SCHEMA, SKOS, XSD
-from crossinnov.queries import QUERIES
+from crossinnov.queries import QUERIES, values
 from crossinnov.rdfio import prefixes_for
 from crossinnov.store import Store
 from crossinnov.web.state import current
@@ -241,8 +241,8 @@ def gather_organisation(store: Store, iri: ox.NamedNode, f: Facts) -> dict:
         "leads": f.incoming(CI.leadPartner), "seeks": f.links(CI.seeksPartnersIn),
         "clusters": f.incoming(CI.hasMember),
         "suggestions": partner_suggestions(store, iri),
-        "collaborators": [{"org": _link(r, "partner", "name"), "city": _link(r, "city", "cityName")}
-                          for r in _rows(store, "page_org_collaborators", "partner", org=iri)],
+        "collaborators": collaborators(store, iri),
+        "edit_url": url_for("forms.edit", slug=iri.value.rsplit("/", 1)[1]),
         "practices": [{"practice": _link(r, "practice", "name"), "role": r["role"].value,
                        "city": _link(r, "city", "cityName")}
                       for r in store.select(QUERIES["page_org_practices"], org=iri)],
@@ -250,6 +250,22 @@ def gather_organisation(store: Store, iri: ox.NamedNode, f: Facts) -> dict:
                     "when": date_in_words(r.get("start"), r.get("end"))}
                    for r in _rows(store, "page_org_events", "event", org=iri)],
     }
+
+
+def collaborators(store: Store, iri: ox.NamedNode) -> list[dict]:
+    """The organisation's collaborators, each with who states the link.
+
+    ``stated``: "both", "this" (only this organisation says so; not confirmed by
+    the partner) or "partner" (only the partner says so; this organisation has
+    not confirmed, and may confirm or decline it in its profile).
+    """
+    out = []
+    for r in _rows(store, "page_org_collaborators", "partner", org=iri):
+        by_partner = r["unconfirmedByPartner"].value == "true"
+        by_org = r["unconfirmedByOrg"].value == "true"
+        out.append({"org": _link(r, "partner", "name"), "city": _link(r, "city", "cityName"),
+                    "stated": "this" if by_partner else "partner" if by_org else "both"})
+    return out
 
 
 def partner_suggestions(store: Store, iri: ox.NamedNode, limit: int = 5) -> list[dict]:
@@ -374,18 +390,38 @@ def gather_scheme(store: Store, iri: ox.NamedNode, f: Facts) -> dict:
     return {"concepts": concepts, "tops": f.links(SKOS.hasTopConcept)}
 
 
+def existing_organisations(store: Store, orgs: list[ox.NamedNode]) -> set[str]:
+    """Return the IRIs of those of ``orgs`` that still exist (typed ci:Organisation)."""
+    alive: set[str] = set()
+    unique = sorted({o.value: o for o in orgs}.items())
+    for start in range(0, len(unique), 500):
+        chunk = [o for _, o in unique[start:start + 500]]
+        query = QUERIES.render("existing_organisations", orgs=values(chunk))
+        alive |= {r["org"].value for r in store.select(query)}
+    return alive
+
+
 def gather_cluster(store: Store, iri: ox.NamedNode, f: Facts) -> dict:
     def pct(prop: ox.NamedNode) -> str | None:
         value = f.text(prop)
         return f"{100 * float(value):.0f} %" if value is not None else None
 
-    return {"size": f.text(CI.clusterSize), "members": f.links(CI.hasMember),
-            "central": f.links(CI.centralMember), "density": f.text(CI.density),
+    # members as the run found them, less any organisation deleted since (left out at once)
+    named = [*f.links(CI.hasMember), *f.links(CI.centralMember)]
+    alive = existing_organisations(store, [ox.NamedNode(x.iri) for x in named])
+    members = [x for x in f.links(CI.hasMember) if x.iri in alive]
+    central = [x for x in f.links(CI.centralMember) if x.iri in alive]
+    gone = {x.iri for x in named} - alive
+    statements = [(prop, [v for v in vals if getattr(v, "iri", None) not in gone])
+                  for prop, vals in f.statements()]
+    return {"size": f.text(CI.clusterSize), "members": members,
+            "central": central, "density": f.text(CI.density),
             "creative": pct(CI.creativeShare), "growth": pct(CI.growthShare),
             "cross_sector": pct(CI.crossSectorShare), "cross_city": pct(CI.crossCityShare),
             "dominant_city": f.links(CI.dominantCity), "main_sectors": f.links(CI.mainSector),
             "main_themes": f.links(CI.mainTheme), "cluster_practices": f.links(CI.clusterPractice),
-            "report_anchor": iri.value.rsplit("/", 1)[1]}
+            "report_anchor": iri.value.rsplit("/", 1)[1],
+            "statements": [(p, vals) for p, vals in statements if vals]}
 
 
 GATHER: dict[str, Callable[[Store, ox.NamedNode, Facts], dict]] = {

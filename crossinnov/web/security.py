@@ -1,0 +1,147 @@
+"""The site's guards: security headers, local redirects only, same-site form posts, clients.
+
+- :func:`init_app` adds ``X-Content-Type-Options: nosniff`` to every answer, and a
+  Content Security Policy (CSP Level 3) with frame and referrer protection to
+  pages: no inline script or style runs, except the cluster report's own
+  blocks, allowed by their SHA-256 hashes (the report is also a standalone file).
+- :func:`safe_next` keeps a sign-in's ``next`` a path on this site.
+- :func:`same_site` tells whether a form post comes from this site
+  (``Origin``, else ``Referer``).
+- :func:`client_key` names the client for counting its failures or requests:
+  its address, or the address a trusted proxy reports (``trusted_proxies``).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import ipaddress
+import re
+from importlib import resources
+from urllib.parse import urlsplit
+
+from flask import Flask, Response, request
+
+#: the page's inline blocks allowed by hash: (package, template) of a standalone page
+HASHED_TEMPLATES = (("crossinnov.report", "templates/report.html"),)
+#: media types that get the page headers (an SVG can carry script when opened directly)
+PAGE_TYPES = ("text/html", "application/xhtml+xml", "image/svg+xml")
+MAX_NEXT_LENGTH = 2_000
+_INLINE = re.compile(r"<(script|style)>(.*?)</\1>", re.DOTALL)
+
+
+def inline_hashes(package: str, template: str) -> dict[str, list[str]]:
+    """Return the CSP hash sources of a template's inline ``<script>`` and ``<style>`` blocks.
+
+    Only blocks without template syntax are hashed (their text is the same once
+    rendered); a block that has some is left out, so the browser refuses it and
+    the browser tests say so.
+    """
+    text = resources.files(package).joinpath(template).read_text(encoding="utf-8")
+    out: dict[str, list[str]] = {"script": [], "style": []}
+    for kind, body in _INLINE.findall(text):
+        if "{{" in body or "{%" in body:
+            continue
+        digest = base64.b64encode(hashlib.sha256(body.encode("utf-8")).digest()).decode()
+        out[kind].append(f"'sha256-{digest}'")
+    return out
+
+
+def content_security_policy() -> str:
+    """Return the site's CSP: only this site's own files, no framing, no inline code."""
+    scripts, styles = [], []
+    for package, template in HASHED_TEMPLATES:
+        hashes = inline_hashes(package, template)
+        scripts += hashes["script"]
+        styles += hashes["style"]
+    return "; ".join([
+        "default-src 'self'",
+        " ".join(["script-src 'self'", *scripts]),
+        " ".join(["style-src 'self'", *styles]),
+        "img-src 'self' data:",
+        "object-src 'none'",
+        "frame-ancestors 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+    ])
+
+
+def init_app(app: Flask) -> None:
+    """Add the security headers to every answer of ``app``."""
+    policy = content_security_policy()
+
+    @app.after_request
+    def _security_headers(response: Response) -> Response:
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        if response.mimetype in PAGE_TYPES:
+            response.headers["Content-Security-Policy"] = policy
+            response.headers["X-Frame-Options"] = "DENY"
+            response.headers["Referrer-Policy"] = "same-origin"
+        return response
+
+
+def safe_next(value: object, default: str) -> str:
+    """Return ``value`` if it is a path on this site (``/something``), else ``default``.
+
+    Refused: anything with a scheme or a host, a backslash, a control character
+    or any whitespace (browsers drop tabs and newlines from URLs, and read ``\\``
+    as ``/``, so ``/<TAB>/evil.example`` or ``/\\evil.example`` would leave the
+    site), and anything starting with ``//``. Only printable ASCII is kept, so
+    nothing reaches the ``Location`` header that could split it.
+    """
+    if not isinstance(value, str) or not value or len(value) > MAX_NEXT_LENGTH:
+        return default
+    if any(not ("!" <= ch <= "~") for ch in value) or "\\" in value:
+        return default
+    if not value.startswith("/") or value.startswith("//"):
+        return default
+    parts = urlsplit(value)
+    if parts.scheme or parts.netloc:
+        return default
+    return value
+
+
+def same_site() -> bool:
+    """Whether the current post comes from this site: its ``Origin``, else its ``Referer``.
+
+    A request with neither is not a browser's cross-site form post (browsers send
+    ``Origin`` with every cross-origin POST); ``Origin: null`` (a sandboxed or
+    privacy-stripped origin) is refused.
+    """
+    origin = request.headers.get("Origin")
+    if origin is not None:
+        return _host_of(origin) == request.host.lower()
+    referer = request.headers.get("Referer")
+    if referer is not None:
+        return _host_of(referer) == request.host.lower()
+    return True
+
+
+def _host_of(url: str) -> str | None:
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return None
+    return parts.netloc.lower()
+
+
+def client_key() -> str:
+    """Return who is asking: the remote address (an IPv6 client by its /64 network).
+
+    Behind proxies the app trusts (``trusted_proxies``), ``remote_addr`` is
+    already the address they report (werkzeug's ProxyFix); otherwise
+    ``X-Forwarded-For`` is ignored. An IPv6 host usually holds a whole /64, so
+    its addresses count as one client.
+    """
+    address = request.remote_addr or "unknown"
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.IPv6Network((ip, 64), strict=False))
+    return str(ip)
