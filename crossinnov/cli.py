@@ -277,7 +277,15 @@ def query(sparql: str | None, query_file, fmt: str, settings: Settings) -> None:
         raise click.ClickException("this is an update; crossinnov query only runs read queries "
                                    "(use crossinnov load to change data)")
     with open_store(settings, read_only=True) as store:
-        result = store.query(text)
+        try:
+            result = store.query(text)
+        except SyntaxError as exc:
+            from crossinnov.rdfio import WELL_KNOWN_PREFIXES
+            from crossinnov.sparqlerrors import explain, with_caret
+
+            known = {**WELL_KNOWN_PREFIXES, **prefixes_for(store.iris)}
+            raise click.ClickException("SPARQL syntax error at " + with_caret(
+                text, explain(text, str(exc), known))) from None
         out = sys.stdout.buffer
         # a graph answer: pyoxigraph's QueryTriples, or a list of triples from a SPARQL server
         if not isinstance(result, ox.QuerySolutions | ox.QueryBoolean):
@@ -286,9 +294,15 @@ def query(sparql: str | None, query_file, fmt: str, settings: Settings) -> None:
             ox.serialize(result, out, FORMATS[name].oxformat, prefixes=prefixes_for(store.iris)
                          if name in ("turtle", "trig") else None)
         elif fmt == "table":
-            click.echo(render_table(result, prefixes_for(store.iris)))
+            click.echo(render_table(result, prefixes_for(store.iris), text))
         elif fmt in ("csv", "tsv", "json", "xml"):
-            result.serialize(out, getattr(ox.QueryResultsFormat, fmt.upper()))
+            from crossinnov.results import Capped, ChunkWriter, write_boolean, write_solutions
+
+            writer = ChunkWriter(out.write)
+            if isinstance(result, ox.QueryBoolean):
+                write_boolean(bool(result), fmt, writer)
+            else:
+                write_solutions(result, fmt, Capped(sys.maxsize), writer, text)
             out.write(b"\n")
         else:
             raise click.ClickException(f"--format {fmt} is for CONSTRUCT/DESCRIBE queries")
@@ -307,11 +321,14 @@ def short(term: Any, prefixes: dict[str, str]) -> str:
     return "" if term is None else str(term)
 
 
-def render_table(result: ox.QuerySolutions | ox.QueryBoolean, prefixes: dict[str, str]) -> str:
+def render_table(result: ox.QuerySolutions | ox.QueryBoolean, prefixes: dict[str, str],
+                 query: str = "") -> str:
     """Return SELECT results as an aligned text table (or ASK as true/false)."""
+    from crossinnov.results import column_order
+
     if isinstance(result, ox.QueryBoolean):
         return "true" if bool(result) else "false"
-    names = [v.value for v in result.variables]
+    names = column_order([v.value for v in result.variables], query)
     rows = [[short(solution[n], prefixes).replace("\n", " ") for n in names]
             for solution in result]
     widths = [min(60, max([len(n), *(len(r[i]) for r in rows)])) for i, n in enumerate(names)]
@@ -369,10 +386,12 @@ def dump(fmt: str, output: Path | None, settings: Settings) -> None:
 def analyse(resolution: float | None, seed: int | None, settings: Settings) -> None:
     """Rebuild the collaboration-network analysis into the store.
 
-    Reads the organisations and their ties (stated collaborations, shared good
-    practices, shared events) with SPARQL, finds clusters (Louvain), measures
-    brokerage, scores the cities, and replaces the analysis graph with the
-    results and a PROV record of the run.
+    Reads the organisations and their ties with SPARQL — stated collaborations
+    (both sides, or one), good practices (operator and partner, co-partners) and
+    shared events, each kind with its weight —, finds clusters (Louvain) and names
+    them with a reason, measures brokerage on the ties that mean working together,
+    scores the cities with enough data, counts every figure's base by kind of tie,
+    and replaces the analysis graph with the results and a PROV record of the run.
 
     \b
     Example:
@@ -409,7 +428,9 @@ def report(output: Path, settings: Settings) -> None:
     """Write the cluster report as a static folder a person can open or publish.
 
     The report shows the latest analysis stored (run crossinnov analyse first;
-    without one, the report is computed for the occasion and says so).
+    without one, the report is computed for the occasion and says so). The folder
+    needs no server: index.html, report.json, figures/ and static/ (the site's
+    stylesheets and the report's script).
 
     \b
     Example:
@@ -419,7 +440,7 @@ def report(output: Path, settings: Settings) -> None:
 
     with open_store(settings, read_only=True) as store:
         index = write_report(store, settings, output)
-    click.echo(f"Wrote {index} (and report.json, figures/).")
+    click.echo(f"Wrote {index} (and report.json, figures/, static/).")
 
 
 @main.command()

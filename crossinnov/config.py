@@ -112,6 +112,20 @@ class Settings:
     #: organisations whose Gould-Fernandez role counts are written to the analysis graph
     #: (the strongest brokers; every organisation keeps its other scores)
     role_detail_organisations: int = 2_000
+    #: tie weight of being partners of the same good practice, per practice (the tie between
+    #: a practice's operator and each partner weighs ``weight_practice``)
+    weight_practice_copartners: float = 0.25
+    #: whether co-attending an event counts as a tie for brokerage (betweenness, constraint,
+    #: brokerage roles); events always count for clusters
+    brokerage_events: bool = False
+    #: whether being partners of the same good practice counts as a tie for brokerage (the
+    #: sources name partners with the operator, not with each other)
+    brokerage_copartners: bool = False
+    #: fewest organisations a city or cluster needs for its shares and score to be shown and
+    #: ranked (below: "not enough data")
+    rank_min_organisations: int = 3
+    #: fewest ties a city or cluster needs for its shares and score to be shown and ranked
+    rank_min_ties: int = 5
     #: partner suggestions: weight of complementary sectors (creative <-> growth)
     partner_weight_complementary: float = 0.30
     #: partner suggestions: weight of a match with what the organisation seeks partners in

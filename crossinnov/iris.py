@@ -3,11 +3,14 @@
 Layout, below the base (default ``https://w3id.org/crossinnov/``):
 
 - ``id/{kind}/{slug}`` a resource (organisation, practice, city, ...);
-- ``scheme/{name}`` a SKOS concept scheme (cities, sectors, themes);
+- ``scheme/{name}`` a SKOS concept scheme (cities, sectors, themes, organisation kinds,
+  project roles);
 - ``graph/{kind}/{slug}`` the named graph that describes one resource, so
   that a profile is replaced or removed in one transaction;
-- ``graph/ontology``, ``graph/inferred/collaborations``, ``graph/analysis``,
-  ``graph/changelog`` the graphs that belong to no single resource;
+- ``graph/ontology``, ``graph/inferred/collaborations``, ``graph/derived/practice-ties``,
+  ``graph/analysis``, ``graph/changelog`` the graphs that belong to no single resource;
+- ``…#fragment`` a part of the resource or graph before the ``#`` (an event's candidate
+  date, a tie derived from a practice), described in that resource's graph;
 - ``dataset`` the dataset as a whole (VoID, DCAT), ``agent/{name}`` writers.
 """
 
@@ -25,13 +28,15 @@ ANALYSIS_PREDICATES = frozenset(
     for name in ("inCluster", "betweenness", "constraint", "effectiveSize", "weightedDegree",
                  "crossSectorBrokerage", "crossCityBrokerage", "crossSectorShare",
                  "crossCityShare", "bridgingShare", "crossInnovationScore",
+                 "crossSectorBrokerageWithEvents", "crossCityBrokerageWithEvents",
                  *(g + r for g in ("sector", "city") for r in ("Coordinator", "Itinerant",
                                                              "Gatekeeper", "Representative",
                                                              "Liaison")))
 )
 
-KINDS = ("organisation", "practice", "city", "sector", "theme", "event", "project", "cluster")
-SCHEMES = ("cities", "sectors", "themes")
+KINDS = ("organisation", "practice", "city", "sector", "theme", "event", "project", "cluster",
+         "organisation-kind", "project-role")
+SCHEMES = ("cities", "sectors", "themes", "organisation-kinds", "project-roles")
 ONTOLOGY_IRI = "https://w3id.org/crossinnov/ontology"
 ONTOLOGY_NS = ONTOLOGY_IRI + "#"
 
@@ -130,6 +135,12 @@ class IRIs:
         return NamedNode(self.base + "graph/inferred/collaborations")
 
     @property
+    def derived_ties_graph(self) -> NamedNode:
+        """Graph of the ties derived from good practices (one ``ci:DerivedTie`` per pair and
+        practice); their plain ``ci:collaboratesWith`` links are in the closure graph."""
+        return NamedNode(self.base + "graph/derived/practice-ties")
+
+    @property
     def analysis_graph(self) -> NamedNode:
         return NamedNode(self.base + "graph/analysis")
 
@@ -152,10 +163,12 @@ class IRIs:
         a set): the graph of its subject's resource, the ontology graph for
         ontology terms, the analysis graph for clusters and analysis results
         (also those about an organisation, told by their predicate), the
-        changelog graph for everything else.
+        changelog graph for everything else. A fragment IRI (``…/id/event/x#date-2015``)
+        belongs to the graph of the resource or graph it is a fragment of.
         """
         if predicate in ANALYSIS_PREDICATES or subject.startswith(self.base + "analysis/"):
             return self.analysis_graph
+        subject = subject.split("#", 1)[0] if subject.startswith(self.base) else subject
         parsed = self.parse_resource(subject)
         if parsed:
             if parsed[0] == "cluster":

@@ -69,6 +69,8 @@ def violation_errors(violations: Iterable[Violation], iris: IRIs) -> list[FieldE
 
     The path becomes the JSON field (``ci:basedIn`` -> ``city``); a value that is
     a minted IRI becomes the short id the user typed (``.../id/city/paris`` -> ``paris``).
+    The errors come sorted (field, value, message): pySHACL's order of results changes
+    from one process to the next, and a message must not.
     """
     out = []
     for v in violations:
@@ -80,7 +82,7 @@ def violation_errors(violations: Iterable[Violation], iris: IRIs) -> list[FieldE
         if parsed:
             value = parsed[1]
         out.append(FieldError(name or "(profile)", value, v.message))
-    return out
+    return sorted(out, key=lambda e: (e.field, str(e.value), e.message))
 
 
 def check_units(

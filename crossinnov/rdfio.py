@@ -71,6 +71,17 @@ STANDARD_PREFIXES = {
 }
 
 
+#: prefixes whose declaration an error about an undeclared prefix offers (SPARQL itself
+#: predefines none)
+WELL_KNOWN_PREFIXES = {
+    **STANDARD_PREFIXES,
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "dcat": "http://www.w3.org/ns/dcat#",
+    "void": "http://rdfs.org/ns/void#",
+    "sh": "http://www.w3.org/ns/shacl#",
+}
+
+
 def prefixes_for(iris: IRIs) -> dict[str, str]:
     """Return the prefixes used when serialising: standard ones plus one per resource kind."""
     prefixes = dict(STANDARD_PREFIXES)

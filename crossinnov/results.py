@@ -16,6 +16,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 
+from crossinnov.sparqltext import star_order
 from crossinnov.workers import Answer, QueryRejected, QuerySpec
 
 RESULT_MEDIA_TYPES = {
@@ -213,12 +214,23 @@ _SELECT_WRITERS = {
 }
 
 
-def write_solutions(result: ox.QuerySolutions, fmt: str, cap: Capped, out: ChunkWriter) -> None:
+def column_order(names: list[str], query: str) -> list[str]:
+    """The answer's variables in the order the query shows them (``SELECT *``: as they first
+    appear in it; anything else: as the projection lists them, which is the engine's order)."""
+    order = star_order(query)
+    if not order:
+        return names
+    rank = {name: i for i, name in enumerate(order)}
+    return sorted(names, key=lambda n: (rank.get(n, len(rank)), names.index(n)))
+
+
+def write_solutions(result: ox.QuerySolutions, fmt: str, cap: Capped, out: ChunkWriter,
+                    query: str = "") -> None:
     """Write a SELECT answer as ``fmt`` (json, xml, csv or tsv), within ``cap``'s limits.
 
     Each row is written whole or not at all, so a cut answer is still well formed.
     """
-    names = [v.value for v in result.variables]
+    names = column_order([v.value for v in result.variables], query)
     head, row, tail = _SELECT_WRITERS[fmt]
     start, end = head(names).encode("utf-8"), tail.encode("utf-8")
     out.write(start)
@@ -299,7 +311,7 @@ def write_answer(result: ox.QueryBoolean | ox.QuerySolutions | Iterable[ox.Tripl
             write_boolean(bool(result), spec.select_format, out)
         elif isinstance(result, ox.QuerySolutions):
             emit(("head", "solutions", spec.select_format))
-            write_solutions(result, spec.select_format, cap, out)
+            write_solutions(result, spec.select_format, cap, out, spec.sparql)
         else:
             emit(("head", "graph", spec.graph_format))
             write_triples(result, FORMATS[spec.graph_format].oxformat, cap, out, spec.prefixes)

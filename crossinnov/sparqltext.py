@@ -459,6 +459,37 @@ def check_depth(text: str, limit: int) -> int:
 
 # --- keywords -----------------------------------------------------------------------------------
 
+def tokens(text: str) -> list[tuple[str, int, int]]:
+    """The tokens of the text as (kind, start, end), read the grammar's way (a ``<`` that may
+    open an IRI opens one). Kinds: space, comment, string, var, bnode, iri, pname, word,
+    number, lt, open, close, open_triple, close_triple, prefix_op, other."""
+    return list(_Scanner(text, _IRI_FIRST).tokens())
+
+
+def star_order(query: str) -> list[str] | None:
+    """For ``SELECT *`` (also ``SELECT DISTINCT *``): the variables in the order they first
+    appear in the query, which is the order a reader expects the columns in (Oxigraph sorts
+    them by name); None for any other query."""
+    code = [(kind, query[start:end]) for kind, start, end in tokens(query)
+            if kind not in ("space", "comment")]
+    words = [text.upper() if kind == "word" else text for kind, text in code]
+    i = 0
+    while i < len(words) and words[i] in ("PREFIX", "BASE"):
+        i += 3 if words[i] == "PREFIX" else 2
+    if i >= len(words) or words[i] != "SELECT":
+        return None
+    i += 1
+    if i < len(words) and words[i] in ("DISTINCT", "REDUCED"):
+        i += 1
+    if i >= len(words) or words[i] != "*":
+        return None
+    order: dict[str, None] = {}
+    for kind, text in code[i + 1:]:
+        if kind == "var":
+            order.setdefault(text[1:], None)
+    return list(order)
+
+
 def strip_literals(text: str, reading: int = 0) -> str:
     """Return ``text`` with strings, IRIs, comments, variables, blank nodes and prefixed names
     blanked.

@@ -18,9 +18,9 @@ from typing import Any
 
 import pyoxigraph as ox
 import pyshacl
+import rdflib
 from pyshacl import ShapesGraph
 from pyshacl.graph_abstraction import DataGraph
-import rdflib
 from rdflib.namespace import SH
 from rdflib.plugins.sparql import prepareQuery
 

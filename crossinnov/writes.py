@@ -6,15 +6,24 @@ any SPARQL 1.1 server that runs a request atomically) made of:
 1. the new content of each graph it touches (``DROP`` then ``INSERT DATA``);
 2. the links other graphs state and the write takes away (see below), each
    graph so changed with a changelog entry of its own;
-3. the inverse ``ci:collaboratesWith`` links of the organisations concerned,
+3. when it writes good practices, the ties they imply (operator and partner: one
+   ``ci:DerivedTie`` per pair and practice, ``prov:wasDerivedFrom`` the practice),
+   recomputed in the graph of derived ties (``queries/derived_ties_for.ru``);
+4. the inverse ``ci:collaboratesWith`` links of the organisations concerned,
    recomputed in the closure graph, each marked ``ci:collaborationUnconfirmedBy``
-   (one side states it, the other does not; see ``queries/closure_for.ru``);
-4. a PROV activity in the changelog graph, and the dataset's new
+   (one side states it, the other does not), and the links of their derived ties
+   that no organisation states (a statement wins; see ``queries/closure_for.ru``);
+5. a PROV activity in the changelog graph, and the dataset's new
    ``dcterms:modified`` (which the dumps' ETags follow).
 
+A practice's operator and partners never find the collaboration written into their
+own graphs as if they had stated it (the graph says no more than the sources): it
+is derived, and shown and counted as derived.
+
 Writes change only what they say: a write changes its own graphs, the closure
-graph (derived, never stated) and the changelog, and nothing else, with two
-exceptions, both logged as an ``unlink`` activity per graph changed
+graph and the graph of derived ties (derived, never stated) and the changelog,
+and nothing else, with two exceptions, both logged as an ``unlink`` activity per
+graph changed
 (``prov:generated`` the graph, ``prov:wasInformedBy`` the write), the graph's
 record moved to the time of the change:
 
@@ -138,6 +147,10 @@ def created_of(store: Store, graph: ox.NamedNode) -> datetime | None:
     return None
 
 
+#: what a good practice says of the organisations that run and partner it (derived ties)
+PRACTICE_LINKS = (CI.operatedBy, CI.hasPartner)
+
+
 def organisations_in(units: Iterable[Unit], iris: IRIs) -> list[ox.NamedNode]:
     """Return the organisations whose collaboration links a set of units may change."""
     out: dict[str, ox.NamedNode] = {}
@@ -147,10 +160,26 @@ def organisations_in(units: Iterable[Unit], iris: IRIs) -> list[ox.NamedNode]:
                 for node in (t.subject, t.object):
                     if isinstance(node, ox.NamedNode):
                         out[node.value] = node
+            elif t.predicate in PRACTICE_LINKS and isinstance(t.object, ox.NamedNode):
+                out[t.object.value] = t.object
         for node in unit.focus:
             parsed = iris.parse_resource(node.value)
             if parsed and parsed[0] == "organisation":
                 out[node.value] = node
+    return [out[k] for k in sorted(out)]
+
+
+def practices_in(units: Iterable[Unit], iris: IRIs) -> list[ox.NamedNode]:
+    """Return the good practices a set of units writes, whose derived ties must be redone."""
+    out: dict[str, ox.NamedNode] = {}
+    for unit in units:
+        for node in unit.focus:
+            parsed = iris.parse_resource(node.value)
+            if parsed and parsed[0] == "practice":
+                out[node.value] = node
+        for t in unit.triples:
+            if t.predicate in PRACTICE_LINKS and isinstance(t.subject, ox.NamedNode):
+                out[t.subject.value] = t.subject
     return [out[k] for k in sorted(out)]
 
 
@@ -160,6 +189,8 @@ def replace_units(store: Store, units: list[Unit], change: Change,
 
     A unit's ``ci:declinesCollaborationWith`` takes the declined organisation's
     statement of the link out of its graph (with a changelog entry for that graph).
+    The ties derived from the good practices among the units are redone, and the
+    closure around every organisation they joined before or join now.
 
     :param old_organisations: organisations the replaced graphs used to link to,
         whose inverse links must be recomputed too
@@ -169,19 +200,36 @@ def replace_units(store: Store, units: list[Unit], change: Change,
         for u in units
     ]
     unlinks = declined_statements(store, units)
+    practices = practices_in(units, store.iris)
     orgs = {o.value: o for o in [*organisations_in(units, store.iris), *old_organisations,
-                                 *(u.subject for u in unlinks)]}
+                                 *(u.subject for u in unlinks),
+                                 *tie_members(store, practices)]}
     change.graphs = [u.graph for u in units]
     activity, record = change.triples(store)
     removals, unlinked = _unlink(store, unlinks, change, activity, "declined")
     operations += removals
+    if practices:
+        operations.append(QUERIES.render(
+            "derived_ties_for", derived=term(store.iris.derived_ties_graph),
+            practices=values(practices)))
     if orgs:
         operations.append(QUERIES.render(
             "closure_for", closure=term(store.iris.closure_graph),
+            derived=term(store.iris.derived_ties_graph),
             orgs=values(orgs[k] for k in sorted(orgs))))
     operations.append(_record(store, change, record + unlinked))
     store.update(" ;\n".join(operations))
     return activity
+
+
+def tie_members(store: Store, practices: list[ox.NamedNode]) -> list[ox.NamedNode]:
+    """Return the organisations the ties derived from ``practices`` join now (before a write)."""
+    if not practices:
+        return []
+    rows = store.select(QUERIES.render("practice_tie_members",
+                                       derived=term(store.iris.derived_ties_graph),
+                                       practices=values(practices)))
+    return [r["org"] for r in rows if isinstance(r.get("org"), ox.NamedNode)]
 
 
 def declined_statements(store: Store, units: list[Unit]) -> list[Unlink]:
@@ -316,8 +364,10 @@ def delete_organisation(store: Store, org: ox.NamedNode, graph: ox.NamedNode,
     operations = [
         QUERIES.render("drop_graph", graph=term(graph)),
         *removals,
-        # the closure around org: every inverse link to or from it goes, none comes back
-        QUERIES.render("closure_for", closure=term(closure), orgs=values([org])),
+        # the closure around org: every inverse or derived link to or from it goes, none
+        # comes back (its graph is gone); its derived ties stay, facts about the practices
+        QUERIES.render("closure_for", closure=term(closure),
+                       derived=term(store.iris.derived_ties_graph), orgs=values([org])),
         _record(store, change, record + unlinked),
     ]
     store.update(" ;\n".join(operations))
@@ -335,8 +385,9 @@ def deletion_of(store: Store, resource: ox.NamedNode, graph: ox.NamedNode) -> De
 
 
 def rebuild_closure(store: Store) -> None:
-    """Recompute the whole closure graph (after a bulk load)."""
-    store.update(QUERIES.render("closure_all", closure=term(store.iris.closure_graph)))
+    """Recompute the derived ties and the whole closure graph (after a bulk load)."""
+    store.update(QUERIES.render("closure_all", closure=term(store.iris.closure_graph),
+                                derived=term(store.iris.derived_ties_graph)))
 
 
 def record(store: Store, change: Change) -> ox.NamedNode:

@@ -6,6 +6,7 @@ import json
 import math
 import random
 from collections import Counter
+from html import unescape
 
 import networkx as nx
 import pytest
@@ -212,13 +213,65 @@ def test_analysis_is_reproducible(loaded_store):
 
 def test_shipped_clusters_make_sense(loaded_store):
     result = analyse(loaded_store, Settings())
-    by_label = {c.label: c for c in result.clusters}
-    tallinn = next(c for c in result.clusters if c.dominant_city and
-                   c.dominant_city.endswith("/tallinn") and c.size >= 5)
-    assert BASE + "id/organisation/esa-tallinn" in tallinn.members
-    assert BASE + "id/practice/tallinn-creative-incubator" in tallinn.practices
-    assert "spatial cross-collaboration" in tallinn.label
-    assert all(" — " in label for label in by_label)
+    tallinn = next(c for c in result.clusters
+                   if BASE + "id/organisation/esa-tallinn" in c.members)
+    practice = BASE + "id/practice/tallinn-creative-incubator"
+    assert practice in tallinn.practices
+    # named after the good practice that forms it, with the reason
+    assert tallinn.label == "Tallinn Creative Incubator (ESA)"
+    assert tallinn.label_source == practice
+    assert "partners of the good practice Tallinn Creative Incubator" in tallinn.label_reason
+    assert all(c.label and c.label_reason for c in result.clusters)
+    assert len({c.label for c in result.clusters}) == len(result.clusters)
+    # a sector names a cluster only when at least half its members have it
+    for c in result.clusters:
+        for sector in c.main_sectors:
+            have = sum(sector in result.network.organisations[m].sectors for m in c.members)
+            assert 2 * have >= c.size
+
+
+def test_kinds_of_tie_have_their_own_weights(loaded_store):
+    """Operator-partner and co-partner ties of a practice, and events, weigh what the
+    settings say; stated collaborations come from the organisations' own graphs only."""
+    from crossinnov.analysis.network import build_network
+
+    settings = Settings(weight_practice=0.7, weight_practice_copartners=0.2, weight_event=0.1)
+    net = build_network(loaded_store, settings)
+    org = BASE + "id/organisation/"
+    esa, arts, tehnopol = org + "esa-tallinn", org + "estonian-academy-of-arts", org + "tehnopol"
+    assert net.graph[esa][arts]["kinds"]["practice"] == pytest.approx(0.7)
+    assert net.graph[arts][tehnopol]["kinds"] == {"copartner": pytest.approx(0.2)}
+    vilnius, pakmarkas = org + "vilnius-city-municipality", org + "pakmarkas"
+    assert net.graph[vilnius][pakmarkas]["kinds"] == {"event": pytest.approx(0.1)}
+    # a kind weighted 0 ties nobody
+    silent = build_network(loaded_store, Settings(weight_event=0.0))
+    assert not silent.graph.has_edge(vilnius, pakmarkas)
+
+
+def test_events_count_for_brokerage_only_when_asked(loaded_store):
+    senate = BASE + "id/organisation/senate-department-economics-berlin"
+    default = analyse(loaded_store, Settings())
+    assert default.brokerage_kinds == ("collaboration", "unconfirmed", "practice")
+    assert default.brokers[senate].cross_city == 0
+    assert default.brokers[senate].cross_city_with_events > 0
+    with_events = analyse(loaded_store, Settings(brokerage_events=True))
+    assert "event" in with_events.brokerage_kinds
+    assert with_events.brokers[senate].cross_city == default.brokers[senate].cross_city_with_events
+    assert with_events.brokers[senate].cross_city_with_events is None
+    assert "event" in with_events.parameters["brokerage_ties"]
+
+
+def test_cities_below_the_minimum_base_get_no_score(loaded_store):
+    strict = analyse(loaded_store, Settings())
+    scored = {s.city.rsplit("/", 1)[1]: s for s in strict.cities}
+    assert scored["birmingham"].score is None and not scored["birmingham"].tally.enough
+    assert scored["birmingham"].tally.organisations == 1
+    lenient = analyse(loaded_store, Settings(rank_min_organisations=1, rank_min_ties=1))
+    assert {s.city.rsplit("/", 1)[1]: s for s in lenient.cities}["birmingham"].score is not None
+    # the ranked ones come first, highest score first
+    scores = [s.score for s in strict.cities]
+    ranked = [x for x in scores if x is not None]
+    assert scores[:len(ranked)] == sorted(ranked, reverse=True)
 
 
 # --- brokerage on a hand-made network -----------------------------------------------------
@@ -275,9 +328,10 @@ def test_betweenness_and_cross_brokerage():
     brokers = measure(net, exact_limit=100, samples=10, seed=1)
     assert max(brokers, key=lambda n: brokers[n].betweenness) == "B"
     assert brokers["A"].betweenness == 0.0
-    # cross-sector pairs bridged by B: sides differ among untied partner pairs
-    # A-D A-F C-D C-F (creative/growth) A-E C-E (creative/both) D-E E-F (growth/both) = 8
-    assert brokers["B"].cross_sector == 8
+    # cross-sector pairs bridged by B, strictly: one creative only, the other growth only,
+    # among untied partner pairs: A-D A-F C-D C-F (E, in both sides, never crosses) = 4
+    assert brokers["B"].cross_sector == 4
+    assert brokers["B"].cross_sector_with_events == 4  # no event ties here
     # cross-city: A-C A-D A-E C-F E-F = 5
     assert brokers["B"].cross_city == 5
     assert brokers["B"].constraint is not None and brokers["B"].constraint < \
@@ -349,9 +403,11 @@ def test_cli_analyse_report_partners(runner, tmp_path, new_store_location):
     data = json.loads((out / "report.json").read_text())
     assert (out / "figures" / "network.svg").read_text().startswith("<?xml")
     assert len(data["clusters"]) >= 5 and data["cities"]
+    text = unescape(html)
     for cluster in data["clusters"]:
-        assert cluster["label"] in html.replace("&amp;", "&")
+        assert cluster["label"] in text and cluster["reason"] in text
     assert "Design Transfer Bonus" in html
+    assert (out / "static" / "report.css").is_file() and 'href="static/style.css"' in html
     result = runner.invoke(main, ["partners", "--store", store, "pakmarkas", "--format", "json"])
     assert result.exit_code == 0 and json.loads(result.output)
     result = runner.invoke(main, ["partners", "--store", store, "nobody"])
@@ -366,8 +422,8 @@ def test_report_pages(planted):
     text = html.get_data(as_text=True)
     for cluster in data["clusters"]:
         assert f'id="{cluster["id"]}"' in text
-    for theme in data["themes"]:
-        assert theme["label"] in text
+    for practice in data["practices"]["entries"]:
+        assert f'id="practice-{practice["id"]}"' in text
     assert data["run"]["parameters"]["seed"] == "42"
     assert client.get("/reports/clusters/figures/network.svg").mimetype == "image/svg+xml"
     assert client.get("/reports/clusters/figures/nope.svg").status_code == 404
@@ -442,3 +498,20 @@ def test_counted_roles_equal_the_enumerated_ones(seed):
                  and not graph.has_edge(a, c) and None not in (group[a], group[c])
                  and group[a] != group[c]]
         assert differ[node]["sector"] == len(pairs)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_top_bridges_are_the_exact_counts_of_the_strongest(seed):
+    """The bounded search finds every node whose count is at least the limit-th best, with
+    the count the full triad count gives."""
+    from crossinnov.analysis.brokerage import top_bridges, triads
+
+    rng = random.Random(seed)
+    graph = nx.relabel_nodes(nx.gnm_random_graph(120, 500, seed=seed), str)
+    group = {n: rng.choice(["berlin", "rome", "tallinn", None]) for n in graph}
+    _, differ = triads(graph, {"city": group})
+    full = {n: d["city"] for n, d in differ.items() if d["city"] > 0}
+    found = top_bridges({n: set(graph[n]) - {n} for n in graph}, group, 10)
+    kth = sorted(full.values(), reverse=True)[9]
+    assert {n for n, c in full.items() if c >= kth} <= set(found)
+    assert all(full[n] == c for n, c in found.items())

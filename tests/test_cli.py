@@ -110,14 +110,17 @@ def test_query_ask_and_construct(runner, loaded):
     assert len(set(graph.subjects())) == 11
 
 
-def test_query_refuses_updates_and_reports_syntax_errors_in_one_line(runner, loaded):
+def test_query_refuses_updates_and_shows_syntax_errors_with_a_caret(runner, loaded):
     before = len(open_store(Settings(store=loaded), read_only=True))
     result = invoke(runner, "query", "--store", loaded, "DROP ALL")
     assert result.exit_code != 0 and "update" in result.output
-    result = invoke(runner, "query", "--store", loaded, "SELECT * WHERE { ?s ?p }")
+    result = invoke(runner, "query", "--store", loaded, "SELECT * WHERE {\n  ?s ci:name ?o }")
     assert result.exit_code == 1
-    assert "SPARQL syntax error" in result.output and "Traceback" not in result.output
-    assert len(result.output.strip().splitlines()) == 1
+    assert "Traceback" not in result.output
+    message, line, caret = result.output.rstrip("\n").splitlines()
+    assert message.startswith("Error: SPARQL syntax error at line 2, column 6:")
+    assert "PREFIX ci: <https://w3id.org/crossinnov/ontology#>" in message
+    assert line == "    ?s ci:name ?o }" and caret == "  " + " " * 5 + "^"
     assert len(open_store(Settings(store=loaded), read_only=True)) == before
 
 

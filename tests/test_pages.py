@@ -196,9 +196,30 @@ def test_organisation_page(client):
     partners = source_row("good_practices.csv", "fab-lab-lx")["partners"].split(";")
     for name in partners:
         assert name in page.by_id["collaborators"]
+    # neither side stated these: they are shown as derived from the practice, with a link
+    collaborators = page.markup.split('id="collaborators"', 1)[1].split("</section>", 1)[0]
+    assert collaborators.count("derived from the good practice") == len(partners)
+    assert "both say so" not in page.by_id["collaborators"]
+    assert '<a href="/id/practice/fab-lab-lx">' in collaborators
     assert "http://www.cross-innovation.eu/practice/fab-lab-lx/" in page.hrefs()
     assert 'id="network"' in page.markup  # the place issue 5 fills
     assert_links_local(page)
+
+
+def test_organisation_page_says_partner_only_where_the_sources_do(client):
+    partner = get_page(client, "/id/organisation/province-of-rome")
+    assert "Partner in Promoting Cross-Innovation" in partner.text
+    assert partner.href_of("project partner") == "/id/project-role/project-partner"
+    took_part = get_page(client, "/id/organisation/city-of-tallinn")
+    assert "Partner in" not in took_part.text
+    assert "Took part in Promoting Cross-Innovation in European Cities and Regions (the sources " \
+        "do not call it a partner)" in took_part.text
+    assert "In the Cross Innovation project: took part in the project" in took_part.text
+    assert took_part.href_of("municipality") == "/id/organisation-kind/municipality"
+    project = get_page(client, "/id/project/cross-innovation")
+    assert "City of Tallinn" not in project.by_id["partners"]
+    assert "City of Tallinn" in project.by_id["took-part"]
+    assert "Birmingham City University" in project.by_id["partners"]
 
 
 def test_organisation_page_groups_sectors_and_lists_events(client):
@@ -219,8 +240,9 @@ def test_city_page_lists_practices_by_sub_theme(client):
     no_theme = next(body for head, body in groups.items() if "No sub-theme" in head)
     assert "Garage48 Music hackathon (Tallinn)" in no_theme
     city = source_row("cities.csv", "tallinn")
-    assert "Estonia" in page.text and city["notes"] in page.text
+    assert "Estonia" in page.text
     assert f"http://www.wikidata.org/entity/{city['wikidata_qid']}" in page.hrefs()
+    assert "The place itself Wikidata " + city["wikidata_qid"] in page.text
     tallinn_orgs = [r for r in source_rows("organisations.csv") if r["city"] == "Tallinn"]
     for org in tallinn_orgs:
         assert org["name"] in page.by_id["organisations"]
@@ -228,9 +250,24 @@ def test_city_page_lists_practices_by_sub_theme(client):
     assert_links_local(page)
 
 
+@pytest.mark.parametrize("slug", ["amsterdam", "linz", "plzen"])
+def test_city_page_shows_the_editors_notes_as_notes_not_facts(client, slug):
+    """cities.csv's notes ("QID from general knowledge", ...) are the editors': shown in a
+    box that says so, never among the facts."""
+    city = source_row("cities.csv", slug)
+    page = get_page(client, f"/id/city/{slug}")
+    box = page.by_id["editorial-notes"]
+    assert box.startswith("Notes from the editors") and "not facts of the graph" in box
+    assert city["notes"] in box
+    facts = page.markup.split('<dl class="facts">', 1)[1].split("</dl>", 1)[0]
+    assert "general knowledge" not in facts and city["notes"] not in facts
+    assert "Note:" not in page.text  # as 1.0.0 showed them, like facts
+
+
 @pytest.mark.parametrize(("slug", "words"), [
     ("amsterdam-partner-meeting-2013", "2013 (only the year is known)"),
-    ("final-conference-birmingham-2014", "17–18 November 2014"),
+    ("final-conference-birmingham-2014",
+     "uncertain: October 2014 (only the month is known) or 17–18 November 2014"),
     ("innovation-interface-berlin-2014", "24 March 2014"),
     ("warsaw-what-is-coworking-2013", "28–29 November 2013"),
 ])
@@ -240,6 +277,32 @@ def test_event_page_says_the_date_in_words(client, slug, words):
     row = source_row("events.csv", slug)
     assert row["name"] in page.text
     assert page.href_of(row["city"]) == f"/id/city/{row['city'].lower()}"
+
+
+def test_event_page_shows_what_the_sources_leave_in_doubt(client):
+    doubt = next(r for r in source_rows("event_doubts.csv")
+                 if r["event"] == "final-conference-birmingham-2014")
+    page = get_page(client, "/id/event/final-conference-birmingham-2014")
+    box = page.by_id["doubt"]
+    assert doubt["doubt"] in box and "none of them confirmed" in box
+    for date in source_rows("event_dates.csv"):
+        if date["event"] == doubt["event"]:
+            assert date["source"] in page.hrefs() and date["note"] in box
+    assert "17–18 November 2014, uncertain" in box
+    assert "October 2014 (only the month is known), uncertain" in box
+    assert "date uncertain: October 2014" in page.text  # the lead sentence
+    seminar = get_page(client, "/id/event/stockholm-cross-innovation-seminar-2015")
+    assert "Not confirmed to have taken place" in seminar.by_id["doubt"]
+    assert "An event announced in Stockholm" in seminar.text
+    # and where it is listed, it says so
+    assert "not confirmed to have taken place" in get_page(
+        client, "/id/city/stockholm").by_id["events"]
+    assert "not confirmed to have taken place" in get_page(
+        client, "/id/organisation/city-of-stockholm").by_id["events"]
+    assert "date uncertain" in get_page(
+        client, "/id/organisation/projekt-zukunft").by_id["events"]
+    certain = get_page(client, "/id/event/innovation-interface-berlin-2014")
+    assert "doubt" not in certain.by_id
 
 
 def test_event_page_lists_participants(client):
@@ -345,7 +408,7 @@ def test_ontology_page_documents_every_class_and_property(client):
     assert "ci:Organisation or ci:GoodPractice" in page.by_id["basedIn"]
     assert "symmetric" in page.by_id["collaboratesWith"]
     assert "org:Organization" in page.by_id["Organisation"]  # super-classes
-    assert "crossinnov ontology" in page.text and "1.0.0" in page.text
+    assert "crossinnov ontology" in page.text and "2.0.0" in page.text
 
 
 def test_ontology_is_turtle_when_asked(client):

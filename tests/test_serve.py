@@ -57,10 +57,21 @@ class ServeProcess:
 
 
 def worker_processes(pid: int) -> list[int]:
-    """The query worker processes (multiprocessing spawn children) of a server process."""
-    out = subprocess.run(["ps", "-ww", "-o", "pid=,args=", "--ppid", str(pid)], capture_output=True,
+    """The processes a server started: the query template (a multiprocessing spawn child), the
+    workers forked from it, the analysis process: every descendant running spawn_main."""
+    out = subprocess.run(["ps", "-ww", "-e", "-o", "pid=,ppid=,args="], capture_output=True,
                          text=True)
-    return [int(line.split()[0]) for line in out.stdout.splitlines() if "spawn_main" in line]
+    children: dict[int, list[tuple[int, str]]] = {}
+    for line in out.stdout.splitlines():
+        child, parent, args = line.split(None, 2)
+        children.setdefault(int(parent), []).append((int(child), args))
+    found, todo = [], [pid]
+    while todo:
+        for child, args in children.get(todo.pop(), []):
+            todo.append(child)
+            if "spawn_main" in args:
+                found.append(child)
+    return found
 
 
 def test_serve_fills_an_empty_store_answers_logs_and_stops_cleanly(new_store_location, backend):

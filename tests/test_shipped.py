@@ -8,7 +8,7 @@ import re
 import pyoxigraph as ox
 import pytest
 import rdflib
-from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
+from rdflib.namespace import DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SKOS, XSD
 
 from crossinnov.config import DEFAULT_BASE
 from crossinnov.devtools import generate_namespaces
@@ -19,6 +19,10 @@ from crossinnov.resources import data_dir, ontology_path, shapes_paths
 
 CI = rdflib.Namespace("https://w3id.org/crossinnov/ontology#")
 SCHEMA = rdflib.Namespace("https://schema.org/")
+ORG = rdflib.Namespace("http://www.w3.org/ns/org#")
+NACE = "http://data.europa.eu/ux2/nace2/"
+DERIVED = DEFAULT_BASE + "graph/derived/practice-ties"
+CLOSURE = DEFAULT_BASE + "graph/inferred/collaborations"
 CORE_CLASSES = ["Organisation", "GoodPractice", "City", "Sector", "SubTheme", "Event", "Project",
                 "Cluster"]
 CORE_PROPERTIES = ["basedIn", "inSector", "addressesTheme", "collaboratesWith", "operatedBy",
@@ -97,6 +101,21 @@ def test_ontology_metadata(ontology):
     assert ontology.value(onto, DCTERMS.created).datatype == rdflib.XSD.date
 
 
+def test_ontology_change_notes(ontology):
+    """A release says what changed: its version (in its IRI too), date and history note."""
+    onto = rdflib.URIRef("https://w3id.org/crossinnov/ontology")
+    version = str(ontology.value(onto, OWL.versionInfo))
+    assert str(ontology.value(onto, OWL.versionIRI)) == f"{onto}/{version}"
+    assert ontology.value(onto, DCTERMS.modified) >= ontology.value(onto, DCTERMS.created)
+    assert ontology.value(onto, OWL.priorVersion) == rdflib.URIRef(f"{onto}/1.0.0")
+    history = str(ontology.value(onto, SKOS.historyNote))
+    assert history.startswith(f"{version} ({ontology.value(onto, DCTERMS.modified)})")
+    for changed in ("ci:Cluster", "ci:Project", "ci:City", "foaf:focus", "ci:organisationKind",
+                    "ci:projectRole", "ci:participatedInProject", "ci:DerivedTie",
+                    "ci:DateCandidate", "ci:doubt"):
+        assert changed in history, changed
+
+
 @pytest.mark.parametrize("name", CORE_CLASSES)
 def test_core_class_is_defined_and_aligned(ontology, name):
     cls = CI[name]
@@ -107,11 +126,24 @@ def test_core_class_is_defined_and_aligned(ontology, name):
 
 def test_alignments_to_the_vocabularies_people_query(ontology):
     org = set(ontology.objects(CI.Organisation, RDFS.subClassOf))
-    assert {rdflib.URIRef("http://www.w3.org/ns/org#Organization"), SCHEMA.Organization,
-            rdflib.URIRef("http://xmlns.com/foaf/0.1/Organization")} <= org
+    assert {ORG.Organization, SCHEMA.Organization, FOAF.Organization} <= org
     assert SCHEMA.Event in set(ontology.objects(CI.Event, RDFS.subClassOf))
     assert SKOS.Concept in set(ontology.objects(CI.Sector, RDFS.subClassOf))
-    assert SCHEMA.Place in set(ontology.objects(CI.City, RDFS.subClassOf))
+    # a city is a concept of the cities scheme, not the place (foaf:focus names the place)
+    assert set(ontology.objects(CI.City, RDFS.subClassOf)) == {SKOS.Concept}
+    # the project, not a cluster, is the ORG collaboration
+    assert ORG.OrganizationalCollaboration in set(ontology.objects(CI.Project, RDFS.subClassOf))
+    assert PROV.Activity not in set(ontology.objects(CI.Project, RDFS.subClassOf))
+    assert set(ontology.objects(CI.Cluster, RDFS.subClassOf)) == {PROV.Entity}
+    assert list(ontology.objects(CI.hasMember, RDFS.subPropertyOf)) == []
+    assert set(ontology.objects(CI.partnerIn, RDFS.subPropertyOf)) == {
+        ORG.memberOf, CI.participatedInProject}
+    assert list(ontology.objects(CI.participatedInProject, RDFS.subPropertyOf)) == []
+    for prop, cls in ((CI.organisationKind, CI.OrganisationKind),
+                      (CI.projectRole, CI.ProjectRole)):
+        assert (prop, RDF.type, OWL.ObjectProperty) in ontology
+        assert ontology.value(prop, RDFS.range) == cls
+        assert (cls, RDFS.subClassOf, SKOS.Concept) in ontology
 
 
 @pytest.mark.parametrize("name", CORE_PROPERTIES)
@@ -126,7 +158,9 @@ def test_every_defined_term_is_documented(ontology):
     for term in set(ontology.subjects(RDFS.isDefinedBy, None)):
         for p in (RDFS.label, RDFS.comment):
             assert ontology.value(term, p), f"{term} lacks {p}"
-        if (term, RDF.type, OWL.Class) not in ontology:
+        is_property = any((term, RDF.type, t) in ontology for t in (
+            OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty, RDF.Property))
+        if is_property:
             assert ontology.value(term, RDFS.domain) and ontology.value(term, RDFS.range), term
 
 
@@ -143,15 +177,25 @@ def test_shipped_data_conforms_to_the_shapes(shipped_quads, validator):
 
 def test_the_eleven_cities(graph):
     rows = graph.query("""
-        SELECT ?notation ?label ?same ?country WHERE {
-          ?c a ci:City ; skos:notation ?notation ; skos:prefLabel ?label ; owl:sameAs ?same ;
+        SELECT ?notation ?label ?place ?country WHERE {
+          ?c a ci:City ; skos:notation ?notation ; skos:prefLabel ?label ; foaf:focus ?place ;
              ci:countryCode ?country .
-        }""", initNs={"ci": CI, "skos": SKOS, "owl": OWL})
+        }""", initNs={"ci": CI, "skos": SKOS, "foaf": FOAF})
     by_id = {str(r.notation): r for r in rows}
     assert sorted(by_id) == CITIES
-    assert str(by_id["berlin"].same) == "http://www.wikidata.org/entity/Q64"
+    assert str(by_id["berlin"].place) == "http://www.wikidata.org/entity/Q64"
     assert str(by_id["plzen"].country) == "CZ"
     assert by_id["lisbon"].label.language == "en"
+    # a concept is not the place: no city is owl:sameAs anything
+    assert not list(graph.triples((None, OWL.sameAs, None)))
+
+
+def test_city_notes_are_the_editors_not_facts(graph):
+    """cities.csv has no sources: its notes are kept as skos:editorialNote, never skos:note."""
+    for row in sources("cities.csv"):
+        city = rdflib.URIRef(DEFAULT_BASE + "id/city/" + row["id"])
+        assert [str(n) for n in graph.objects(city, SKOS.editorialNote)] == [row["notes"]]
+        assert list(graph.objects(city, SKOS.note)) == []
 
 
 def test_the_four_sub_themes_with_definitions(graph):
@@ -179,8 +223,40 @@ def test_sector_scheme_has_two_top_concepts_and_nace_matches(graph):
                    "construction-and-real-estate", "education", "public-services"):
         assert under[growth] == "other-growth-sectors"
     design = rdflib.URIRef(DEFAULT_BASE + "id/sector/design")
-    assert rdflib.URIRef("http://data.europa.eu/ux2/nace2/7410") in set(
-        graph.objects(design, SKOS.exactMatch))
+    # design includes the applied arts, which NACE 74.10 does not: 74.10 is a part of it
+    assert rdflib.URIRef(NACE + "7410") in set(graph.objects(design, SKOS.narrowMatch))
+
+
+# exact only where the NACE class means the same activity, no more, no less
+NACE_EXACT = {"architecture": "7111", "cultural-education": "8552", "publishing": "581",
+              "education": "P", "engineering": "7112", "manufacturing": "C",
+              "mobility-and-logistics": "H"}
+
+
+@pytest.mark.parametrize(("sector", "match", "code"), [
+    # the five the issue names: looser than exact
+    ("advertising", SKOS.narrowMatch, "731"),  # advertising and communication > advertising
+    ("music", SKOS.narrowMatch, "5920"),  # music (with live music) > sound recording
+    ("visual-arts", SKOS.closeMatch, "9003"),  # overlap: 90.03 has writers, lacks photography
+    ("research-and-technology", SKOS.narrowMatch, "72"),  # research and technology > R&D
+    ("public-services", SKOS.narrowMatch, "O"),  # public services > public administration
+    # and others found looser than exact on review
+    ("cultural-heritage", SKOS.broadMatch, "91"),  # 91 also has zoos and nature reserves
+    ("film-and-audiovisual", SKOS.broadMatch, "591"),  # 59.1 also has cinemas
+    ("finance", SKOS.broadMatch, "K"),  # K also has insurance and pension funding
+    ("games", SKOS.narrowMatch, "5821"),
+    ("media", SKOS.narrowMatch, "60"),
+])
+def test_nace_matches_say_how_close_they_are(graph, sector, match, code):
+    node = rdflib.URIRef(DEFAULT_BASE + "id/sector/" + sector)
+    assert rdflib.URIRef(NACE + code) in set(graph.objects(node, match))
+    assert list(graph.objects(node, SKOS.exactMatch)) == []
+
+
+def test_exact_nace_matches_are_only_the_exact_ones(graph):
+    exact = {str(s).rsplit("/", 1)[1]: str(o)[len(NACE):]
+             for s, o in graph.subject_objects(SKOS.exactMatch)}
+    assert exact == NACE_EXACT
 
 
 def test_the_project(graph):
@@ -208,7 +284,7 @@ def test_every_source_row_is_in_the_graph_with_source_and_summary(graph, csv_nam
         assert sources_in_graph == set(row["source_urls"].split()), row["id"]
 
 
-def test_operators_partners_and_collaborations(graph):
+def test_operators_partners_and_collaborations(graph, shipped_quads):
     practice = rdflib.URIRef(DEFAULT_BASE + "id/practice/fab-lab-lx")
     operator = graph.value(practice, CI.operatedBy)
     assert operator == rdflib.URIRef(DEFAULT_BASE + "id/organisation/municipality-of-lisbon")
@@ -216,11 +292,105 @@ def test_operators_partners_and_collaborations(graph):
     assert partners == {"aip-cci", "iberomoldes", "centimfe", "etic", "ydreams"}
     for p in partners:
         partner = rdflib.URIRef(DEFAULT_BASE + "id/organisation/" + p)
+        # symmetric in the union graph (the contract)
         assert (operator, CI.collaboratesWith, partner) in graph
         assert (partner, CI.collaboratesWith, operator) in graph
+        # derived from the practice, one tie per pair and practice
+        ties = [t for t in graph.subjects(PROV.wasDerivedFrom, practice)
+                if {operator, partner} == set(graph.objects(t, CI.tieBetween))]
+        assert len(ties) == 1 and (ties[0], RDF.type, CI.DerivedTie) in graph
     # a partner named by the source that is no organisation of the dataset stays text
     rome = rdflib.URIRef(DEFAULT_BASE + "id/practice/romaprovinciacreativa")
     assert str(graph.value(rome, CI.unidentifiedPartner)).startswith("Chamber of Trade")
+
+
+def test_derived_ties_are_not_stated_by_the_organisations(shipped_quads):
+    """The practice, not the organisations, says they work together: no organisation graph
+    holds a ci:collaboratesWith; the links are in the closure graph, the ties in their own."""
+    link = str(CI.collaboratesWith)
+    where = {q.graph_name.value for q in shipped_quads if q.predicate.value == link}
+    assert where == {CLOSURE}
+    ties = {q.subject for q in shipped_quads
+            if q.predicate.value == str(RDF.type) and q.object.value == str(CI.DerivedTie)}
+    assert {q.graph_name.value for q in shipped_quads if q.subject in ties} == {DERIVED}
+    # one tie per operator-partner pair and practice: 21 pairs, 42 links, none stated
+    assert len(ties) == 21
+    assert sum(q.predicate.value == link for q in shipped_quads) == 42
+    # the graph of derived ties is described as a PROV entity
+    assert any(q.subject.value == DERIVED and q.object.value == str(PROV.Entity)
+               for q in shipped_quads)
+
+
+def test_partner_in_only_where_a_source_says_partner(graph):
+    """ci:partnerIn where project_participation.csv finds "partner" in the sources; where
+    they only say the organisation took part, ci:participatedInProject and a role that says so."""
+    project = rdflib.URIRef(DEFAULT_BASE + "id/project/cross-innovation")
+    said = {r["organisation"]: r["relation"] for r in sources("project_participation.csv")}
+    claimed = {r["id"] for r in sources("organisations.csv")
+               if r["role"] in ("lead-partner", "project-partner")}
+    assert set(said) == claimed
+    partners = {str(s).rsplit("/", 1)[1] for s in graph.subjects(CI.partnerIn, project)}
+    took_part = {str(s).rsplit("/", 1)[1]
+                 for s in graph.subjects(CI.participatedInProject, project)}
+    assert partners == {o for o, r in said.items() if r == "partner"}
+    assert took_part == {o for o, r in said.items() if r == "participant"}
+    assert {"city-of-stockholm", "city-of-tallinn", "future-society-institute",
+            "vilnius-city-municipality"} == took_part
+    for slug in took_part:
+        node = rdflib.URIRef(DEFAULT_BASE + "id/organisation/" + slug)
+        assert graph.value(node, CI.projectRole) == rdflib.URIRef(
+            DEFAULT_BASE + "id/project-role/project-participant")
+
+
+@pytest.mark.parametrize(("prop", "kind", "column", "table"), [
+    (CI.organisationKind, "organisation-kind", "kind", "organisation_kinds.csv"),
+    (CI.projectRole, "project-role", "role", "project_roles.csv"),
+])
+def test_kinds_and_roles_are_concepts_of_their_schemes(graph, prop, kind, column, table):
+    scheme = rdflib.URIRef(f"{DEFAULT_BASE}scheme/{kind}s")
+    concepts = {r["id"] for r in sources(table)}
+    for row in sources(table):
+        node = rdflib.URIRef(f"{DEFAULT_BASE}id/{kind}/{row['id']}")
+        assert (node, SKOS.inScheme, scheme) in graph
+        assert (scheme, SKOS.hasTopConcept, node) in graph
+        assert str(graph.value(node, SKOS.prefLabel)) == row["label"]
+        assert str(graph.value(node, SKOS.notation)) == row["id"]
+    for row in sources("organisations.csv"):
+        org = rdflib.URIRef(DEFAULT_BASE + "id/organisation/" + row["id"])
+        values = list(graph.objects(org, prop))
+        assert all(isinstance(v, rdflib.URIRef) for v in values)
+        assert {str(v).rsplit("/", 1)[1] for v in values} <= concepts
+        if row[column] and column == "kind":
+            assert values == [rdflib.URIRef(f"{DEFAULT_BASE}id/{kind}/{row[column]}")]
+
+
+def test_events_in_doubt_have_candidate_dates_not_a_date(graph):
+    """What the sources leave in doubt is data: each date a source gives, with the source and
+    the mark ci:uncertain, and a sentence of doubt; the event itself has no date."""
+    doubts = {r["event"]: r for r in sources("event_doubts.csv")}
+    assert set(doubts) == {"final-conference-birmingham-2014",
+                           "stockholm-cross-innovation-seminar-2015"}
+    for slug, doubt in doubts.items():
+        event = rdflib.URIRef(DEFAULT_BASE + "id/event/" + slug)
+        assert graph.value(event, SCHEMA.startDate) is None
+        assert graph.value(event, SCHEMA.endDate) is None
+        assert str(graph.value(event, CI.doubt)) == doubt["doubt"]
+        held_uncertain = graph.value(event, CI.uncertain)
+        assert (held_uncertain is not None and held_uncertain.toPython()) == (
+            doubt["held"] == "unconfirmed")
+        row = next(r for r in sources("events.csv") if r["id"] == slug)
+        given = {}
+        for candidate in graph.objects(event, CI.dateCandidate):
+            assert (candidate, RDF.type, CI.DateCandidate) in graph
+            assert graph.value(candidate, CI.uncertain).toPython() is True
+            source = str(graph.value(candidate, DCTERMS.source))
+            assert source in row["source_urls"].split()
+            given[source] = graph.value(candidate, SCHEMA.startDate)
+        assert len(given) == sum(r["event"] == slug for r in sources("event_dates.csv"))
+    final = rdflib.URIRef(DEFAULT_BASE + "id/event/final-conference-birmingham-2014")
+    starts = {(str(graph.value(c, SCHEMA.startDate)), graph.value(c, SCHEMA.startDate).datatype)
+              for c in graph.objects(final, CI.dateCandidate)}
+    assert starts == {("2014-11-17", XSD.date), ("2014-10", XSD.gYearMonth)}
 
 
 def test_event_participants(graph):
@@ -238,8 +408,10 @@ def test_gaps_are_modelled_truthfully(graph):
     assert year_only.datatype == rdflib.XSD.gYear and str(year_only) == "2013"
     assert graph.value(node("event", "amsterdam-partner-meeting-2013"), SCHEMA.endDate) is None
     final = node("event", "final-conference-birmingham-2014")
-    assert str(graph.value(final, SCHEMA.startDate)) == "2014-11-17"
-    assert str(graph.value(final, SCHEMA.endDate)) == "2014-11-18"
+    assert graph.value(final, SCHEMA.startDate) is None  # in doubt: candidates instead
+    (november,) = [c for c in graph.objects(final, CI.dateCandidate)
+                   if str(graph.value(c, SCHEMA.startDate)) == "2014-11-17"]
+    assert str(graph.value(november, SCHEMA.endDate)) == "2014-11-18"
     assert graph.value(node("organisation", "iberomoldes"), CI.basedIn) is None
     assert graph.value(node("organisation", "bsu-berlin"), CI.inSector) is None
     assert graph.value(node("practice", "greengraffiti"), CI.addressesTheme) is None
@@ -256,8 +428,112 @@ def test_every_sector_term_of_the_sources_is_kept_as_a_keyword(graph):
 
 
 def test_shipped_iris_are_minted_under_the_base(graph):
+    # resources, and the candidate dates of events as fragments of the event's IRI
     pattern = re.compile(r"^https://w3id\.org/crossinnov/id/(organisation|practice|city|sector|"
-                         r"theme|event|project)/[a-z0-9-]+$")
+                         r"theme|event|project|organisation-kind|project-role)/[a-z0-9-]+"
+                         r"(#date-[0-9-]+)?$")
     for s in set(graph.subjects()):
         if isinstance(s, rdflib.URIRef) and str(s).startswith(DEFAULT_BASE + "id/"):
             assert pattern.match(str(s)), s
+
+
+# ties derived from practices, as writes change the graph -------------------------------------
+
+DUPLICATES = """
+SELECT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } GRAPH ?h { ?s ?p ?o } FILTER(STR(?g) < STR(?h)) }
+"""
+LISBON = DEFAULT_BASE + "id/organisation/municipality-of-lisbon"
+ETIC = DEFAULT_BASE + "id/organisation/etic"
+
+
+def _etic(store, **fields):
+    from crossinnov.ingest.profile import profile_to_unit
+    from crossinnov.writes import Change, replace_units
+
+    unit = profile_to_unit({"id": "etic", "name": "ETIC", "city": "lisbon",
+                            "sectors": ["creative-industries"], **fields}, store.iris)
+    assert not unit.problems
+    replace_units(store, [unit], Change("replace", store.iris.agent("test")))
+
+
+def _links(store, a: str, b: str) -> dict[tuple[str, str], set[str]]:
+    """The ci:collaboratesWith links between two organisations, each with its graphs."""
+    out: dict[tuple[str, str], set[str]] = {}
+    for x, y in ((a, b), (b, a)):
+        rows = store.select(f"SELECT ?g WHERE {{ GRAPH ?g {{ <{x}> <{CI.collaboratesWith}> "
+                            f"<{y}> }} }}")
+        out[(x, y)] = {r["g"].value for r in rows}
+    return out
+
+
+def _marks(store, a: str, b: str) -> set[tuple[str, str]]:
+    rows = store.select(f"SELECT ?s ?o WHERE {{ VALUES (?s ?o) {{ (<{a}> <{b}>) (<{b}> <{a}>) }} "
+                        f"?s <{CI.collaborationUnconfirmedBy}> ?o }}")
+    return {(r["s"].value, r["o"].value) for r in rows}
+
+
+def _tie_count(store) -> int:
+    rows = store.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{DERIVED}> {{ ?t a "
+                        f"<{CI.DerivedTie}> ; <{CI.tieBetween}> <{LISBON}> , <{ETIC}> }} }}")
+    return int(rows[0]["n"].value)
+
+
+def test_a_statement_wins_over_the_derived_link_and_gives_it_back(loaded_store):
+    store = loaded_store
+    assert _links(store, LISBON, ETIC) == {(LISBON, ETIC): {CLOSURE}, (ETIC, LISBON): {CLOSURE}}
+    # ETIC states it: its graph holds its link, the other direction is the one-sided inverse
+    # (marked: the mark says who stated what; the practice is evidence of its own)
+    _etic(store, collaboratesWith=["municipality-of-lisbon"])
+    etic_graph = store.iris.graph("organisation", "etic").value
+    assert _links(store, LISBON, ETIC) == {(LISBON, ETIC): {CLOSURE}, (ETIC, LISBON): {etic_graph}}
+    assert _marks(store, LISBON, ETIC) == {(ETIC, LISBON)}
+    assert _tie_count(store) == 1 and store.select(DUPLICATES) == []
+    # withdrawn: the derived links come back, unmarked
+    _etic(store)
+    assert _links(store, LISBON, ETIC) == {(LISBON, ETIC): {CLOSURE}, (ETIC, LISBON): {CLOSURE}}
+    assert _marks(store, LISBON, ETIC) == set()
+    assert store.select(DUPLICATES) == []
+
+
+def test_a_declined_derived_tie_is_nowhere_but_its_practice_stays(loaded_store):
+    from crossinnov.writes import rebuild_closure
+
+    store = loaded_store
+    _etic(store, declinesCollaborationWith=["municipality-of-lisbon"])
+    assert _links(store, LISBON, ETIC) == {(LISBON, ETIC): set(), (ETIC, LISBON): set()}
+    rebuild_closure(store)  # nor by a full rebuild
+    assert _links(store, LISBON, ETIC) == {(LISBON, ETIC): set(), (ETIC, LISBON): set()}
+    # what the practice says is untouched: the tie is still derived from it
+    assert _tie_count(store) == 1
+    practice = DEFAULT_BASE + "id/practice/fab-lab-lx"
+    assert store.ask(f"ASK {{ <{practice}> <{CI.hasPartner}> <{ETIC}> }}")
+
+
+def test_a_deleted_organisation_has_no_derived_link(loaded_store):
+    from crossinnov.writes import Change, delete_organisation
+
+    store = loaded_store
+    delete_organisation(store, ox.NamedNode(ETIC), store.iris.graph("organisation", "etic"),
+                        Change("delete", store.iris.agent("test")))
+    assert _links(store, LISBON, ETIC) == {(LISBON, ETIC): set(), (ETIC, LISBON): set()}
+    assert store.select(DUPLICATES) == []
+
+
+def test_rewriting_a_practice_redoes_its_ties(loaded_store):
+    from crossinnov.ingest.shipped import build_shipped
+    from crossinnov.writes import Change, rebuild_closure, replace_units
+
+    store = loaded_store
+    units, _ = build_shipped(store.iris)
+    (unit,) = [u for u in units if u.graph.value.endswith("/graph/practice/fab-lab-lx")]
+    unit.triples = [t for t in unit.triples
+                    if not (t.predicate.value == str(CI.hasPartner) and t.object.value == ETIC)]
+    replace_units(store, [unit], Change("load", store.iris.agent("test")))
+    assert _tie_count(store) == 0
+    assert _links(store, LISBON, ETIC) == {(LISBON, ETIC): set(), (ETIC, LISBON): set()}
+    # the practice's other partners keep theirs, and a full rebuild finds the same
+    aip = DEFAULT_BASE + "id/organisation/aip-cci"
+    assert _links(store, LISBON, aip) == {(LISBON, aip): {CLOSURE}, (aip, LISBON): {CLOSURE}}
+    derived = {q.triple for g in (DERIVED, CLOSURE) for q in store.quads(g)}
+    rebuild_closure(store)
+    assert {q.triple for g in (DERIVED, CLOSURE) for q in store.quads(g)} == derived

@@ -138,7 +138,10 @@ def test_one_sided_collaboration_is_made_symmetric_without_duplicates(loaded_sto
     write_profile(loaded_store, {"id": "pakmarkas", "name": "PakMarkas", "city": "vilnius",
                                  "sectors": ["packaging"], "collaboratesWith": ["acme"]})
     assert loaded_store.select(DUPLICATES) == []
-    assert not list(loaded_store.quads(closure))
+    # (the closure also holds ties derived from good practices: none of these two's)
+    assert not [q for q in loaded_store.quads(closure)
+                if {q.subject.value.rsplit("/", 1)[1], q.object.value.rsplit("/", 1)[1]}
+                & {"acme", "pakmarkas"}]
     # acme withdraws: pakmarkas still states the link, so acme's inverse comes back
     write_profile(loaded_store, {"id": "acme", "name": "Acme", "city": "berlin", "sectors": ["ict"]})
     assert collaborators(loaded_store, "acme") == {"pakmarkas"}

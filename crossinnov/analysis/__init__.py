@@ -1,9 +1,10 @@
 """The collaboration-network analysis: clusters, brokers, city scores — written back as linked data.
 
 :func:`analyse` reads the network from the store (:mod:`.network`), finds
-clusters (:mod:`.clusters`), measures brokerage (:mod:`.brokerage`), and
+clusters (:mod:`.clusters`), measures brokerage (:mod:`.brokerage`), counts
+every figure's base by kind of tie (:mod:`.tallies`, :mod:`.kinds`), and
 replaces the analysis graph in one transaction with the results and a PROV
-record of the run (:mod:`.rdf`).
+record of the run (:mod:`.rdf`). The cluster report reads only that graph.
 """
 
 from __future__ import annotations
@@ -22,11 +23,13 @@ from crossinnov.analysis.clusters import (
     city_scores,
     describe,
     detect,
-    edge_shares,
     modularity,
     stable_iris,
+    unique_labels,
 )
+from crossinnov.analysis.kinds import KINDS, brokerage_kinds
 from crossinnov.analysis.network import Network, build_network
+from crossinnov.analysis.tallies import Tally, count_ties, pairs_tally, share
 from crossinnov.config import Settings
 from crossinnov.queries import QUERIES
 from crossinnov.store import Store
@@ -53,6 +56,13 @@ class AnalysisResult:
     brokers: dict[str, Broker]
     cities: list[CityScore]
     network: Network = field(repr=False)
+    #: the keys of the tie kinds brokerage was measured on
+    brokerage_kinds: tuple[str, ...] = ()
+    tally: Tally | None = None
+    practices: dict[str, Tally] = field(default_factory=dict)
+    events: dict[str, Tally] = field(default_factory=dict)
+    min_organisations: int = 0
+    min_ties: int = 0
 
     @property
     def membership(self) -> dict[str, str]:
@@ -77,7 +87,11 @@ def parameters(settings: Settings) -> dict[str, str]:
         "weight_collaboration": str(settings.weight_collaboration),
         "weight_unconfirmed_collaboration": str(settings.weight_unconfirmed_collaboration),
         "weight_practice": str(settings.weight_practice),
+        "weight_practice_copartners": str(settings.weight_practice_copartners),
         "weight_event": str(settings.weight_event),
+        "brokerage_ties": ", ".join(k.id for k in KINDS if k.key in brokerage_kinds(settings)),
+        "rank_min_organisations": str(settings.rank_min_organisations),
+        "rank_min_ties": str(settings.rank_min_ties),
         "betweenness": (f"exact up to {settings.betweenness_exact_limit} organisations, else "
                         f"estimated from {settings.betweenness_samples} sampled sources"),
         "role_detail": str(settings.role_detail_organisations),
@@ -133,19 +147,31 @@ def compute(inputs: Inputs, settings: Settings) -> AnalysisResult:
     cluster_iris = stable_iris(iris, [c.members for c in described], inputs.previous)
     for cluster, iri in zip(described, cluster_iris, strict=True):
         cluster.iri = iri
+    unique_labels(net, described)
+    membership = {m: c.iri for c in described for m in c.members}
+    tally, by_cluster, by_city = count_ties(net, membership)
+    for cluster in described:
+        cluster.tally = by_cluster.get(cluster.iri, Tally())
+        cluster.tally.check(settings.rank_min_organisations, settings.rank_min_ties)
     unconnected = sorted(n for c in communities if len(c) == 1 for n in c)
+    kinds = brokerage_kinds(settings)
     brokers = measure(net, exact_limit=settings.betweenness_exact_limit,
                       samples=settings.betweenness_samples, seed=settings.analysis_seed,
-                      engine=settings.analysis_engine)
-    cross_sector, cross_city = edge_shares(net, list(graph.edges()))
+                      engine=settings.analysis_engine, kinds=kinds)
     run = iris.analysis_node("run", inputs.started.strftime("%Y%m%dt%H%M%S%fz"))
     return AnalysisResult(
         run=run.value, started=inputs.started, ended=now(), parameters=parameters(settings),
         software=software(), input_modified=inputs.modified, nodes=graph.number_of_nodes(),
         edges=graph.number_of_edges(), modularity=q,
-        cross_sector_share=cross_sector, cross_city_share=cross_city,
+        cross_sector_share=share(tally.all.cross_sector, tally.all.sector_known),
+        cross_city_share=share(tally.all.cross_city, tally.all.city_known),
         clusters=described, unconnected=unconnected, brokers=brokers,
-        cities=city_scores(net), network=net)
+        cities=city_scores(net, by_city, settings.rank_min_organisations,
+                           settings.rank_min_ties),
+        network=net, brokerage_kinds=kinds, tally=tally,
+        practices={p: pairs_tally(net, practice.members) for p, practice in net.practices.items()},
+        events={e: pairs_tally(net, event.participants) for e, event in net.events.items()},
+        min_organisations=settings.rank_min_organisations, min_ties=settings.rank_min_ties)
 
 
 def run_analysis(store: Store, settings: Settings) -> AnalysisResult:

@@ -1,9 +1,14 @@
 """Brokerage: who builds bridges between sectors and between cities.
 
-All measures are taken on the *working ties* - stated collaborations and shared
-good practices -, not on co-attendance at events: taking part in the same
-100-firm matchmaking day does not make two organisations partners, and the
-cliques events would add hide who actually connects whom.
+The measures are taken on the ties that mean working together (:mod:`.kinds`):
+stated collaborations (both sides or one) and the ties between a good practice's
+operator and its partners; partners of the same practice and co-attendance of an
+event only when the settings ``brokerage_copartners`` and ``brokerage_events``
+say so: taking part in the same 100-firm matchmaking day does not make two
+organisations partners, and the cliques events would add hide who actually
+connects whom. When events are left out, the pairs the strongest brokers bridge
+counting events too are computed apart (``cross_*_with_events``, :func:`top_bridges`),
+so a report can say what events add.
 
 - Betweenness centrality (Freeman), on the unweighted network, normalised;
   estimated from a sample of source nodes on large networks (:mod:`.engines`).
@@ -18,6 +23,9 @@ cliques events would add hide who actually connects whom.
   coordinator, itinerant or liaison counts, or one representative and one gatekeeper.
   Groups are the sector side (creative, growth, both) and, separately, the city;
   organisations whose group is unknown take part in no counted triad.
+- Pairs bridged across sectors (``cross_sector``) are counted strictly: one partner
+  in the creative industries only, the other in other growth sectors only. Across
+  cities: the two partners' cities are known and differ.
   The pairs are counted from the group sizes among ``b``'s partners minus the
   pairs that are tied (the triangles through ``b``): linear in the number of
   triangles rather than in the number of pairs.
@@ -25,14 +33,18 @@ cliques events would add hide who actually connects whom.
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import networkx as nx
 
+from crossinnov.analysis.kinds import KINDS, WORKING
 from crossinnov.analysis.network import Network
 
 ROLES = ("coordinator", "itinerant", "gatekeeper", "representative", "liaison")
+#: the brokers counting events too whose exact counts are guaranteed (see top_bridges)
+WITH_EVENTS_LIMIT = 20
 GROUPINGS = ("sector", "city")
 
 
@@ -47,21 +59,85 @@ class Broker:
     weighted_degree: float = 0.0
     roles: dict[str, dict[str, int]] = field(
         default_factory=lambda: {g: dict.fromkeys(ROLES, 0) for g in GROUPINGS})
-    cross_sector: int = 0  # pairs of unconnected partners on different sector sides
+    cross_sector: int = 0  # pairs of unconnected partners: creative only and growth only
     cross_city: int = 0  # pairs of unconnected partners in different cities
+    # the same counting event ties too, for the strongest such brokers (None: not counted)
+    cross_sector_with_events: int | None = None
+    cross_city_with_events: int | None = None
 
 
-def working_ties(graph: nx.Graph) -> nx.Graph:
-    """The subgraph of stated collaborations (mutual or one side's) and shared good practices
-    (weights kept)."""
+def working_ties(graph: nx.Graph, kinds: tuple[str, ...] = WORKING) -> nx.Graph:
+    """The subgraph of the ties of some kinds (by default those that mean working together),
+    each weighted by the sum of the weights of those kinds."""
     keep = nx.Graph()
     keep.add_nodes_from(graph)
+    edges = []
     for a, b, d in graph.edges(data=True):
-        kinds = d.get("kinds", {"collaboration": d.get("weight", 1.0)})
-        weight = sum(kinds.get(k, 0.0) for k in ("collaboration", "unconfirmed", "practice"))
+        tie = d.get("kinds", {"collaboration": d.get("weight", 1.0)})
+        weight = sum(tie.get(k, 0.0) for k in kinds)
         if weight > 0:
-            keep.add_edge(a, b, weight=weight)
+            edges.append((a, b, weight))
+    keep.add_weighted_edges_from(edges)
     return keep
+
+
+def wider_adjacency(graph: nx.Graph, kinds: tuple[str, ...]) -> dict[str, set[str]]:
+    """Each node's neighbours over the ties of some kinds (no graph built: only the pairs
+    bridged are counted on it)."""
+    adjacency: dict[str, set[str]] = {n: set() for n in graph}
+    for a, b, d in graph.edges(data=True):
+        tie = d.get("kinds", {})
+        if any(tie.get(k, 0.0) > 0 for k in kinds):
+            adjacency[a].add(b)
+            adjacency[b].add(a)
+    return adjacency
+
+
+def top_bridges(adjacency: dict[str, set[str]], group: dict[str, str | None], limit: int
+                ) -> dict[str, int]:
+    """The pairs of partners in different groups, not tied to each other, that the strongest
+    brokers bridge: exact counts for every node whose count is at least the ``limit``-th best.
+
+    A node's count is at most the number of its partner pairs in different known groups
+    (from the group sizes, linear in its degree); exact counts (less the tied pairs, from
+    the triangles through the node) are taken in decreasing order of that bound, until the
+    bound falls below the ``limit``-th best count found: no node left can reach it.
+    """
+    bounds = []
+    for b, partners in adjacency.items():
+        sizes: dict[str, int] = {}
+        for a in partners:
+            g = group.get(a)
+            if g is not None:
+                sizes[g] = sizes.get(g, 0) + 1
+        total = sum(sizes.values())
+        bound = (total * total - sum(v * v for v in sizes.values())) // 2
+        if bound > 0:
+            bounds.append((bound, b))
+    bounds.sort(key=lambda x: (-x[0], x[1]))
+    found: dict[str, int] = {}
+    best: list[int] = []  # min-heap of the ``limit`` best counts
+    for bound, b in bounds:
+        if len(best) >= limit and bound < best[0]:
+            break
+        partners = adjacency[b]
+        tied = 0
+        for a in partners:
+            ga = group.get(a)
+            if ga is None:
+                continue
+            for c in adjacency[a] & partners:
+                gc = group.get(c)
+                if a < c and gc is not None and gc != ga:
+                    tied += 1
+        count = bound - tied
+        if count > 0:
+            found[b] = count
+            if len(best) < limit:
+                heapq.heappush(best, count)
+            elif count > best[0]:
+                heapq.heapreplace(best, count)
+    return found
 
 
 def _pairs(n: int) -> int:
@@ -160,31 +236,51 @@ def structural_holes(graph: nx.Graph) -> tuple[dict[str, float], dict[str, float
     return constraint, effective
 
 
+def _strict(side: str | None) -> str | None:
+    """The sector group for strict counts: creative or growth only; both and unknown: none."""
+    return side if side in ("creative", "growth") else None
+
+
 def measure(net: Network, *, exact_limit: int, samples: int, seed: int,
-            engine: str = "auto") -> dict[str, Broker]:
-    """Compute every brokerage measure for every organisation, on the working ties."""
+            engine: str = "auto", kinds: tuple[str, ...] = WORKING) -> dict[str, Broker]:
+    """Compute every brokerage measure for every organisation, on the ties of ``kinds``.
+
+    When ``kinds`` leave events out, the pairs bridged counting events too are added.
+    """
     from crossinnov.analysis.engines import betweenness as compute_betweenness
 
-    graph = working_ties(net.graph)
+    graph = working_ties(net.graph, kinds)
     betweenness = compute_betweenness(graph, exact_limit=exact_limit, samples=samples,
                                       seed=seed, engine=engine)
     constraint, effective = structural_holes(graph)
     orgs = net.organisations
-    roles, differ = triads(graph, {"sector": {n: orgs[n].side for n in graph},
-                                   "city": {n: orgs[n].city for n in graph}})
+    sides = {n: orgs[n].side for n in graph}
+    cities = {n: orgs[n].city for n in graph}
+    strict = {n: _strict(s) for n, s in sides.items()}
+    roles, differ = triads(graph, {"sector": sides, "city": cities, "strict": strict})
+    with_events: dict[str, dict[str, int]] = {}
+    if "event" not in kinds:  # what events would add: for the strongest such brokers only
+        wider = wider_adjacency(net.graph, (*kinds, "event"))
+        with_events = {name: top_bridges(wider, group, WITH_EVENTS_LIMIT)
+                       for name, group in (("city", cities), ("strict", strict))}
     out = {}
     for node in graph:
         out[node] = Broker(
             iri=node, betweenness=betweenness.get(node, 0.0), constraint=constraint.get(node),
             effective_size=effective.get(node),
             weighted_degree=sum(d["weight"] for _, _, d in net.graph.edges(node, data=True)),
-            roles=roles[node], cross_sector=differ[node]["sector"],
-            cross_city=differ[node]["city"])
+            roles={g: roles[node][g] for g in GROUPINGS}, cross_sector=differ[node]["strict"],
+            cross_city=differ[node]["city"],
+            cross_sector_with_events=with_events["strict"].get(node) if with_events else None,
+            cross_city_with_events=with_events["city"].get(node) if with_events else None)
     return out
 
 
 def top_brokers(brokers: dict[str, Broker], key: str, limit: int = 10) -> list[Broker]:
     """The organisations that bridge most pairs across sectors (``cross_sector``) or cities."""
-    ranked = sorted((b for b in brokers.values() if getattr(b, key) > 0),
+    ranked = sorted((b for b in brokers.values() if (getattr(b, key) or 0) > 0),
                     key=lambda b: (-getattr(b, key), -b.betweenness, b.iri))
     return ranked[:limit]
+
+
+__all__ = ["KINDS", "Broker", "measure", "top_brokers", "triads", "working_ties"]

@@ -1,4 +1,4 @@
-"""Clusters: Louvain communities with readable labels, stable IRIs and their facts.
+"""Clusters: Louvain communities with labels that say what they are, stable IRIs and facts.
 
 - Community detection: Louvain (Blondel et al. 2008), in igraph's C core or
   networkx (:mod:`.engines`), with a fixed seed and the resolution from the
@@ -6,6 +6,12 @@
 - Stable IRIs: a cluster whose members are mostly (Jaccard >= 0.5) those of a
   cluster of the previous run keeps that cluster's IRI; a new one is named after
   its most central member.
+- Labels (:func:`name_cluster`): after the good practice or event that forms the
+  cluster when one does (at least half of the cluster's members take part in it,
+  and at least half of its organisations are in the cluster), else after the city
+  and sector that at least half of the members share, else after its most central
+  member; the reason is kept with the label. A sector few members have never
+  names a cluster.
 - A cluster is a group of at least two organisations; organisations without any
   tie are reported apart as "not connected".
 """
@@ -18,6 +24,7 @@ from dataclasses import dataclass, field
 import networkx as nx
 
 from crossinnov.analysis.network import CREATIVE, GROWTH, Network
+from crossinnov.analysis.tallies import SCORE_EXPLANATION, Tally, city_score, crosses_sides
 from crossinnov.iris import IRIs, slugify
 
 STABLE_JACCARD = 0.5
@@ -28,6 +35,8 @@ class Cluster:
     iri: str
     members: list[str]  # organisation IRIs, most central first
     label: str = ""
+    label_reason: str = ""
+    label_source: str | None = None  # the practice, event, city or sector it is named after
     density: float = 0.0
     creative_share: float = 0.0
     growth_share: float = 0.0
@@ -37,9 +46,13 @@ class Cluster:
     sectors: list[tuple[str, int]] = field(default_factory=list)
     themes: list[tuple[str, int]] = field(default_factory=list)
     practices: list[str] = field(default_factory=list)
+    events: list[tuple[str, int]] = field(default_factory=list)  # event IRI, members
     central: list[str] = field(default_factory=list)
     dominant_city: str | None = None
+    main_sectors: list[str] = field(default_factory=list)  # held by at least half the members
+    main_theme: str | None = None
     internal_ties: int = 0
+    tally: Tally | None = None
 
     @property
     def size(self) -> int:
@@ -64,18 +77,6 @@ def modularity(graph: nx.Graph, communities: list[set[str]], resolution: float) 
                                          resolution=resolution))
 
 
-def crosses_sectors(net: Network, a: str, b: str) -> bool | None:
-    """True when a tie joins different sides of the creative/growth divide; None if unknown.
-
-    Sides are creative, growth or both; a tie crosses when the two sides differ.
-    """
-    return differs(net.organisations[a].side, net.organisations[b].side)
-
-
-def crosses_cities(net: Network, a: str, b: str) -> bool | None:
-    return differs(net.organisations[a].city, net.organisations[b].city)
-
-
 def differs(x: str | None, y: str | None) -> bool | None:
     """Whether two known values differ; None when either is unknown."""
     if x is None or y is None:
@@ -89,14 +90,21 @@ def share(flags: list[bool | None]) -> float | None:
 
 
 def edge_shares(net: Network, edges: list[tuple[str, str]]) -> tuple[float | None, float | None]:
-    """The shares of ties that cross sectors and that cross cities."""
+    """The shares of ties that cross sectors (strictly: creative only with growth only, out of
+    the ties whose two sides are known) and that cross cities (out of those with two cities)."""
     sides, cities = net.sides, net.cities
-    return (share([differs(sides[a], sides[b]) for a, b in edges]),
-            share([differs(cities[a], cities[b]) for a, b in edges]))
+    strict = [crosses_sides(sides[a], sides[b]) if sides[a] and sides[b] else None
+              for a, b in edges]
+    return share(strict), share([differs(cities[a], cities[b]) for a, b in edges])
+
+
+def _half(n: int) -> int:
+    """At least half of n (and at least 2): what 'most members' means for a label."""
+    return max(2, (n + 1) // 2)
 
 
 def describe(net: Network, members: set[str], iri: str) -> Cluster:
-    """Return a cluster's facts: label, shares, density, cities, sectors, themes, practices."""
+    """Return a cluster's facts: label and its reason, shares, density, cities, sectors, ..."""
     adjacency = net.adjacency
     strength: dict[str, float] = {}
     edges: list[tuple[str, str]] = []
@@ -113,46 +121,106 @@ def describe(net: Network, members: set[str], iri: str) -> Cluster:
     cities = Counter(o.city for o in orgs if o.city)
     sectors = Counter(s for o in orgs for s in o.sectors)
     themes = Counter(t for o in orgs for t in o.themes)
+    events = Counter(e for o in orgs for e in o.events)
     practices = sorted({p for o in orgs for p in o.practices},
                        key=lambda p: net.practices[p].name.lower())
     known = [o for o in orgs if o.tops]
     k = len(members)
     cross_sector, cross_city = edge_shares(net, edges)
+    by_count = lambda counter: sorted(counter.items(), key=lambda x: (-x[1], x[0]))  # noqa: E731
     cluster = Cluster(
         iri=iri, members=ordered, density=2 * len(edges) / (k * (k - 1)) if k > 1 else 0.0,
         creative_share=sum(CREATIVE in o.tops for o in known) / len(known) if known else 0.0,
         growth_share=sum(GROWTH in o.tops for o in known) / len(known) if known else 0.0,
         cross_sector_share=cross_sector, cross_city_share=cross_city,
-        cities=sorted(cities.items(), key=lambda x: (-x[1], x[0])),
-        sectors=sorted(sectors.items(), key=lambda x: (-x[1], x[0])),
-        themes=sorted(themes.items(), key=lambda x: (-x[1], x[0])),
+        cities=by_count(cities), sectors=by_count(sectors), themes=by_count(themes),
+        events=[(e, n) for e, n in by_count(events) if n >= 2],
         practices=practices, central=ordered[:3], internal_ties=len(edges),
     )
     with_city = sum(cities.values())
     if cities and cluster.cities[0][1] * 2 >= with_city:
         cluster.dominant_city = cluster.cities[0][0]
-    cluster.label = make_label(net, cluster)
+    cluster.main_sectors = [s for s, n in cluster.sectors[:2] if n >= _half(k)]
+    if cluster.themes and cluster.themes[0][1] >= _half(k):
+        cluster.main_theme = cluster.themes[0][0]
+    cluster.label, cluster.label_reason, cluster.label_source = name_cluster(net, cluster)
     return cluster
 
 
-def make_label(net: Network, cluster: Cluster) -> str:
-    """A readable label from what dominates a cluster, e.g. 'Tallinn — design & fashion, brokerage'."""
-    if cluster.dominant_city:
-        place = net.label(cluster.dominant_city)
-    elif len(cluster.cities) >= 2:
-        place = " & ".join(net.label(c) for c, _ in cluster.cities[:2]) + \
-            (f" (+{len(cluster.cities) - 2})" if len(cluster.cities) > 2 else "")
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _of(n: int, k: int) -> str:
+    return f"all {k}" if n == k else f"{n} of its {k}"
+
+
+def name_cluster(net: Network, cluster: Cluster) -> tuple[str, str, str | None]:
+    """Return (label, reason, what it is named after) for a cluster.
+
+    A good practice or an event forms a cluster when at least half of the cluster's
+    members take part in it and at least half of its own organisations are in the
+    cluster; a practice before an event (good practices are what the project is about),
+    then the one with most members in the cluster. Otherwise the city and the sector at
+    least half of the members share name it; otherwise its most central member does.
+    """
+    members, k = set(cluster.members), cluster.size
+    forming: list[tuple[int, str, str]] = []  # (members inside, name, iri): practices
+    met: list[tuple[int, str, str]] = []  # the same for events
+    for p in cluster.practices:
+        practice = net.practices[p]
+        inside = len(practice.members & members)
+        if inside >= _half(k) and 2 * inside >= len(practice.members):
+            forming.append((inside, practice.name, p))
+    for e, inside in cluster.events:
+        event = net.events[e]
+        if inside >= _half(k) and 2 * inside >= len(event.participants):
+            met.append((inside, event.name, e))
+    forming.sort(key=lambda x: (-x[0], x[1]))
+    met.sort(key=lambda x: (-x[0], x[1]))
+    if forming:  # good practices first: they are what the project is about
+        inside, name, iri = forming[0]
+        reason = f"{_of(inside, k)} members run or are partners of the good practice {name}."
+        if met:
+            reason += f" {met[0][0]} took part in the event {met[0][1]}."
+        return name, _cap(reason), iri
+    if met:
+        inside, name, iri = met[0]
+        return name, _cap(f"{_of(inside, k)} members took part in the event {name}."), iri
+    parts, reasons, source = [], [], None
+    if cluster.cities and cluster.cities[0][1] >= _half(k):
+        city, n = cluster.cities[0]
+        parts.append(net.label(city))
+        reasons.append(f"{_of(n, k)} members are based in {net.label(city)}")
+        source = city
+    if cluster.sectors and cluster.sectors[0][1] >= _half(k):
+        sector, n = cluster.sectors[0]
+        parts.append(net.label(sector))
+        reasons.append(f"{_of(n, k)} members work in {net.label(sector).lower()}")
+        source = source or sector
     else:
-        place = "no known city"
-    if cluster.sectors:
-        what = " & ".join(net.label(s) for s, _ in cluster.sectors[:2])
-    else:
-        sides = sorted({t for m in cluster.members for t in net.organisations[m].tops})
-        what = " & ".join(net.label_of_notation(t) for t in sides) or "sectors unknown"
-    label = f"{place} — {what}"
-    if cluster.themes:
-        label += ", " + net.label(cluster.themes[0][0]).lower()
-    return label
+        sides = Counter(net.sides[m] for m in members)
+        side, n = max(((s, c) for s, c in sides.items() if s in ("creative", "growth")),
+                      key=lambda x: (x[1], x[0]), default=(None, 0))
+        if side and n >= _half(k):
+            words = "creative industries" if side == "creative" else "other growth sectors"
+            parts.append(words)
+            reasons.append(f"{_of(n, k)} members are in the {words} only")
+    if parts:
+        return (" — ".join(parts), _cap("; ".join(reasons)) +
+                ". No good practice or event forms it.", source)
+    central = net.label(cluster.members[0])
+    return (f"Around {central}",
+            f"No good practice, event, city or sector is shared by half of its {k} members; "
+            f"it is named after its most central member.", cluster.members[0])
+
+
+def unique_labels(net: Network, clusters: list[Cluster]) -> None:
+    """Make labels unique: a repeated one gets its cluster's most central member added."""
+    seen: Counter = Counter(c.label for c in clusters)
+    for cluster in clusters:
+        if seen[cluster.label] > 1 and not cluster.label.startswith("Around "):
+            cluster.label += f" (around {net.label(cluster.members[0])})"
 
 
 def stable_iris(iris: IRIs, communities: list[list[str]],
@@ -190,45 +258,25 @@ def stable_iris(iris: IRIs, communities: list[list[str]],
 
 @dataclass
 class CityScore:
-    """How much a city's organisations innovate across sectors and cities."""
+    """A city's tally and, when it has enough data, its cross-innovation score."""
 
     city: str
-    organisations: int
-    ties: int
-    cross_sector_share: float | None
-    cross_city_share: float | None
-    bridging_share: float | None  # organisations with at least one cross-sector tie
-
-    @property
-    def score(self) -> float | None:
-        parts = [p for p in (self.cross_sector_share, self.cross_city_share,
-                             self.bridging_share) if p is not None]
-        return round(100 * sum(parts) / len(parts), 1) if parts else None
+    tally: Tally
+    score: float | None = None
 
 
-SCORE_EXPLANATION = (
-    "The cross-innovation score of a city is the mean, as a percentage, of three shares "
-    "over the ties of its organisations: the share of ties that cross the divide between "
-    "the creative industries and other growth sectors (sides: creative, growth, or both; a "
-    "tie crosses when the sides differ), the share of ties that reach an organisation in "
-    "another city, and the share of its organisations with at least one cross-sector tie. "
-    "Ties with an unknown side or city are left out of the share they cannot inform.")
+def city_scores(net: Network, tallies: dict[str, Tally], min_organisations: int,
+                min_ties: int) -> list[CityScore]:
+    """Score the cities that have enough organisations and ties; the others get no score.
 
-
-def city_scores(net: Network) -> list[CityScore]:
-    """Score every city that has organisations in the network."""
-    by_city: dict[str, list[str]] = {}
-    for iri, org in net.organisations.items():
-        if org.city:
-            by_city.setdefault(org.city, []).append(iri)
-    sides, cities, adjacency = net.sides, net.cities, net.adjacency
+    Ranked first: the cities with a score, highest first; then the others by name.
+    """
     out = []
-    for city, members in sorted(by_city.items()):
-        edges = [(m, n) for m in members for n in adjacency[m]]
-        bridging = [any(differs(sides[m], sides[n]) for n in adjacency[m])
-                    if sides[m] else None for m in members]
-        out.append(CityScore(city, len(members), len(edges),
-                             share([differs(sides[a], sides[b]) for a, b in edges]),
-                             share([differs(cities[a], cities[b]) for a, b in edges]),
-                             share(bridging)))
-    return sorted(out, key=lambda s: (-(s.score or -1), s.city))
+    for city, tally in tallies.items():
+        enough = tally.check(min_organisations, min_ties)
+        out.append(CityScore(city, tally, city_score(tally) if enough else None))
+    return sorted(out, key=lambda s: (s.score is None, -(s.score or 0), net.label(s.city)))
+
+
+__all__ = ["SCORE_EXPLANATION", "CityScore", "Cluster", "city_scores", "describe", "detect",
+           "modularity", "name_cluster", "stable_iris", "unique_labels"]

@@ -1,17 +1,23 @@
 """The collaboration network, built from the store with SPARQL (never from files on the side).
 
-Nodes are organisations (with city, sectors and their top concept, sub-themes);
-edges join organisations that are tied in one or more ways, each kind with a
-weight from the settings:
+Nodes are organisations (with city, sectors and their top concept, sub-themes,
+good practices and events); edges join organisations that are tied in one or
+more ways, each kind with a weight from the settings (:mod:`.kinds`):
 
-- ``collaboration``: a ``ci:collaboratesWith`` both sides state (``weight_collaboration``);
-- ``unconfirmed``: a ``ci:collaboratesWith`` only one side states (marked
-  ``ci:collaborationUnconfirmedBy``), kept apart from the mutual ones, with a weight of its own
-  (:func:`unconfirmed_weight`); the network's ``claims`` says who states it;
-- ``practice``: operator or partner of the same good practice (``weight_practice`` per practice);
+- ``collaboration``: a ``ci:collaboratesWith`` both sides state in their own
+  (organisation) graphs (``weight_collaboration``);
+- ``unconfirmed``: a ``ci:collaboratesWith`` only one side states, kept apart from the
+  mutual ones, with a weight of its own (:func:`unconfirmed_weight`); the network's
+  ``claims`` says who states it;
+- ``practice``: operator and partner of the same good practice (``weight_practice`` per
+  practice);
+- ``copartner``: two partners of the same good practice (``weight_practice_copartners``);
 - ``event``: taking part in the same event (``weight_event`` per event).
 
-A collaboration either side declines (``ci:declinesCollaborationWith``) counts for nothing.
+Only links stated in organisation graphs count as stated collaborations: links
+inferred or derived elsewhere (the closure graph, ties derived from practices)
+are never counted twice. A collaboration either side declines
+(``ci:declinesCollaborationWith``) counts for nothing.
 
 An edge's ``weight`` is the sum over its ties. Nodes and edges are added in a
 sorted order, because networkx's Louvain depends on it even with a fixed seed.
@@ -24,9 +30,10 @@ from dataclasses import dataclass, field
 from itertools import combinations
 
 import networkx as nx
+import pyoxigraph as ox
 
 from crossinnov.config import Settings
-from crossinnov.queries import QUERIES
+from crossinnov.queries import QUERIES, term
 from crossinnov.store import Store
 
 CREATIVE = "creative-industries"
@@ -49,6 +56,7 @@ class Organisation:
     tops: set[str] = field(default_factory=set)
     themes: set[str] = field(default_factory=set)
     practices: set[str] = field(default_factory=set)
+    events: set[str] = field(default_factory=set)
 
     @property
     def side(self) -> str | None:
@@ -72,6 +80,17 @@ class Practice:
     operators: set[str] = field(default_factory=set)
     partners: set[str] = field(default_factory=set)
 
+    @property
+    def members(self) -> set[str]:
+        return self.operators | self.partners
+
+
+@dataclass
+class Event:
+    iri: str
+    name: str
+    participants: set[str] = field(default_factory=set)
+
 
 @dataclass
 class Concept:
@@ -92,6 +111,7 @@ class Network:
     #: one-sided collaborations: who states one -> the organisations it names that have not
     #: stated it back
     claims: dict[str, set[str]] = field(default_factory=dict)
+    events: dict[str, Event] = field(default_factory=dict)
 
     @property
     def adjacency(self) -> dict[str, dict[str, float]]:
@@ -125,6 +145,8 @@ class Network:
             return self.organisations[iri].name
         if iri in self.practices:
             return self.practices[iri].name
+        if iri in self.events:
+            return self.events[iri].name
         return iri.rsplit("/", 1)[-1]
 
     def label_of_notation(self, notation: str) -> str:
@@ -132,6 +154,25 @@ class Network:
             if concept.notation == notation:
                 return concept.label
         return notation
+
+
+def stated_collaborations(store: Store, orgs: dict[str, Organisation]) -> set[tuple[str, str]]:
+    """The collaborations organisations state in their own graphs, as (stater, named) pairs
+    of organisations of the network, less those either side declines.
+
+    Only organisation graphs count: a link inferred or derived elsewhere (the closure
+    graph, ties derived from good practices) is never a stated one. The IRIs are the
+    network's own strings (one object per organisation, however many links name it).
+    """
+    prefix = term(ox.Literal(store.iris.base + "graph/organisation/"))
+    declined = {(r["a"].value, r["b"].value) for r in store.select(QUERIES["analysis_declines"])}
+    out: set[tuple[str, str]] = set()
+    for r in store.select(QUERIES.render("analysis_collaborations", organisation_graphs=prefix)):
+        a, b = r["a"].value, r["b"].value
+        if a == b or a not in orgs or b not in orgs or (a, b) in declined or (b, a) in declined:
+            continue
+        out.add((orgs[a].iri, orgs[b].iri))
+    return out
 
 
 def build_network(store: Store, settings: Settings) -> Network:
@@ -193,29 +234,36 @@ def build_network(store: Store, settings: Settings) -> Network:
             ties[(a, b) if a < b else (b, a)][kind] += weight
 
     claims: dict[str, set[str]] = defaultdict(set)
-    for r in store.select(QUERIES["analysis_collaborations"]):
-        a, b = r["a"].value, r["b"].value
-        if "claimant" not in r:
-            tie(a, b, "collaboration", settings.weight_collaboration)
-        elif a in orgs and b in orgs:
+    stated = stated_collaborations(store, orgs)
+    for a, b in stated:
+        if (b, a) in stated:
+            if a < b:
+                tie(a, b, "collaboration", settings.weight_collaboration)
+        else:
             tie(a, b, "unconfirmed", unconfirmed_weight(settings))
-            claimant = r["claimant"].value
-            claims[claimant].add(b if claimant == a else a)
+            claims[a].add(b)
     for p in practices.values():
-        for a, b in combinations(sorted(p.operators | p.partners), 2):
-            tie(a, b, "practice", settings.weight_practice)
-    by_event: dict[str, set[str]] = defaultdict(set)
+        for a in sorted(p.operators):
+            for b in sorted(p.partners | p.operators):
+                if a < b or b not in p.operators:
+                    tie(a, b, "practice", settings.weight_practice)
+        for a, b in combinations(sorted(p.partners - p.operators), 2):
+            tie(a, b, "copartner", settings.weight_practice_copartners)
+    events: dict[str, Event] = {}
     for r in store.select(QUERIES["analysis_events"]):
-        by_event[r["event"].value].add(r["org"].value)
-    for members in by_event.values():
-        for a, b in combinations(sorted(members), 2):
+        event = events.setdefault(r["event"].value, Event(
+            r["event"].value, r["name"].value if "name" in r else r["event"].value))
+        if r["org"].value in orgs:
+            event.participants.add(r["org"].value)
+            orgs[r["org"].value].events.add(event.iri)
+    for event in events.values():
+        for a, b in combinations(sorted(event.participants), 2):
             tie(a, b, "event", settings.weight_event)
 
     graph = nx.Graph()
     graph.add_nodes_from(sorted(orgs))
     for (a, b) in sorted(ties):
-        kinds = ties[(a, b)]
-        weight = sum(kinds.values())
-        if weight > 0:
-            graph.add_edge(a, b, weight=weight, kinds=dict(kinds))
-    return Network(graph, orgs, practices, concepts, dict(claims))
+        kinds = {k: w for k, w in ties[(a, b)].items() if w > 0}  # a weight of 0: no tie
+        if kinds:
+            graph.add_edge(a, b, weight=sum(kinds.values()), kinds=kinds)
+    return Network(graph, orgs, practices, concepts, dict(claims), events)

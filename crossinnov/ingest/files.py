@@ -171,11 +171,22 @@ def quads_to_units(quads: list[ox.Quad], iris: IRIs, *, source: str) -> list[Uni
     where the inverse of a one-sided collaboration cannot be told from a stated
     one but by its mark: ``X ci:collaborationUnconfirmedBy Y`` says that
     ``Y ci:collaboratesWith X`` is inferred. Both are left out, so that Y is not
-    made to state what only X said.
+    made to state what only X said. Likewise the ties derived from good practices
+    (``ci:DerivedTie``, which the store recomputes from the practices): their
+    organisations' ``ci:collaboratesWith`` links are taken for derived, not stated (a
+    triple syntax cannot tell which; TriG and N-Quads keep who said what).
     """
-    skip = {iris.changelog_graph, iris.closure_graph}
+    skip = {iris.changelog_graph, iris.closure_graph, iris.derived_ties_graph}
+    derived_prefix = iris.derived_ties_graph.value + "#"
     inferred = {(q.object, q.subject) for q in quads
                 if q.predicate == CI.collaborationUnconfirmedBy and q.graph_name not in skip}
+    between: dict[ox.NamedNode | ox.BlankNode, list] = defaultdict(list)
+    for q in quads:
+        if q.predicate == CI.tieBetween and q.graph_name not in skip:
+            between[q.subject].append(q.object)
+    for pair in between.values():
+        if len(pair) == 2:
+            inferred |= {(pair[0], pair[1]), (pair[1], pair[0])}
     by_graph: dict[str, list[ox.Triple]] = defaultdict(list)
     foreign: dict[str, list[ox.Triple]] = defaultdict(list)
     bnode_owner: dict[ox.BlankNode, str] = {}
@@ -190,6 +201,8 @@ def quads_to_units(quads: list[ox.Quad], iris: IRIs, *, source: str) -> list[Uni
         if quad.predicate == CI.collaborationUnconfirmedBy or (
                 quad.predicate == CI.collaboratesWith and (quad.subject, quad.object) in inferred):
             continue
+        if quad.subject.value.startswith(derived_prefix):
+            continue  # a derived tie: recomputed by the store from the practices
         subject = quad.subject.value
         if iris.is_bookkeeping(subject):
             continue

@@ -3,9 +3,24 @@
 Facts come from the Cross Innovation dataset (``organisations.csv``,
 ``good_practices.csv``, ``events.csv``, ``cities.csv``, each row with its
 source URLs); the editorial tables (``sectors.csv``, ``themes.csv``,
-``sector_terms.csv``, ``organisation_aliases.csv``, ``project.csv``) hold the
-schemes and the mappings from the sources' wording to them. A gap in the
-sources stays a gap: no value is guessed.
+``sector_terms.csv``, ``organisation_aliases.csv``, ``project.csv``,
+``organisation_kinds.csv``, ``project_roles.csv``, ``project_participation.csv``,
+``event_doubts.csv``, ``event_dates.csv``) hold the schemes, the mappings from the
+sources' wording to them, and what the editors read in the sources about how
+certain a fact is. A gap in the sources stays a gap: no value is guessed.
+
+The graph says no more than the sources (ontology 2.0.0):
+
+- ``ci:partnerIn`` only where a source calls an organisation a partner
+  (``project_participation.csv``); ``ci:participatedInProject`` where it only took part;
+- a collaboration that a good practice implies (operator and partner) is not put
+  in the organisations' graphs as if they had stated it: the store derives it
+  (``ci:DerivedTie``, see :mod:`crossinnov.writes`);
+- an event whose date or occurrence the sources leave in doubt has no date of its
+  own, but a ``ci:DateCandidate`` per date a source gives, marked ``ci:uncertain``,
+  and a ``ci:doubt`` people can read (``event_doubts.csv``, ``event_dates.csv``);
+- the sources' notes on cities are the editors' notes (``skos:editorialNote``), and
+  a city concept points at its place on Wikidata with ``foaf:focus``, not ``owl:sameAs``.
 """
 
 from __future__ import annotations
@@ -21,14 +36,20 @@ import pyoxigraph as ox
 
 from crossinnov.ingest import IngestError, TripleBuilder, Unit
 from crossinnov.iris import IRIs, check_slug
-from crossinnov.namespaces import CI, DCTERMS, FOAF, OWL, RDF, RDFS, SCHEMA, SKOS, XSD
+from crossinnov.namespaces import CI, DCTERMS, FOAF, RDF, RDFS, SCHEMA, SKOS, XSD
 from crossinnov.rdfio import prefixes_for
 from crossinnov.resources import data_dir
 
 NACE = "http://data.europa.eu/ux2/nace2/"
 WIKIDATA = "http://www.wikidata.org/entity/"
 TOP_SECTORS = ("creative-industries", "other-growth-sectors")
-PROJECT_ROLES = {"lead-partner", "project-partner"}
+#: the roles of organisations.csv that claim a place in the project's partnership: each
+#: such organisation needs a row in project_participation.csv saying what the sources say
+PARTNER_ROLES = {"lead-partner", "project-partner"}
+#: the role an organisation gets when the sources say it took part but not that it was a partner
+PARTICIPANT_ROLE = "project-participant"
+#: the certainty of an event in event_doubts.csv: held (date unsure) or not confirmed at all
+EVENT_HELD = {"confirmed": False, "unconfirmed": True}
 
 
 def en(text: str) -> ox.Literal | None:
@@ -74,11 +95,13 @@ def read_csv(path: Path) -> list[Row]:
     return rows
 
 
-def parse_date(text: str, where: str) -> tuple[ox.Literal | None, ox.Literal | None]:
+def parse_date(text: str, where: str, *, months: bool = False
+               ) -> tuple[ox.Literal | None, ox.Literal | None]:
     """Return (start, end) of a source date: a day, a year, or ``start/end``.
 
     A bare year becomes an ``xsd:gYear`` start; a range a start and an end; an
-    empty value nothing.
+    empty value nothing. With ``months``, a year and month (``YYYY-MM``, only for
+    a candidate date) becomes an ``xsd:gYearMonth``.
     """
     if not text:
         return None, None
@@ -87,6 +110,8 @@ def parse_date(text: str, where: str) -> tuple[ox.Literal | None, ox.Literal | N
         return parse_date(start, where)[0], parse_date(end, where)[0]
     if re.fullmatch(r"\d{4}", text):
         return ox.Literal(text, datatype=XSD.gYear), None
+    if months and re.fullmatch(r"\d{4}-\d{2}", text):
+        return ox.Literal(text, datatype=XSD.gYearMonth), None
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
         return ox.Literal(text, datatype=XSD.date), None
     raise IngestError(f"{where}: date {text!r} is not YYYY, YYYY-MM-DD or a start/end range")
@@ -102,6 +127,7 @@ class Lookups:
     organisations: dict[str, str] = field(default_factory=dict)  # name or alias -> id
     organisation_ids: set[str] = field(default_factory=set)
     events: set[str] = field(default_factory=set)
+    concepts: dict[str, set[str]] = field(default_factory=dict)  # kind -> slugs of its scheme
     warnings: list[str] = field(default_factory=list)
 
     def city(self, name: str, where: str) -> ox.NamedNode | None:
@@ -147,7 +173,11 @@ class ShippedBuilder:
 
     def build(self) -> list[Unit]:
         """Return all units, sorted by graph IRI."""
-        units = [*self.schemes(), *self.cities(), *self.sectors(), *self.themes()]
+        units = [*self.schemes(), *self.cities(), *self.sectors(), *self.themes(),
+                 *self.concepts("organisation-kind", "organisation-kinds",
+                                "organisation_kinds.csv", CI.OrganisationKind),
+                 *self.concepts("project-role", "project-roles", "project_roles.csv",
+                                CI.ProjectRole)]
         self.read_organisations()
         units += [*self.practices(), *self.events(), self.project_unit()]
         units += self.organisation_units()
@@ -159,6 +189,8 @@ class ShippedBuilder:
             "cities": "Partner cities of the Cross Innovation project",
             "sectors": "Sectors: the creative industries and other growth sectors",
             "themes": "Policy sub-themes of the Cross Innovation project",
+            "organisation-kinds": "Kinds of organisation",
+            "project-roles": "Roles of organisations in the Cross Innovation project",
         }
         for name, title in titles.items():
             node = self.iris.scheme(name)
@@ -184,8 +216,12 @@ class ShippedBuilder:
             b.add(node, RDFS.label, en(row["name"]))
             b.add(node, CI.countryCode, row["country_code"])
             if row["wikidata_qid"]:
-                b.add(node, OWL.sameAs, ox.NamedNode(WIKIDATA + row["wikidata_qid"]))
-            b.add(node, SKOS.note, en(row["notes"]))
+                # the concept's focus is the place Wikidata describes; a concept is not
+                # the place, so never owl:sameAs (ontology 2.0.0, ci:City)
+                b.add(node, FOAF.focus, ox.NamedNode(WIKIDATA + row["wikidata_qid"]))
+            # cities.csv has no sources: its notes are the editors' own (how a QID or a
+            # partner body was found), never facts of the graph
+            b.add(node, SKOS.editorialNote, en(row["notes"]))
             yield Unit(self.iris.graph("city", slug), b.triples, [node], row.where())
         yield self._top_concepts_unit("cities", [self.iris.resource("city", c) for c in
                                                  sorted(set(self.lookups.cities.values()))])
@@ -237,13 +273,45 @@ class ShippedBuilder:
                 b.add(node, SKOS.topConceptOf, scheme)
                 b.add_all(node, SKOS.narrower,
                           [self.iris.resource("sector", n) for n in sorted(narrower[slug])])
-            for code in row["nace_exact"].split():
-                b.add(node, SKOS.exactMatch, ox.NamedNode(NACE + code.replace(".", "")))
-            for code in row["nace_close"].split():
-                b.add(node, SKOS.closeMatch, ox.NamedNode(NACE + code.replace(".", "")))
+            # exact only where the NACE class means the same activity, no more, no less;
+            # broad: the NACE class covers more than the sector; narrow: it is a part of it
+            for column, match in (("nace_exact", SKOS.exactMatch), ("nace_close", SKOS.closeMatch),
+                                  ("nace_broad", SKOS.broadMatch),
+                                  ("nace_narrow", SKOS.narrowMatch)):
+                for code in row[column].split():
+                    b.add(node, match, ox.NamedNode(NACE + code.replace(".", "")))
             yield Unit(self.iris.graph("sector", slug), b.triples, [node], row.where())
         yield self._top_concepts_unit(
             "sectors", [self.iris.resource("sector", t) for t in TOP_SECTORS])
+
+    def concepts(self, kind: str, scheme_name: str, table: str,
+                 cls: ox.NamedNode) -> Iterator[Unit]:
+        """The concepts of a flat editorial scheme (organisation kinds, project roles)."""
+        scheme = self.iris.scheme(scheme_name)
+        slugs = []
+        for row in self.rows(table):
+            slug = check_slug(row["id"])
+            slugs.append(slug)
+            node = self.iris.resource(kind, slug)
+            b = TripleBuilder()
+            b.add_all(node, RDF.type, [cls, SKOS.Concept])
+            b.add(node, SKOS.inScheme, scheme)
+            b.add(node, SKOS.topConceptOf, scheme)
+            b.add(node, SKOS.notation, slug)
+            b.add(node, SKOS.prefLabel, en(row["label"]))
+            b.add(node, RDFS.label, en(row["label"]))
+            b.add(node, SKOS.definition, en(row["definition"]))
+            yield Unit(self.iris.graph(kind, slug), b.triples, [node], row.where())
+        self.lookups.concepts[kind] = set(slugs)
+        yield self._top_concepts_unit(scheme_name, [self.iris.resource(kind, s) for s in slugs])
+
+    def concept(self, kind: str, slug: str, where: str) -> ox.NamedNode | None:
+        """The concept of an editorial scheme that a source's word names (None for none)."""
+        if not slug:
+            return None
+        if slug not in self.lookups.concepts.get(kind, ()):
+            raise IngestError(f"{where}: {slug!r} is not a {kind} of the editorial tables")
+        return self.iris.resource(kind, slug)
 
     def themes(self) -> Iterator[Unit]:
         scheme = self.iris.scheme("themes")
@@ -265,7 +333,19 @@ class ShippedBuilder:
         yield self._top_concepts_unit("themes", [self.iris.resource("theme", s) for s in slugs])
 
     # the project's own data ---------------------------------------------------
+    def read_participation(self) -> dict[str, Row]:
+        """What the sources say of each organisation whose role claims a partnership."""
+        out: dict[str, Row] = {}
+        for row in self.rows("project_participation.csv"):
+            if row["relation"] not in ("partner", "participant"):
+                raise IngestError(f"{row.where()}: relation must be partner or participant")
+            if not row["basis"]:
+                raise IngestError(f"{row.where()}: say what in the sources is the basis")
+            out[row["organisation"]] = row
+        return out
+
     def read_organisations(self) -> None:
+        participation = self.read_participation()
         for row in self.rows("organisations.csv"):
             slug = check_slug(row["id"])
             if slug in self.org_rows:
@@ -281,25 +361,32 @@ class ShippedBuilder:
             b.add(node, CI.basedIn, self.lookups.city(row["city"], row.where()))
             b.add_all(node, CI.inSector, self.lookups.sectors(row.list("sectors"), row.where()))
             b.add_all(node, SCHEMA.keywords, row.list("sectors"))
-            b.add(node, CI.organisationKind, row["kind"])
-            b.add(node, CI.projectRole, row["role"])
-            if row["role"] in PROJECT_ROLES:
-                b.add(node, CI.partnerIn, self.project)
+            b.add(node, CI.organisationKind,
+                  self.concept("organisation-kind", row["kind"], row.where()))
+            role = row["role"]
+            if role in PARTNER_ROLES:
+                said = participation.pop(slug, None)
+                if said is None:
+                    raise IngestError(f"{row.where()}: role {role!r}: add {slug} to "
+                                      "project_participation.csv with what the sources say")
+                if said["relation"] == "partner":
+                    b.add(node, CI.partnerIn, self.project)
+                elif role == "lead-partner":
+                    raise IngestError(f"{said.where()}: a lead partner is a partner")
+                else:  # the sources say it took part, not that it was a partner
+                    b.add(node, CI.participatedInProject, self.project)
+                    role = PARTICIPANT_ROLE
+            b.add(node, CI.projectRole, self.concept("project-role", role, row.where()))
             b.add(node, DCTERMS.description, en(row["summary"]))
             b.add_all(node, DCTERMS.source, row.iris("source_urls"))
             self.org_triples[slug] = b
+        for left in participation.values():
+            raise IngestError(f"{left.where()}: {left['organisation']!r} is not an organisation "
+                              "of organisations.csv whose role is lead-partner or project-partner")
         for row in self.rows("organisation_aliases.csv"):
             if row["organisation"] not in self.org_rows:
                 raise IngestError(f"{row.where()}: unknown organisation {row['organisation']!r}")
             self.lookups.organisations[row["alias"]] = row["organisation"]
-
-    def _link(self, a: ox.NamedNode, b: ox.NamedNode) -> None:
-        """Record a collaboration in both organisations' graphs (both state it)."""
-        for x, y in ((a, b), (b, a)):
-            slug = x.value.rsplit("/", 1)[1]
-            triple = ox.Triple(x, CI.collaboratesWith, y)
-            if triple not in self.org_triples[slug].triples and x != y:
-                self.org_triples[slug].triples.append(triple)
 
     def practices(self) -> Iterator[Unit]:
         for row in self.rows("good_practices.csv"):
@@ -329,8 +416,9 @@ class ShippedBuilder:
                         "dataset; kept as text (ci:unidentifiedPartner)"
                     )
                     continue
+                # no ci:collaboratesWith in the organisations' graphs: neither said so; the
+                # store derives the tie from the practice (ci:DerivedTie, writes.py)
                 b.add(node, CI.hasPartner, partner)
-                self._link(operator, partner)
             if row["start_year"]:
                 b.add(node, SCHEMA.startDate, parse_date(row["start_year"], row.where())[0])
             b.add_all(node, CI.inSector, self.lookups.sectors(row.list("sectors"), row.where()))
@@ -340,18 +428,64 @@ class ShippedBuilder:
             b.add(node, CI.partOfProject, self.project)
             yield Unit(self.iris.graph("practice", slug), b.triples, [node], row.where())
 
+    def read_doubts(self) -> tuple[dict[str, Row], dict[str, list[Row]]]:
+        """The events the editors found in doubt, and the dates each source gives them."""
+        doubts = {}
+        for row in self.rows("event_doubts.csv"):
+            if row["held"] not in EVENT_HELD or not row["doubt"]:
+                raise IngestError(f"{row.where()}: held must be one of {sorted(EVENT_HELD)}, "
+                                  "and doubt must say what is in doubt")
+            doubts[row["event"]] = row
+        dates: dict[str, list[Row]] = defaultdict(list)
+        for row in self.rows("event_dates.csv"):
+            if row["event"] not in doubts:
+                raise IngestError(f"{row.where()}: {row['event']!r} has candidate dates but no "
+                                  "row in event_doubts.csv")
+            dates[row["event"]].append(row)
+        return doubts, dates
+
+    def _doubted_date(self, b: TripleBuilder, node: ox.NamedNode, row: Row, doubt: Row,
+                      dates: list[Row]) -> None:
+        """An event in doubt: no date of its own, a candidate per date a source gives."""
+        b.add(node, CI.doubt, en(doubt["doubt"]))
+        if EVENT_HELD[doubt["held"]]:
+            b.add(node, CI.uncertain, ox.Literal("true", datatype=XSD.boolean))
+        sources = {s.value for s in row.iris("source_urls")}
+        if row["date"] not in {d["date"] for d in dates}:
+            raise IngestError(f"{doubt.where()}: the date of events.csv, {row['date']!r}, must be "
+                              "one of the event's candidates in event_dates.csv")
+        for date in dates:
+            (source,) = date.iris("source") or [None]
+            if source is None or source.value not in sources:
+                raise IngestError(f"{date.where()}: source must be one of the event's "
+                                  "source_urls in events.csv")
+            start, end = parse_date(date["date"], date.where(), months=True)
+            candidate = ox.NamedNode(f"{node.value}#date-{date['date'].replace('/', '--')}")
+            b.add(node, CI.dateCandidate, candidate)
+            b.add(candidate, RDF.type, CI.DateCandidate)
+            b.add(candidate, SCHEMA.startDate, start)
+            b.add(candidate, SCHEMA.endDate, end)
+            b.add(candidate, DCTERMS.source, source)
+            b.add(candidate, CI.uncertain, ox.Literal("true", datatype=XSD.boolean))
+            b.add(candidate, SKOS.note, en(date["note"]))
+
     def events(self) -> Iterator[Unit]:
+        doubts, dates = self.read_doubts()
         for row in self.rows("events.csv"):
             slug = check_slug(row["id"])
             node = self.iris.resource("event", slug)
-            start, end = parse_date(row["date"], row.where())
             b = TripleBuilder()
             b.add(node, RDF.type, CI.Event)
             b.add(node, SCHEMA.name, row["name"])
             b.add(node, RDFS.label, row["name"])
             b.add(node, CI.heldIn, self.lookups.city(row["city"], row.where()))
-            b.add(node, SCHEMA.startDate, start)
-            b.add(node, SCHEMA.endDate, end)
+            doubt = doubts.pop(slug, None)
+            if doubt is None:
+                start, end = parse_date(row["date"], row.where())
+                b.add(node, SCHEMA.startDate, start)
+                b.add(node, SCHEMA.endDate, end)
+            else:
+                self._doubted_date(b, node, row, doubt, dates[slug])
             b.add(node, DCTERMS.description, en(row["summary"]))
             b.add_all(node, DCTERMS.source, row.iris("source_urls"))
             for participant in row.list("participants"):
@@ -361,6 +495,8 @@ class ShippedBuilder:
                 self.org_triples[participant].add(
                     self.iris.organisation(participant), CI.participatedIn, node)
             yield Unit(self.iris.graph("event", slug), b.triples, [node], row.where())
+        for left in doubts.values():
+            raise IngestError(f"{left.where()}: {left['event']!r} is not an event of events.csv")
 
     def project_unit(self) -> Unit:
         (row,) = self.rows("project.csv")
@@ -421,7 +557,7 @@ def ontology_unit(iris: IRIs) -> Unit:
     return Unit(iris.ontology_graph, triples, [], "ontology/crossinnov.ttl")
 
 
-REFERENCE_KINDS = ("city", "sector", "theme", "project")
+REFERENCE_KINDS = ("city", "sector", "theme", "project", "organisation-kind", "project-role")
 
 
 def shipped_files(iris: IRIs) -> dict[str, bytes]:

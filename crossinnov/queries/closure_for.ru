@@ -4,7 +4,13 @@
 # each inverse, the one-sidedness is kept as data: X ci:collaborationUnconfirmedBy Y
 # when X states the link and Y does not. A link the other side declines
 # (ci:declinesCollaborationWith) is never inferred.
-# $closure: the closure graph; $orgs: the organisations whose links changed.
+# The closure graph also holds the links of the ties derived from good practices
+# (ci:DerivedTie, in the graph of derived ties; see derived_ties_for.ru), in both
+# directions, for each direction only while no other graph states it, and only while
+# both organisations exist and neither declines the other: a statement wins (the
+# derived copy goes), and a withdrawn statement gives the derived link back.
+# $closure: the closure graph; $derived: the graph of derived ties;
+# $orgs: the organisations whose links changed.
 DELETE { GRAPH $closure { ?s ?p ?o } }
 WHERE {
   VALUES ?x { $orgs }
@@ -27,6 +33,28 @@ WHERE {
   FILTER NOT EXISTS {
     GRAPH ?g2 { ?o <https://w3id.org/crossinnov/ontology#collaboratesWith> ?s }
     FILTER(?g2 != $closure)
+  }
+  FILTER NOT EXISTS {
+    GRAPH ?g3 { ?o <https://w3id.org/crossinnov/ontology#declinesCollaborationWith> ?s }
+  }
+} ;
+INSERT { GRAPH $closure { ?s <https://w3id.org/crossinnov/ontology#collaboratesWith> ?o } }
+WHERE {
+  VALUES ?x { $orgs }
+  { GRAPH $derived { ?tie <https://w3id.org/crossinnov/ontology#tieBetween> ?x , ?o }
+    BIND(?x AS ?s) }
+  UNION
+  { GRAPH $derived { ?tie <https://w3id.org/crossinnov/ontology#tieBetween> ?x , ?s }
+    BIND(?x AS ?o) }
+  FILTER(?s != ?o)
+  FILTER EXISTS { GRAPH ?gs { ?s a <https://w3id.org/crossinnov/ontology#Organisation> } }
+  FILTER EXISTS { GRAPH ?go { ?o a <https://w3id.org/crossinnov/ontology#Organisation> } }
+  FILTER NOT EXISTS {
+    GRAPH ?g1 { ?s <https://w3id.org/crossinnov/ontology#collaboratesWith> ?o }
+    FILTER(?g1 != $closure)
+  }
+  FILTER NOT EXISTS {
+    GRAPH ?g2 { ?s <https://w3id.org/crossinnov/ontology#declinesCollaborationWith> ?o }
   }
   FILTER NOT EXISTS {
     GRAPH ?g3 { ?o <https://w3id.org/crossinnov/ontology#declinesCollaborationWith> ?s }

@@ -1,8 +1,11 @@
 """Cluster reports, the analysis trigger, and partner suggestions on the web.
 
-``GET /reports/clusters`` (HTML) and ``/reports/clusters.json`` show the latest
-analysis stored in the analysis graph; ``POST /api/analysis`` re-runs it now
-(token); ``GET /api/organisations/{slug}/partners?limit=N`` suggests partners.
+``GET /reports/clusters`` (HTML, inside the site's pages) and
+``/reports/clusters.json`` show the latest analysis stored in the analysis graph,
+read with SPARQL (the web process never builds the whole network for it);
+``/reports/clusters/figures/{name}.svg`` its figures, drawn when first asked for
+(a cluster's page shows its own); ``POST /api/analysis`` re-runs it now (token);
+``GET /api/organisations/{slug}/partners?limit=N`` suggests partners.
 """
 
 from __future__ import annotations
@@ -11,17 +14,20 @@ import logging
 import math
 import threading
 
-from flask import Blueprint, Response, abort, jsonify, request, url_for
+from flask import Blueprint, Response, abort, jsonify, render_template, request, url_for
 
 from crossinnov.analysis.network import build_network
 from crossinnov.analysis.partners import suggest_for
 from crossinnov.profiles import BodyError
 from crossinnov.queries import QUERIES
-from crossinnov.report import Report, build_report
+from crossinnov.report import Report, build_report, filters
 from crossinnov.web.describe import data_version
 from crossinnov.web.state import current
 
-bp = Blueprint("reports", __name__)
+# the report's templates live with the report (the static report folder renders them too)
+bp = Blueprint("reports", __name__, template_folder="../report/templates")
+for _name, _filter in filters().items():  # the report's number formats, as the static page's
+    bp.add_app_template_filter(_filter, _name)
 log = logging.getLogger("crossinnov.web")
 
 
@@ -40,10 +46,12 @@ def _report() -> Report:
     lock = crossinnov.extra.setdefault("report-lock", threading.Lock())
     with lock:
         if cache.get("key") != key:
+            cache["report"] = build_report(
+                store, crossinnov.settings, link=local_link,
+                figure_base=url_for("reports.figure", name="x")[:-1],
+                data_url=url_for("reports.clusters_json"),
+                render=lambda **context: render_template("report_site.html", **context))
             cache["key"] = key
-            cache["report"] = build_report(store, crossinnov.settings, link=local_link,
-                                           figure_base="clusters/figures/",
-                                           data_url="clusters.json")
         return cache["report"]
 
 
@@ -59,7 +67,7 @@ def clusters_json() -> Response:
 
 @bp.get("/reports/clusters/figures/<name>")
 def figure(name: str) -> Response:
-    svg = _report().figures.get(name)
+    svg = _report().figures.get(name) if name.endswith(".svg") else None
     if svg is None:
         abort(404)
     return Response(svg, mimetype="image/svg+xml")

@@ -18,7 +18,7 @@ import pyoxigraph as ox
 from flask import render_template, url_for
 
 from crossinnov.iris import SCHEMES
-from crossinnov.namespaces import CI, DCTERMS, FOAF, OWL, RDFS, SCHEMA, SKOS, XSD
+from crossinnov.namespaces import CI, DCTERMS, FOAF, RDFS, SCHEMA, SKOS, XSD
 from crossinnov.queries import QUERIES, values
 from crossinnov.rdfio import prefixes_for
 from crossinnov.store import Store
@@ -35,10 +35,6 @@ COUNTRIES = {"AT": "Austria", "CZ": "Czechia", "DE": "Germany", "EE": "Estonia",
              "PT": "Portugal", "SE": "Sweden"}  # the partner cities' countries; others show codes
 THEME_LINKS = {"own": "works on it (own profile)", "operator": "runs one of its practices",
                "partner": "partner in one of its practices"}
-ROLES = {"lead-partner": "lead partner of the project", "project-partner": "project partner",
-         "good-practice-operator": "runs a good practice",
-         "practice-partner": "partner of a good practice",
-         "sme-participant": "company taking part in project activities"}
 
 
 # --- links and labels ----------------------------------------------------------------------
@@ -230,14 +226,20 @@ def sector_groups(store: Store, item: ox.NamedNode) -> list[dict]:
 
 
 def gather_organisation(store: Store, iri: ox.NamedNode, f: Facts) -> dict:
+    kinds = f.links(CI.organisationKind)
+    # "an other organisation" says nothing: the kind "other" reads as "organisation"
+    kind_word = next((k.label for k in kinds if not k.iri.endswith("/other")), "organisation")
+    doubts = {r["event"].value: r["heldUncertain"].value == "true"
+              for r in store.select(QUERIES["page_org_event_doubts"], org=iri)}
     return {
-        "city": f.links(CI.basedIn), "org_kind": f.text(CI.organisationKind),
-        "roles": [ROLES.get(r, r) for r in f.texts(CI.projectRole)],
-        "kind_words": with_article(f.text(CI.organisationKind) or "organisation"),
+        "city": f.links(CI.basedIn), "kinds": kinds, "roles": f.links(CI.projectRole),
+        "kind_words": with_article(kind_word),
         "sectors": sector_groups(store, iri), "themes": f.links(CI.addressesTheme),
         "homepages": f.links(FOAF.homepage), "email": f.text(SCHEMA.email),
         "founded": date_in_words(f.first(SCHEMA.foundingDate), precision=False),
         "keywords": f.texts(SCHEMA.keywords), "projects": f.links(CI.partnerIn),
+        "took_part": [p for p in f.links(CI.participatedInProject)
+                      if p.iri not in {x.iri for x in f.links(CI.partnerIn)}],
         "leads": f.incoming(CI.leadPartner), "seeks": f.links(CI.seeksPartnersIn),
         "clusters": f.incoming(CI.hasMember),
         "suggestions": partner_suggestions(store, iri),
@@ -247,24 +249,40 @@ def gather_organisation(store: Store, iri: ox.NamedNode, f: Facts) -> dict:
                        "city": _link(r, "city", "cityName")}
                       for r in store.select(QUERIES["page_org_practices"], org=iri)],
         "events": [{"event": _link(r, "event", "name"), "city": _link(r, "city", "cityName"),
-                    "when": date_in_words(r.get("start"), r.get("end"))}
+                    "when": date_in_words(r.get("start"), r.get("end")) or (
+                        _doubt_words(doubts[r["event"].value]) if r["event"].value in doubts
+                        else None)}
                    for r in _rows(store, "page_org_events", "event", org=iri)],
     }
 
 
+def _doubt_words(held_uncertain: bool) -> str:
+    return ("not confirmed to have taken place" if held_uncertain
+            else "date uncertain (the sources disagree)")
+
+
 def collaborators(store: Store, iri: ox.NamedNode) -> list[dict]:
-    """The organisation's collaborators, each with who states the link.
+    """The organisation's collaborators, each with who states the link and what implies it.
 
     ``stated``: "both", "this" (only this organisation says so; not confirmed by
-    the partner) or "partner" (only the partner says so; this organisation has
-    not confirmed, and may confirm or decline it in its profile).
+    the partner), "partner" (only the partner says so; this organisation has not
+    confirmed, and may confirm or decline it in its profile) or "none" (neither
+    says so: the link is derived from a good practice). ``derived``: the good
+    practices the link is derived from (ci:DerivedTie), whoever states it.
     """
+    derived: dict[str, list[Link]] = defaultdict(list)
+    for r in store.select(QUERIES["page_org_derived_ties"], org=iri):
+        practice = _link(r, "practice", "practiceName")
+        if practice not in derived[r["partner"].value]:
+            derived[r["partner"].value].append(practice)
     out = []
     for r in _rows(store, "page_org_collaborators", "partner", org=iri):
-        by_partner = r["unconfirmedByPartner"].value == "true"
-        by_org = r["unconfirmedByOrg"].value == "true"
+        by_org = r["statedByOrg"].value == "true"
+        by_partner = r["statedByPartner"].value == "true"
+        stated = ("both" if by_org and by_partner else "this" if by_org else
+                  "partner" if by_partner else "none")
         out.append({"org": _link(r, "partner", "name"), "city": _link(r, "city", "cityName"),
-                    "stated": "this" if by_partner else "partner" if by_org else "both"})
+                    "stated": stated, "derived": derived.get(r["partner"].value, [])})
     return out
 
 
@@ -305,20 +323,29 @@ def gather_city(store: Store, iri: ox.NamedNode, f: Facts) -> dict:
     code = f.text(CI.countryCode)
     return {
         "country": COUNTRIES.get(code or "", code), "country_code": code,
-        "same_as": f.links(OWL.sameAs), "notes": f.texts(SKOS.note),
+        # the place itself (foaf:focus), and the editors' notes: never shown as facts
+        "focus": f.links(FOAF.focus), "editorial_notes": f.texts(SKOS.editorialNote),
         "projects": f.incoming(CI.partnerCity),
         "organisations": [{"org": _link(r, "org", "name"),
-                           "org_kind": r["kind"].value if "kind" in r else None,
-                           "role": ROLES.get(r["role"].value, r["role"].value) if "role" in r
-                           else None}
+                           "org_kind": _label(r, "kind", "kindLabel"),
+                           "role": _label(r, "role", "roleLabel")}
                           for r in _rows(store, "page_city_organisations", "org", city=iri)],
         "practice_groups": sorted(groups.values(), key=lambda g: (g["theme"] is None,
                                                                   g["theme"] and g["theme"].label)),
         "practice_count": sum(len(g["practices"]) for g in groups.values()),
         "events": [{"event": _link(r, "event", "name"),
-                    "when": date_in_words(r.get("start"), r.get("end"))}
+                    "when": date_in_words(r.get("start"), r.get("end")) or (
+                        _doubt_words(r["heldUncertain"].value == "true")
+                        if r["inDoubt"].value == "true" else None)}
                    for r in _rows(store, "page_city_events", "event", city=iri)],
     }
+
+
+def _label(row: dict, key: str, label: str) -> str | None:
+    """The label of a concept in a row, or (without one) its short id."""
+    if label in row:
+        return row[label].value
+    return row[key].value.rsplit("/", 1)[-1] if key in row else None
 
 
 def gather_sector(store: Store, iri: ox.NamedNode, f: Facts) -> dict:
@@ -335,7 +362,10 @@ def gather_sector(store: Store, iri: ox.NamedNode, f: Facts) -> dict:
         "narrower": sorted(narrower.values(), key=lambda x: x.label.casefold()),
         "top_of": f.links(SKOS.topConceptOf), "schemes": f.links(SKOS.inScheme),
         "matches": [(m, "exact") for m in f.links(SKOS.exactMatch)] +
-                   [(m, "close") for m in f.links(SKOS.closeMatch)],
+                   [(m, "close") for m in f.links(SKOS.closeMatch)] +
+                   [(m, "broader: the NACE class covers more") for m in f.links(SKOS.broadMatch)]
+                   + [(m, "narrower: the NACE class is a part of it")
+                      for m in f.links(SKOS.narrowMatch)],
         **members,
     }
 
@@ -363,8 +393,16 @@ def gather_theme(store: Store, iri: ox.NamedNode, f: Facts) -> dict:
 
 
 def gather_event(store: Store, iri: ox.NamedNode, f: Facts) -> dict:
+    candidates = [{"when": date_in_words(r.get("start"), r.get("end")),
+                   "source": _link(r, "source", "source") if "source" in r else None,
+                   "note": r["note"].value if "note" in r else None,
+                   "uncertain": "uncertain" in r and r["uncertain"].value == "true"}
+                  for r in _rows(store, "page_event_dates", "candidate", event=iri)]
     return {
         "when": date_in_words(f.first(SCHEMA.startDate), f.first(SCHEMA.endDate)),
+        "candidate_words": " or ".join(c["when"] for c in candidates if c["when"]) or None,
+        "doubts": f.texts(CI.doubt), "candidates": candidates,
+        "held_uncertain": f.text(CI.uncertain) == "true",
         "city": f.links(CI.heldIn), "projects": f.links(CI.partOfProject),
         "participants": [{"org": _link(r, "org", "name"), "city": _link(r, "city", "cityName")}
                          for r in _rows(store, "page_event_participants", "org", event=iri)],
@@ -378,6 +416,8 @@ def gather_project(store: Store, iri: ox.NamedNode, f: Facts) -> dict:
         "funding": f.texts(CI.fundingProgramme), "leads": f.links(CI.leadPartner),
         "cities": f.links(CI.partnerCity), "homepages": f.links(FOAF.homepage),
         "partners": f.incoming(CI.partnerIn), "parts": f.incoming(CI.partOfProject),
+        # the sources say these took part, not that they were partners (ci:participatedInProject)
+        "took_part": f.incoming(CI.participatedInProject),
     }
 
 
@@ -402,9 +442,9 @@ def existing_organisations(store: Store, orgs: list[ox.NamedNode]) -> set[str]:
 
 
 def gather_cluster(store: Store, iri: ox.NamedNode, f: Facts) -> dict:
-    def pct(prop: ox.NamedNode) -> str | None:
-        value = f.text(prop)
-        return f"{100 * float(value):.0f} %" if value is not None else None
+    """A cluster's facts: its label's reason, counts with their bases by kind of tie, figure."""
+    from crossinnov.report.data import cluster_facts
+    from crossinnov.report.read import names
 
     # members as the run found them, less any organisation deleted since (left out at once)
     named = [*f.links(CI.hasMember), *f.links(CI.centralMember)]
@@ -414,13 +454,20 @@ def gather_cluster(store: Store, iri: ox.NamedNode, f: Facts) -> dict:
     gone = {x.iri for x in named} - alive
     statements = [(prop, [v for v in vals if getattr(v, "iri", None) not in gone])
                   for prop, vals in f.statements()]
+    slug = iri.value.rsplit("/", 1)[1]
+    source = f.first(CI.labelSource)
     return {"size": f.text(CI.clusterSize), "members": members,
             "central": central, "density": f.text(CI.density),
-            "creative": pct(CI.creativeShare), "growth": pct(CI.growthShare),
-            "cross_sector": pct(CI.crossSectorShare), "cross_city": pct(CI.crossCityShare),
+            "reason": f.text(CI.labelReason),
+            "source": make_link(source.value, f.label(source.value)
+                                or names(store, [source.value]).get(source.value))
+            if isinstance(source, ox.NamedNode) else None,
+            "counts": cluster_facts(store, iri.value),
             "dominant_city": f.links(CI.dominantCity), "main_sectors": f.links(CI.mainSector),
             "main_themes": f.links(CI.mainTheme), "cluster_practices": f.links(CI.clusterPractice),
-            "report_anchor": iri.value.rsplit("/", 1)[1],
+            "cluster_events": f.links(CI.clusterEvent),
+            "figure_url": url_for("reports.figure", name=f"cluster-{slug}.svg"),
+            "report_anchor": slug,
             "statements": [(p, vals) for p, vals in statements if vals]}
 
 
