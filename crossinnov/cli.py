@@ -119,7 +119,8 @@ def load(paths: tuple[Path, ...], strict: bool, settings: Settings) -> None:
     organisations, good practices and events. Each profile or graph is checked
     against the SHACL shapes first; a bad one is reported with its row or id
     and the field at fault, and the good ones are loaded (unless --strict).
-    Loading the same file again replaces its graphs.
+    Loading the same file again replaces its graphs. It writes to the store: stop
+    crossinnov serve first, or load into another folder with --store.
 
     \b
     Example:
@@ -257,7 +258,8 @@ def query(sparql: str | None, query_file, fmt: str, settings: Settings) -> None:
     """Run a read-only SPARQL query and print the answer.
 
     The default graph is the union of all named graphs (FROM and FROM NAMED in
-    the query replace it). Updates are refused.
+    the query replace it). Updates are refused. Reading only, it works beside a
+    running crossinnov serve.
 
     \b
     Example:
@@ -354,12 +356,13 @@ def render_table(result: ox.QuerySolutions | ox.QueryBoolean, prefixes: dict[str
 def dump(fmt: str, output: Path | None, settings: Settings) -> None:
     """Write the whole graph in one RDF syntax, streamed.
 
-    Every dump loads back (crossinnov load) to the same graph.
+    Every dump loads back (crossinnov load) to the same graph. Reading only, it works
+    beside a running crossinnov serve.
 
     \b
     Example:
         crossinnov dump --format nquads -o crossinnov.nq.gz
-        crossinnov dump --format turtle | less
+        crossinnov dump --format turtle > crossinnov.ttl
     """
     spec = FORMATS[fmt]
     with open_store(settings, read_only=True) as store:
@@ -392,12 +395,15 @@ def analyse(resolution: float | None, seed: int | None, settings: Settings) -> N
     them with a reason, measures brokerage on the ties that mean working together,
     scores the cities with enough data, counts every figure's base by kind of tie,
     and replaces the analysis graph with the results and a PROV record of the run.
+    It writes to the store: stop crossinnov serve first (a running server re-runs
+    the analysis itself after each write, or on POST /api/analysis).
 
     \b
     Example:
         crossinnov analyse
         crossinnov analyse --resolution 1.5
         crossinnov query 'PREFIX ci: <https://w3id.org/crossinnov/ontology#>
+          PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
           SELECT ?c ?label ?size WHERE { ?c a ci:Cluster ; rdfs:label ?label ;
           ci:clusterSize ?size } ORDER BY DESC(?size)'
     """
@@ -430,11 +436,12 @@ def report(output: Path, settings: Settings) -> None:
     The report shows the latest analysis stored (run crossinnov analyse first;
     without one, the report is computed for the occasion and says so). The folder
     needs no server: index.html, report.json, figures/ and static/ (the site's
-    stylesheets and the report's script).
+    stylesheets and the report's script); open report/index.html in a browser.
 
     \b
     Example:
-        crossinnov analyse && crossinnov report -o report && xdg-open report/index.html
+        crossinnov analyse && crossinnov report -o report
+        crossinnov report -o public/clusters
     """
     from crossinnov.report import write_report
 
@@ -453,9 +460,13 @@ def report(output: Path, settings: Settings) -> None:
 def partners(organisation: str, limit: int, fmt: str, settings: Settings) -> None:
     """Suggest partners for an organisation (its id), with a score and the reasons.
 
+    The id is the last part of the organisation's IRI (.../id/organisation/ID); the
+    web app shows the same suggestions at /partners.
+
     \b
     Example:
         crossinnov partners pakmarkas --limit 5
+        crossinnov partners --format json beepart
     """
     from crossinnov.analysis.partners import suggest_for
 
@@ -490,8 +501,8 @@ def generate(organisations: int, seed: int, output: Path, base: str | None) -> N
 
     \b
     Example:
-        crossinnov generate --organisations 10000 --seed 1 -o synthetic-10k.nq
-        crossinnov load --store /tmp/bench synthetic-10k.nq
+        crossinnov generate --organisations 1000 --seed 1 -o synthetic-1k.nq
+        crossinnov load --store bench-store synthetic-1k.nq
     """
     from crossinnov.generate import Plan, generate_file
     from crossinnov.iris import IRIs
@@ -531,11 +542,16 @@ def serve(host: str, port: int, threads: int, get_path: str | None, config_file:
     stops the server cleanly. Settings come from the settings file, then
     CROSSINNOV_* variables, then the options; a bad one stops it at start.
 
+    The store folder is held by the server while it runs: crossinnov load and
+    crossinnov analyse wait until it stops (or use --store with another folder);
+    query, validate, dump, report and partners read beside it.
+
     \b
     Example:
         crossinnov serve
         crossinnov serve --host 0.0.0.0 --port 8080 --timeout 10
         crossinnov serve --get /healthz
+        crossinnov serve --get '/organisations.json?city=vilnius&sector=design'
         crossinnov serve --config /etc/crossinnov.cfg
     """
     from crossinnov.web.server import run, run_get

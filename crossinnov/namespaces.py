@@ -45,6 +45,7 @@ VOID = Namespace("http://rdfs.org/ns/void#")
 SH = Namespace("http://www.w3.org/ns/shacl#")
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 VANN = Namespace("http://purl.org/vocab/vann/")
+GEO = Namespace("http://www.w3.org/2003/01/geo/wgs84_pos#")
 
 
 class CI:

@@ -23,6 +23,7 @@ from crossinnov.ingest import FieldError, Unit
 from crossinnov.ingest.profile import (
     FIELD_OF_PROPERTY,
     FIELDS,
+    PROVISIONAL_ID,
     ProfileError,
     profile_to_unit,
     unit_to_profile,
@@ -169,32 +170,45 @@ def read_body(body: bytes, content_type: str, iris: IRIs, *, slug: str | None = 
               label: str = "profile") -> Unit:
     """Turn a request body (profile JSON, JSON-LD, Turtle or RDF/XML) into a profile unit.
 
+    A readable profile with wrong fields still gives a unit: the fields that could
+    be read as triples, every error in ``unit.problems`` (with no usable id, under
+    the provisional id of :data:`~crossinnov.ingest.profile.PROVISIONAL_ID`), so
+    that :meth:`Profiles.create` reports them together with the shapes' findings.
+    Such a unit is never written.
+
     :raises BodyError: unreadable (400) or unsupported type (415)
-    :raises Rejected: readable but not a valid profile (422)
+    :raises Rejected: readable but not a profile at all (422: not an object, or RDF
+        about several resources)
     """
     media = content_type.split(";", 1)[0].strip().lower()
+    errors: list[FieldError] = []
     if media in JSON_TYPES:
         data = _parse_json(body)
     elif media in JSONLD_TYPES:
         doc = _inline_contexts(_parse_json(body), iris)
         triples = _parse_rdf(json.dumps(doc).encode(), ox.RdfFormat.JSON_LD, "JSON-LD")
-        data = rdf_to_profile(triples, iris)
+        data, errors = read_rdf_profile(triples, iris)
     elif media in TURTLE_TYPES:
         triples = _parse_rdf(body, ox.RdfFormat.TURTLE, "Turtle")
-        data = rdf_to_profile(triples, iris)
+        data, errors = read_rdf_profile(triples, iris)
     elif media in RDFXML_TYPES:
         if re.search(rb"<!(DOCTYPE|ENTITY)", body, re.IGNORECASE):
             raise BodyError(400, "RDF/XML with a DOCTYPE or entity declarations is refused "
                                  "(no external entities, no entity expansion)")
         triples = _parse_rdf(body, ox.RdfFormat.RDF_XML, "RDF/XML")
-        data = rdf_to_profile(triples, iris)
+        data, errors = read_rdf_profile(triples, iris)
     else:
         raise BodyError(415, f"unsupported content type {media or '(none)'}; send one of "
                              f"{', '.join(ACCEPTED_TYPES)}")
     try:
-        return profile_to_unit(data, iris, label=label, slug=slug)
+        unit = profile_to_unit(data, iris, label=label, slug=slug)
     except ProfileError as exc:
-        raise Rejected(422, exc.errors) from None
+        if exc.unit is None:
+            raise Rejected(422, errors + exc.errors) from None
+        unit = exc.unit
+    if errors:
+        unit.problems[:0] = errors
+    return unit
 
 
 def rdf_to_profile(triples: list[ox.Triple], iris: IRIs) -> dict[str, Any]:
@@ -202,6 +216,21 @@ def rdf_to_profile(triples: list[ox.Triple], iris: IRIs) -> dict[str, Any]:
 
     Every triple must be about the one organisation, with a property of the
     profile; single-valued fields may have one value only.
+
+    :raises Rejected: (422) with every triple that breaks these rules
+    """
+    data, errors = read_rdf_profile(triples, iris)
+    if errors:
+        raise Rejected(422, errors)
+    return data
+
+
+def read_rdf_profile(triples: list[ox.Triple], iris: IRIs
+                     ) -> tuple[dict[str, Any], list[FieldError]]:
+    """Read an RDF description of one organisation into profile JSON and the triples'
+    errors (what :func:`rdf_to_profile` refuses), so that the rest can still be checked.
+
+    :raises Rejected: (422) when the triples are not about one organisation of crossinnov
     """
     errors: list[FieldError] = []
     subjects = {t.subject for t in triples}
@@ -241,9 +270,7 @@ def rdf_to_profile(triples: list[ox.Triple], iris: IRIs) -> dict[str, Any]:
             errors.append(FieldError(name, value, "has more than one value"))
         else:
             data[name] = value
-    if errors:
-        raise Rejected(422, errors)
-    return data
+    return data, errors
 
 
 # --- the service ------------------------------------------------------------------------------
@@ -317,32 +344,56 @@ class Profiles:
                                      f"({gone.activity.value}){hint}")
         return Rejected(404, [], f"there is no profile {slug!r}{hint}")
 
-    def _check(self, unit: Unit) -> None:
+    def problems(self, unit: Unit) -> list[FieldError]:
+        """Every error of a unit: its JSON's and what the shapes find, merged (nothing written).
+
+        A unit without a usable id (its IRI provisional) is checked all the same,
+        so one answer lists every field that needs fixing.
+        """
         _, rejected = check_units(self.store, [unit], self.validator)
-        if rejected:
-            raise Rejected(422, rejected[0].errors)
+        return rejected[0].errors if rejected else []
+
+    def _check(self, unit: Unit, taken: FieldError | None = None) -> None:
+        """Refuse the unit (422) with every error at once; ``taken``: also say the id is taken.
+
+        Only a unit whose one error is a taken id gets 409.
+        """
+        errors = self.problems(unit)
+        if errors:
+            raise Rejected(422, errors + ([taken] if taken else []))
+        if taken is not None:
+            raise Rejected(409, [taken])
+
+    def _writable(self, unit: Unit, holder: Holder, slug: str) -> None:
+        """403 when the token may not write ``slug``; a profile with no usable id (never
+        written) gets its 422 with every error instead, whoever sends it."""
+        if slug == PROVISIONAL_ID:
+            self._check(unit)
+            raise Rejected(422, unit.problems)  # not reached: such a unit has problems
+        if not holder.may_write(slug):
+            raise AuthError(403, f"this token may only write the profile {holder.name!r}")
 
     def create(self, unit: Unit, holder: Holder) -> Stored:
         slug = unit.graph.value.rsplit("/", 1)[1]
-        if not holder.may_write(slug):
-            raise AuthError(403, f"this token may only write the profile {holder.name!r}")
+        self._writable(unit, holder, slug)
         with self.lock:
-            if self.get(slug) is not None:
-                raise Rejected(409, [FieldError("id", slug, "is taken: this organisation "
-                                                "already has a profile (use PUT to replace "
-                                                "it)")])
+            taken = None
+            if slug != PROVISIONAL_ID and self.get(slug) is not None:
+                taken = FieldError("id", slug, "is taken: this organisation already has a "
+                                   "profile (use PUT to replace it)")
+            self._check(unit, taken)
             return self._write(unit, holder, None, "create")
 
     def replace(self, slug: str, unit: Unit, holder: Holder, *, if_match: str | None = None
                 ) -> Stored:
-        if not holder.may_write(slug):
-            raise AuthError(403, f"this token may only write the profile {holder.name!r}")
+        self._writable(unit, holder, slug)
         with self.lock:
             old = self.get(slug)
             if old is None:
                 raise self.missing(slug, " (create it with POST)")
             if if_match is not None and if_match.strip('"') != old.etag and if_match != "*":
                 raise Rejected(412, [], "the profile changed since you read it (ETag differs)")
+            self._check(unit)
             return self._write(unit, holder, old, "replace")
 
     def delete(self, slug: str, holder: Holder, *, if_match: str | None = None) -> None:
@@ -360,7 +411,7 @@ class Profiles:
             self._sync()
 
     def _write(self, unit: Unit, holder: Holder, old: Stored | None, action: str) -> Stored:
-        self._check(unit)
+        """Write a checked unit (call :meth:`_check` first, under the lock)."""
         slug = unit.graph.value.rsplit("/", 1)[1]
         org = self.store.iris.organisation(slug)
         moment = now()

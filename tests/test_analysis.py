@@ -515,3 +515,20 @@ def test_top_bridges_are_the_exact_counts_of_the_strongest(seed):
     kth = sorted(full.values(), reverse=True)[9]
     assert {n for n, c in full.items() if c >= kth} <= set(found)
     assert all(full[n] == c for n, c in found.items())
+
+
+def test_settle_waits_for_a_scheduled_run_and_the_run(loaded_store):
+    """A write schedules a run after the debounce; settle() returns once it is written."""
+    from crossinnov.analysis.service import AnalysisService
+
+    service = AnalysisService(loaded_store, Settings(analysis_debounce=0.2),
+                              separate_process=False)
+    try:
+        assert service.settle(1)  # nothing going on
+        service.schedule()
+        assert service.status() == {"running": False, "pending": False}  # not yet started
+        assert service.settle(120)
+        assert service.status() == {"running": False, "pending": False}
+        assert service.last is not None and service.last_error is None
+    finally:
+        service.close()

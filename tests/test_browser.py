@@ -92,10 +92,13 @@ def test_query_page_runs_a_picked_example(page, live_server):
 
 def test_query_editor_runs_with_ctrl_enter(page, live_server):
     page.goto(live_server.url + "/sparql")
-    editor = page.locator("#query")
-    editor.fill("PREFIX ci: <https://w3id.org/crossinnov/ontology#>\n"
-                "SELECT ?city WHERE { ?city a ci:City } ORDER BY ?city")
-    editor.press("Control+Enter")
+    page.locator(".cm-content").click()  # the CodeMirror editor over the form's textarea
+    page.keyboard.press("Control+a")
+    page.keyboard.press("Delete")
+    # typed on one line: the editor indents new lines and closes brackets as one types
+    page.keyboard.type("PREFIX ci: <https://w3id.org/crossinnov/ontology#> "
+                       "SELECT ?city WHERE { ?city a ci:City")
+    page.keyboard.press("Control+Enter")
     page.wait_for_selector("#answer table.results")
     assert page.locator("#answer table.results tbody tr").count() == 11
 
@@ -109,3 +112,88 @@ def test_pages_fit_a_phone_screen(page, live_server):
         overflow = page.evaluate(
             "document.documentElement.scrollWidth - document.documentElement.clientWidth")
         assert overflow <= 0, f"{path[:40]} scrolls sideways by {overflow}px on a phone"
+
+
+# --- the header: navigation, menu, search --------------------------------------------------------
+
+NAV_LINKS = ("Query", "Organisations", "Practices", "Partners", "Clusters", "Downloads",
+             "Ontology", "Add your organisation", "Sign in")
+
+
+def _scrolls_sideways(page) -> int:
+    return page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth")
+
+
+def test_header_on_a_wide_screen_shows_every_link(page, live_server):
+    page.goto(live_server.url + "/practices")
+    nav = page.get_by_role("navigation", name="Site")
+    for name in NAV_LINKS:
+        assert nav.get_by_role("link", name=name, exact=True).is_visible(), name
+    assert not page.locator("details.site-menu > summary").is_visible()  # no "Menu" button
+    assert nav.locator("[aria-current=page]").inner_text() == "Practices"
+    nav.get_by_role("link", name="Clusters").click()
+    page.wait_for_url("**/reports/clusters")
+    assert page.get_by_role("navigation", name="Site").locator(
+        "[aria-current=page]").inner_text() == "Clusters"
+
+
+def test_header_on_a_phone_folds_into_a_menu(page, live_server):
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(live_server.url + "/")
+    menu = page.get_by_text("Menu", exact=True)
+    nav = page.get_by_role("navigation", name="Site")
+    assert menu.is_visible() and not nav.is_visible()
+    search = page.get_by_role("searchbox", name="Search organisations (names, descriptions)")
+    assert search.is_visible()  # the search stays in view
+    menu.click()
+    for name in NAV_LINKS:
+        assert nav.get_by_role("link", name=name, exact=True).is_visible(), name
+    assert _scrolls_sideways(page) <= 0
+    page.keyboard.press("Escape")
+    assert not nav.is_visible()
+    menu.click()
+    nav.get_by_role("link", name="Partners").click()
+    page.wait_for_url("**/partners")
+    assert page.locator("h1").inner_text() == "Find partners"
+
+
+def test_header_on_a_phone_works_without_javascript(page, live_server):
+    page.route("**/*.js", lambda route: route.abort())
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(live_server.url + "/organisations")
+    nav = page.get_by_role("navigation", name="Site")
+    for name in NAV_LINKS:
+        assert nav.get_by_role("link", name=name, exact=True).is_visible(), name
+    assert _scrolls_sideways(page) <= 0
+    page.get_by_text("Menu", exact=True).click()  # folds it, as a <details> does
+    assert not nav.is_visible()
+
+
+def test_site_search_and_filters_in_the_browser(page, live_server):
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(live_server.url + "/")
+    search = page.get_by_role("searchbox", name="Search organisations (names, descriptions)")
+    search.fill("berlin")
+    search.press("Enter")
+    page.wait_for_url("**/organisations?q=berlin")
+    rows = page.locator("table.list-table tbody tr")
+    assert rows.count() >= 2
+    assert "berlin" in rows.first.locator("td").first.inner_text().lower()  # names first
+    page.goto(live_server.url + "/practices")
+    page.locator("details.facet summary", has_text="City").click()  # folded on a phone
+    page.get_by_role("checkbox", name="Lisbon").check()
+    page.get_by_role("button", name="Show").click()
+    page.wait_for_url("**/practices?**city=lisbon**")
+    assert "Fab Lab LX" in page.locator("table.list-table").inner_text()
+    assert _scrolls_sideways(page) <= 0
+
+
+def test_new_pages_fit_a_phone_screen(page, live_server):
+    page.set_viewport_size({"width": 390, "height": 844})
+    for path in ("/organisations", "/practices?sector=design", "/partners",
+                 "/partners?organisation=pakmarkas", "/organisations?q=zzzz"):
+        page.goto(live_server.url + path)
+        assert _scrolls_sideways(page) <= 0, f"{path} scrolls sideways on a phone"
+        page.get_by_text("Menu", exact=True).click()
+        assert _scrolls_sideways(page) <= 0, f"{path} with its menu open scrolls sideways"

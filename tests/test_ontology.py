@@ -137,6 +137,8 @@ ALLOWED: dict[str, tuple[set[URIRef], set[URIRef]]] = {
     "analysis": ({CI.AnalysisRun, PROV.Activity}, set()),
     "scheme": ({SKOS.ConceptScheme}, set()),
     "date-candidate": ({CI.DateCandidate}, set()),
+    # where a city is: a WGS84 point of its own, not the concept
+    "point": ({URIRef("http://www.w3.org/2003/01/geo/wgs84_pos#Point")}, set()),
     "derived-tie": ({CI.DerivedTie, PROV.Entity}, set()),
     "derived-graph": ({PROV.Entity}, set()),
     "dataset": ({PROV.Entity}, set()),
@@ -152,6 +154,8 @@ def kind_of(iri: str) -> str | None:
     base = DEFAULT_BASE
     if iri.startswith(base + "id/event/") and "#date-" in iri:
         return "date-candidate"
+    if iri.startswith(base + "id/city/") and iri.endswith("#point"):
+        return "point"
     if iri.startswith(base + "graph/derived/practice-ties#"):
         return "derived-tie"
     if iri == base + "graph/derived/practice-ties":
@@ -182,7 +186,9 @@ def entailed(*graphs: rdflib.Graph) -> rdflib.Graph:
     union = rdflib.Graph()
     for graph in graphs:
         union += graph
-    owlrl.DeductiveClosure(owlrl.RDFS_Semantics).expand(union)
+    # improved_datatypes=False: otherwise owlrl swaps rdflib's literal converters for the
+    # whole process, and later validations in the same run judge gYear differently
+    owlrl.DeductiveClosure(owlrl.RDFS_Semantics, improved_datatypes=False).expand(union)
     return union
 
 

@@ -422,6 +422,38 @@ def test_ontology_is_turtle_when_asked(client):
     assert health.status_code == 200 and health.json["status"] == "ok"
 
 
+ONTOLOGY_FORMATS = [(".ttl", "text/turtle", "turtle"),
+                    (".jsonld", "application/ld+json", "json-ld"),
+                    (".nt", "application/n-triples", "nt"), (".rdf", "application/rdf+xml", "xml")]
+
+
+@pytest.mark.parametrize("suffix,media,fmt", ONTOLOGY_FORMATS)
+def test_ontology_files_and_accept_give_the_same_graph(client, suffix, media, fmt):
+    expected = rdflib.Graph().parse(ontology_path(), format="turtle")
+    response = client.get("/ontology" + suffix, headers={"Accept": BROWSER})
+    assert response.status_code == 200 and response.mimetype == media
+    assert isomorphic(rdflib.Graph().parse(data=response.data, format=fmt), expected)
+    asked = client.get("/ontology", headers={"Accept": media})
+    assert asked.mimetype == media and "Accept" in asked.headers["Vary"]
+    assert isomorphic(rdflib.Graph().parse(data=asked.data, format=fmt), expected)
+
+
+def test_ontology_in_json(client):
+    response = client.get("/ontology", headers={"Accept": "application/json"})
+    assert response.mimetype == "application/json"
+    doc = response.json
+    assert "@context" in doc and doc["@context"]["ci"] == CI._NS  # compact, with prefixes
+    graph = rdflib.Graph().parse(data=response.data, format="json-ld")
+    assert (rdflib.URIRef(CI._NS + "collaboratesWith"), RDF.type, OWL.SymmetricProperty) in graph
+    # browsers still get the documentation, which links every format
+    page = client.get("/ontology", headers={"Accept": BROWSER})
+    assert page.mimetype == "text/html"
+    text = page.get_data(as_text=True)
+    for suffix, media, _ in ONTOLOGY_FORMATS:
+        assert f'href="/ontology{suffix}" type="{media}"' in text
+    assert client.get("/ontology.exe").status_code == 404
+
+
 # --- query page -----------------------------------------------------------------------------------
 
 def test_example_queries_have_title_and_question():

@@ -495,7 +495,7 @@ def test_bad_query_syntax(live):
     r = get(live, "ASK {")
     assert r.status_code == 400
     assert "syntax" in r.text.lower()
-    assert re.search(r"\b1:\d+", r.text), r.text  # where the parser stopped
+    assert re.search(r"\bline 1, column \d+", r.text), r.text  # where the parser stopped
     assert_cors(r)
 
 
@@ -868,12 +868,18 @@ def test_from_replaces_the_union(live):
                         "WHERE { ?s ?p ?o }") == 0
 
 
+def graph_size(server, graph: str) -> int:
+    """How many triples one named graph holds (asked with GRAPH, not FROM)."""
+    return number(server, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
+
+
 def test_from_named(live):
     query = (f"SELECT ?g (COUNT(*) AS ?n) FROM NAMED <{city_graph('berlin')}> "
              f"FROM NAMED <{city_graph('rome')}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }} "
              "GROUP BY ?g ORDER BY ?g")
     answer = {str(r["g"]): int(r["n"]) for r in rows(get(live, query))}
-    assert answer == {city_graph("berlin"): 10, city_graph("rome"): 10}
+    assert answer == {city_graph(c): graph_size(live, city_graph(c)) for c in ("berlin", "rome")}
+    assert min(answer.values()) > 0
     # with FROM NAMED alone the default graph is empty (SPARQL 1.1 Query 13.2)
     assert number(live, f"SELECT (COUNT(*) AS ?n) FROM NAMED <{city_graph('berlin')}> "
                         "WHERE { ?s ?p ?o }") == 0
@@ -942,7 +948,8 @@ def test_from_merge_counts_a_triple_of_two_graphs_once(shared_triple):
     is a set. With each triple in one graph, the merge of distinct graphs is a set."""
     two = (f"SELECT (COUNT(*) AS ?n) FROM <{city_graph('berlin')}> FROM <{city_graph('rome')}> "
            "WHERE { ?s ?p ?o }")
-    assert number(shared_triple, two) == 20
+    sizes = [graph_size(shared_triple, city_graph(c)) for c in ("berlin", "rome")]
+    assert number(shared_triple, two) == sum(sizes) > 0
 
 
 # =============================================================================================
@@ -954,7 +961,7 @@ def test_syntax_error_is_400_with_the_parser_message(live):
     for r in (get(live, query), post_form(live, query), post_direct(live, query)):
         assert r.status_code == 400
         assert "syntax error" in r.text.lower()
-        assert re.search(r"\b3:\d+", r.text), r.text  # line 3, where the ")" is
+        assert re.search(r"\bline 3, column 12\b", r.text), r.text  # where the ")" is
         assert_cors(r)
 
 
@@ -1176,9 +1183,16 @@ def test_a_stopped_query_worker_is_killed_and_replaced(limited):
     # the stopped worker is really gone
     killed = before - set(pool.pids())
     assert len(killed) == 1
-    for pid in killed:
-        with pytest.raises(ProcessLookupError):
-            os.kill(pid, 0)
+    for pid in killed:  # SIGKILLed, then reaped by the kernel (SIGCHLD ignored): give it time
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                break
+            time.sleep(0.05)
+        else:
+            pytest.fail(f"the stopped worker {pid} still exists after 10 s")
     # the other worker answers meanwhile
     assert column(get(limited, CITY_NOTATIONS), "notation") == CITIES
     # a fresh worker takes the stopped one's place

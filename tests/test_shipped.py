@@ -431,7 +431,7 @@ def test_shipped_iris_are_minted_under_the_base(graph):
     # resources, and the candidate dates of events as fragments of the event's IRI
     pattern = re.compile(r"^https://w3id\.org/crossinnov/id/(organisation|practice|city|sector|"
                          r"theme|event|project|organisation-kind|project-role)/[a-z0-9-]+"
-                         r"(#date-[0-9-]+)?$")
+                         r"(#date-[0-9-]+|#point)?$")
     for s in set(graph.subjects()):
         if isinstance(s, rdflib.URIRef) and str(s).startswith(DEFAULT_BASE + "id/"):
             assert pattern.match(str(s)), s
@@ -537,3 +537,18 @@ def test_rewriting_a_practice_redoes_its_ties(loaded_store):
     derived = {q.triple for g in (DERIVED, CLOSURE) for q in store.quads(g)}
     rebuild_closure(store)
     assert {q.triple for g in (DERIVED, CLOSURE) for q in store.quads(g)} == derived
+
+
+def test_every_city_has_a_wgs84_point_with_its_source(graph):
+    rows = graph.query("""
+        PREFIX geo: <http://www.w3.org/2003/01/geo/wgs84_pos#>
+        SELECT ?city ?lat ?long ?source WHERE {
+          ?city a ci:City ; geo:location ?p . ?p a geo:Point ; geo:lat ?lat ; geo:long ?long ;
+             dcterms:source ?source }""", initNs={"ci": CI, "dcterms": DCTERMS})
+    points = {str(r.city).rsplit("/", 1)[1]: r for r in rows}
+    assert len(points) == 11
+    for city, r in points.items():
+        # Europe, roughly: a swapped latitude and longitude would fall outside
+        assert 35 < float(r.lat) < 62 and -10 < float(r.long) < 30, city
+        assert str(r.source).startswith("https://www.geonames.org/"), city
+    assert round(float(points["vilnius"].lat)) == 55 and round(float(points["lisbon"].long)) == -9

@@ -8,7 +8,7 @@ import pytest
 from crossinnov.rdfio import WELL_KNOWN_PREFIXES
 from crossinnov.sparqlerrors import explain, undeclared_prefixes, with_caret
 
-pytestmark = pytest.mark.embedded_only(reason="about query text; no store involved")
+
 
 
 def parser_message(query: str) -> str:
@@ -95,3 +95,33 @@ def test_caret_points_under_the_column():
     assert lines[0].startswith("line 2, column 6:")
     assert lines[1] == "    ?s ci:basedIn ?o }"
     assert lines[2] == "  " + " " * 5 + "^"
+
+
+# --- through the endpoint ------------------------------------------------------------------------
+
+def test_the_endpoint_answers_a_syntax_error_in_words_with_where_and_how(client):
+    query = "SELECT ?c WHERE {\n  ?o ci:basedIn ?c }"
+    r = client.get("/sparql", query_string={"query": query},
+                   headers={"Accept": "application/json"})
+    assert r.status_code == 400
+    assert r.json["line"] == 2 and r.json["column"] == 6
+    assert r.json["fix"] == "PREFIX ci: <https://w3id.org/crossinnov/ontology#>"
+    assert r.json["message"].startswith("SPARQL syntax error at line 2, column 6: the prefix ci:")
+    text = client.get("/sparql", query_string={"query": query}, headers={"Accept": "*/*"})  # curl
+    assert text.status_code == 400 and "To mend it:\nPREFIX ci:" in text.get_data(as_text=True)
+
+
+def test_select_star_columns_come_in_the_querys_order_in_every_format(client):
+    query = "SELECT * WHERE { ?s ?p ?o } LIMIT 1"
+    csv = client.get("/sparql", query_string={"query": query}, headers={"Accept": "text/csv"})
+    assert csv.get_data(as_text=True).splitlines()[0] == "s,p,o"
+    tsv = client.get("/sparql", query_string={"query": query},
+                     headers={"Accept": "text/tab-separated-values"})
+    assert tsv.get_data(as_text=True).splitlines()[0] == "?s\t?p\t?o"
+    js = client.get("/sparql", query_string={"query": query},
+                    headers={"Accept": "application/sparql-results+json"})
+    assert js.json["head"]["vars"] == ["s", "p", "o"]
+    xml = client.get("/sparql", query_string={"query": query},
+                     headers={"Accept": "application/sparql-results+xml"})
+    text = xml.get_data(as_text=True)
+    assert text.index('name="s"') < text.index('name="p"') < text.index('name="o"')

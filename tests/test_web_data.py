@@ -241,6 +241,40 @@ def test_not_acceptable(client):
     assert client.get("/id/city/rome", headers={"Accept": "image/png"}).status_code == 406
 
 
+@pytest.mark.parametrize("path", ["/id/organisation/municipality-of-lisbon", "/id/city/rome",
+                                  "/scheme/sectors"])
+def test_plain_json_gets_the_json_ld(client, path):
+    response = client.get(path, headers={"Accept": "application/json"})
+    assert response.status_code == 200 and response.mimetype == "application/json"
+    assert "Accept" in response.headers["Vary"]
+    g = rdflib.Graph().parse(data=response.get_data(), format="json-ld")
+    assert (rdflib.URIRef(BASE + path.lstrip("/")), None, None) in g
+    # browsers, and clients that prefer JSON-LD, still get what they asked for
+    assert client.get(path, headers={"Accept": "text/html,application/json;q=0.9"}
+                      ).mimetype == "text/html"
+    assert client.get(path, headers={"Accept": "application/ld+json, application/json;q=0.5"}
+                      ).mimetype == "application/ld+json"
+
+
+def test_favicon_is_served_and_kept_for_long(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200 and response.mimetype == "image/x-icon"
+    assert response.data[:4] == b"\x00\x00\x01\x00"  # an ICO file
+    assert response.cache_control.public and response.cache_control.max_age >= 7 * 24 * 3600
+    assert response.headers["ETag"]
+    again = client.get("/favicon.ico", headers={"If-None-Match": response.headers["ETag"]})
+    assert again.status_code == 304
+    with client.get("/static/favicon.svg") as svg:  # a file response: close it
+        assert svg.status_code == 200 and svg.mimetype == "image/svg+xml"
+        assert b"<script" not in svg.data and b"style=" not in svg.data
+
+
+def test_every_page_names_the_icon(client):
+    for path in ["/ontology", "/id/city/rome", "/login", "/no/such/page"]:
+        text = client.get(path, headers={"Accept": "text/html"}).get_data(as_text=True)
+        assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in text, path
+
+
 def test_ontology_and_shapes(client):
     ttl = client.get("/ontology", headers={"Accept": "text/turtle"})
     g = rdflib.Graph().parse(data=ttl.get_data(), format="turtle")

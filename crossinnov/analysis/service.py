@@ -171,6 +171,28 @@ class AnalysisService:
         with self._cond:
             return {"running": self._running, "pending": self._pending}
 
+    def settle(self, timeout: float) -> bool:
+        """Wait until no run is going on or scheduled; False if that takes over ``timeout`` s.
+
+        For whoever must read the store between runs (tests that compare it before and
+        after a refused write; a shutdown that wants the last run written).
+        """
+        deadline = time.monotonic() + timeout
+        while True:
+            with self._cond:
+                timer, running = self._timer, self._running
+            waiting = timer is not None and timer.is_alive()
+            if not running and not waiting:
+                return True
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return False
+            if waiting:  # the timer's thread asks for the run before it ends
+                timer.join(min(remaining, 0.5))
+            else:
+                with self._cond:
+                    self._cond.wait_for(lambda: not self._running, min(remaining, 0.5))
+
     def schedule(self) -> None:
         """Run after ``analysis_debounce`` seconds without further writes."""
         with self._cond:

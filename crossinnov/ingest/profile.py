@@ -13,7 +13,10 @@ with this one it refuses: the tie is then removed and shown nowhere.
 
 :func:`profile_to_unit` checks the JSON's shape (types, lengths, characters,
 ids); whether the referenced city, sectors, ... exist is left to the SHACL
-shapes, so every rule lives in one place.
+shapes, so every rule lives in one place. A profile with wrong fields still
+becomes a unit (the wrong fields left out, the errors in ``unit.problems``), so
+that one answer can list the shapes' findings too; when not even an id can be
+made, :class:`ProfileError` carries such a unit under a provisional IRI.
 """
 
 from __future__ import annotations
@@ -50,12 +53,24 @@ MAX_LIST = 50
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u2028\u2029]")
 
 
-class ProfileError(ValueError):
-    """A profile whose JSON is not the interface's schema; carries every field error."""
+#: the id under which a profile without a usable id is still checked against the shapes
+#: (not a valid slug, so it never names a real organisation; such a unit is never written)
+PROVISIONAL_ID = "-provisional-"
 
-    def __init__(self, errors: list[FieldError], label: str = "") -> None:
+
+class ProfileError(ValueError):
+    """A profile whose JSON is not the interface's schema; carries every field error.
+
+    ``unit``: when the profile was an object, its unit under the provisional id
+    :data:`PROVISIONAL_ID` (with ``errors`` as its problems), for the shape checks
+    to report the other fields in the same answer; None otherwise.
+    """
+
+    def __init__(self, errors: list[FieldError], label: str = "",
+                 unit: Unit | None = None) -> None:
         self.errors = errors
         self.label = label
+        self.unit = unit
         text = "; ".join(f"{e.field}: {e.message}" for e in errors)
         super().__init__(f"{label}: {text}" if label else text)
 
@@ -135,10 +150,21 @@ def profile_to_unit(data: Any, iris: IRIs, *, label: str = "", slug: str | None 
         errors.append(FieldError("id", given, f"does not match the profile's id {slug!r}"))
     own = slug or own
     if own is None:
-        raise ProfileError(errors, label)
+        # no id: still build the unit, under an IRI no organisation can have, so that the
+        # shapes can report the other fields; the caller decides whether to use it
+        node = ox.NamedNode(f"{iris.base}id/organisation/{PROVISIONAL_ID}")
+        unit = _build(data, iris, node,
+                      ox.NamedNode(f"{iris.base}graph/organisation/{PROVISIONAL_ID}"),
+                      label or "profile", errors)
+        raise ProfileError(unit.problems, label, unit)
     label = f"{label} ({own})" if label else f"profile {own}"
+    return _build(data, iris, iris.organisation(own), iris.graph("organisation", own), label,
+                  errors)
 
-    node = iris.organisation(own)
+
+def _build(data: dict[str, Any], iris: IRIs, node: ox.NamedNode, graph: ox.NamedNode,
+           label: str, errors: list[FieldError]) -> Unit:
+    """Make the unit of a profile object; fields that cannot be read go to ``errors``."""
     b = TripleBuilder()
     b.add(node, RDF.type, CI.Organisation)
     b.add(node, RDF.type, CI.ProfiledOrganisation)
@@ -168,7 +194,7 @@ def profile_to_unit(data: Any, iris: IRIs, *, label: str = "", slug: str | None 
             if iri is not None:
                 b.add(node, prop, iri)
     triples = list(dict.fromkeys(b.triples))  # duplicates in a list are harmless; keep one
-    return Unit(iris.graph("organisation", own), triples, [node], label, errors)
+    return Unit(graph, triples, [node], label, errors)
 
 
 def _literal(errors: list[FieldError], field: str, value: Any) -> ox.Literal | ox.NamedNode | None:

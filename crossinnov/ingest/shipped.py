@@ -36,7 +36,7 @@ import pyoxigraph as ox
 
 from crossinnov.ingest import IngestError, TripleBuilder, Unit
 from crossinnov.iris import IRIs, check_slug
-from crossinnov.namespaces import CI, DCTERMS, FOAF, RDF, RDFS, SCHEMA, SKOS, XSD
+from crossinnov.namespaces import CI, DCTERMS, FOAF, GEO, RDF, RDFS, SCHEMA, SKOS, XSD
 from crossinnov.rdfio import prefixes_for
 from crossinnov.resources import data_dir
 
@@ -202,6 +202,7 @@ class ShippedBuilder:
 
     def cities(self) -> Iterator[Unit]:
         scheme = self.iris.scheme("cities")
+        points = {row["id"]: row for row in self.rows("city_coordinates.csv")}
         for row in self.rows("cities.csv"):
             slug = check_slug(row["id"])
             self.lookups.cities[slug] = slug
@@ -222,6 +223,16 @@ class ShippedBuilder:
             # cities.csv has no sources: its notes are the editors' own (how a QID or a
             # partner body was found), never facts of the graph
             b.add(node, SKOS.editorialNote, en(row["notes"]))
+            if slug in points:
+                # where the city is, as a WGS84 point of its own (the concept is not a
+                # place), with the GeoNames record it comes from
+                point, where = ox.NamedNode(node.value + "#point"), points[slug]
+                b.add(node, GEO.location, point)
+                b.add(point, RDF.type, GEO.Point)
+                b.add(point, GEO.lat, ox.Literal(where["latitude"], datatype=XSD.decimal))
+                b.add(point, GEO.long, ox.Literal(where["longitude"], datatype=XSD.decimal))
+                b.add(point, DCTERMS.source, ox.NamedNode(where["source_url"]))
+                b.add(point, SKOS.note, en(where["note"]))
             yield Unit(self.iris.graph("city", slug), b.triples, [node], row.where())
         yield self._top_concepts_unit("cities", [self.iris.resource("city", c) for c in
                                                  sorted(set(self.lookups.cities.values()))])

@@ -66,7 +66,7 @@ def create_app(test_config: dict[str, Any] | None = None, *,
 
     state.init_app(app)
 
-    from crossinnov.web import api, dumps, forms, pages, reports, resource, sparql
+    from crossinnov.web import api, dumps, forms, lists, pages, reports, resource, sparql
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(sparql.bp)
@@ -75,6 +75,7 @@ def create_app(test_config: dict[str, Any] | None = None, *,
     app.register_blueprint(api.bp)
     app.register_blueprint(reports.bp)
     app.register_blueprint(forms.bp)
+    app.register_blueprint(lists.bp)
 
     errors.init_app(app)
     api.init_app(app)

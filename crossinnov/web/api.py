@@ -4,6 +4,9 @@ Writes need ``Authorization: Bearer <token>``. Every error says what is wrong
 and changes nothing: 400 unreadable body (with line and column), 415
 unsupported type, 422 violations as ``{"errors": [{"field", "value", "message"}]}``,
 409 id taken, 404 unknown profile, 412 stale ``If-Match``, 413 body too large.
+A 422 lists every error of the body at once: the JSON's own (types, ids, lengths)
+and the SHACL shapes' findings on the rest, merged without repeats, each under
+its JSON field (and a taken id among them, which alone is a 409).
 """
 
 from __future__ import annotations

@@ -8,6 +8,7 @@ JSON for clients that ask for JSON, plain text otherwise.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, field
 
 from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
@@ -40,26 +41,44 @@ TITLES = {400: "Bad request", 401: "Unauthorized", 403: "Forbidden", 404: "Not f
 QUERY_FAILURES = (QueryRejected, QueryTimeout, QueryOverMemory, WorkerDied, PoolBusy, Refused)
 
 
-def describe_failure(exc: Exception) -> tuple[int, str, dict[str, str]]:
-    """Return the status, the message and the headers that answer a failed query."""
+@dataclass
+class Failure:
+    """How a failed query is answered: status, message in words, headers, and for a syntax
+    error where it is (``line``, ``column``) and what would mend it (``fix``)."""
+
+    status: int
+    message: str
+    headers: dict[str, str] = field(default_factory=dict)
+    details: dict = field(default_factory=dict)
+
+
+def describe_failure(exc: Exception) -> Failure:
+    """Return how to answer a failed query."""
     from flask import current_app
 
     settings = current_app.extensions["crossinnov"].settings
     if isinstance(exc, QueryRejected):
+        explained = getattr(exc, "explained", None)
+        if explained is not None:
+            where = (f" at line {explained.line}, column {explained.column}"
+                     if explained.line else "")
+            details = {k: v for k, v in explained.as_dict().items() if k != "message"}
+            return Failure(400, f"SPARQL syntax error{where}: {explained.message}",
+                           details=details)
         prefix = "SPARQL syntax error" if exc.kind == "syntax" else "the query failed"
-        return 400, f"{prefix}: {exc}", {}
+        return Failure(400, f"{prefix}: {exc}")
     if isinstance(exc, QueryTimeout):
-        return 503, (f"{exc} (time limit: {settings.query_timeout:g} s). Narrow the query, "
-                     "add a LIMIT, or run it on a dump."), {}
+        return Failure(503, f"{exc} (time limit: {settings.query_timeout:g} s). Narrow the "
+                            "query, add a LIMIT, or run it on a dump.")
     if isinstance(exc, QueryOverMemory):
-        return 503, (f"{exc}. Sorting, grouping and DISTINCT over large joins hold their rows "
-                     "in memory: narrow the query, or run it on a dump."), {}
+        return Failure(503, f"{exc}. Sorting, grouping and DISTINCT over large joins hold "
+                            "their rows in memory: narrow the query, or run it on a dump.")
     if isinstance(exc, WorkerDied):
-        return 503, f"{exc}; try again", {"Retry-After": "1"}
+        return Failure(503, f"{exc}; try again", {"Retry-After": "1"})
     if isinstance(exc, PoolBusy):
-        return 503, f"the store is busy: {exc}; try again shortly", {"Retry-After": "5"}
+        return Failure(503, f"the store is busy: {exc}; try again shortly", {"Retry-After": "5"})
     if isinstance(exc, Refused):
-        return exc.status, str(exc), {"Retry-After": str(exc.retry_after)}
+        return Failure(exc.status, str(exc), {"Retry-After": str(exc.retry_after)})
     raise TypeError(f"not a query failure: {exc!r}")
 
 
@@ -73,11 +92,12 @@ def error_response(status: int, message: str, **extra) -> Response:
         body = render_template("error.html", status=status,
                                title=TITLES.get(status, "Error"), message=message)
         response = Response(body, status=status, mimetype="text/html")
-    elif chosen == "application/json" or extra:
+    elif chosen == "application/json" or (chosen is None and extra):
         response = jsonify({"status": status, "message": message, **extra})
         response.status_code = status
     else:
-        response = Response(message + "\n", status=status, mimetype="text/plain")
+        fix = f"\n\nTo mend it:\n{extra['fix']}" if extra.get("fix") else ""
+        response = Response(message + fix + "\n", status=status, mimetype="text/plain")
     return response
 
 
@@ -93,9 +113,9 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(PoolBusy)
     @app.errorhandler(Refused)
     def _query_failed(exc: Exception):
-        status, message, headers = describe_failure(exc)
-        response = error_response(status, message)
-        response.headers.update(headers)
+        failure = describe_failure(exc)
+        response = error_response(failure.status, failure.message, **failure.details)
+        response.headers.update(failure.headers)
         return response
 
     @app.errorhandler(StoreError)

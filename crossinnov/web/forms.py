@@ -2,9 +2,13 @@
 
 The form is another way to send the same profile JSON: its fields become a
 profile dict, which goes through the same code path as the API (schema check,
-SHACL, one transaction). Errors are shown next to the field they concern, with
-what was typed kept. The token is typed in the form or kept in a cookie set by
-``/login`` (HttpOnly, SameSite=Strict, Secure over HTTPS).
+SHACL, one transaction). One answer lists every error: a summary at the top
+(focused by ``forms.js``, each error a link to its field), and each error next
+to its field, with what was typed kept. A saved profile leads (303) to its
+organisation page with a confirmation (``?saved=1``) and a link to edit it.
+The token is typed in the form or kept in a cookie set by ``/login``
+(HttpOnly, SameSite=Strict, Secure over HTTPS); the sign-in page says how an
+organisation gets one.
 
 Every post (profile forms, ``/login``, ``/logout``) must come from this site
 (:func:`~crossinnov.web.security.same_site`), a failed token attempt counts
@@ -18,7 +22,7 @@ from typing import Any
 
 from flask import Blueprint, Response, make_response, redirect, render_template, request, url_for
 
-from crossinnov.auth import AuthError
+from crossinnov.auth import MIN_TOKEN_LENGTH, AuthError
 from crossinnov.ingest.profile import ProfileError, profile_to_unit
 from crossinnov.profiles import Rejected
 from crossinnov.queries import QUERIES, number
@@ -34,6 +38,21 @@ LISTS = ("sectors", "themes", "seeksPartnersIn", "events", "collaboratesWith",
          "declinesCollaborationWith")
 ORGANISATION_LISTS = ("collaboratesWith", "declinesCollaborationWith")
 PICKER_LIMIT = 2_000
+#: the form's fields in the order shown, with the words the error summary names them by;
+#: each error links to the element with the field's name as id (a group: its first box)
+FIELD_LABELS = {
+    "name": "Name", "id": "Short id", "city": "City", "description": "What you do",
+    "homepage": "Homepage", "email": "E-mail", "founded": "Founded",
+    "sectors": "Sectors you work in", "themes": "Sub-themes",
+    "seeksPartnersIn": "Sectors where you seek partners",
+    "collaboratesWith": "Organisations you work with",
+    "declinesCollaborationWith": "Collaborations you decline",
+    "events": "Events", "token": "Token",
+}
+#: fields whose rejected value the page does not show by itself (a choice, an item of a list)
+SHOW_VALUE = {"city", *LISTS}
+#: first words of a message that reads on from the field's name ("is required")
+CONTINUES = {"is", "must", "has", "gives", "does", "contains"}
 
 
 def choices() -> dict[str, Any]:
@@ -76,16 +95,40 @@ def form_to_profile(form) -> dict[str, Any]:
     return data
 
 
+def describe(error: dict) -> str:
+    """An error in words that stand alone ("Name is required ...", "City: the city must be
+    ..."), with the rejected value where the page cannot show it."""
+    field, message = error["field"], str(error["message"])
+    value = error.get("value")
+    label = FIELD_LABELS.get(field)
+    if label is None:  # about the whole profile, or a property the form does not have
+        text = message if field.startswith("(") else f"{field}: {message}"
+    elif message.split(" ", 1)[0] in CONTINUES:
+        text = f"{label} {message}"
+    else:
+        text = f"{label}: {message}"
+    if field in SHOW_VALUE and isinstance(value, str) and value:
+        text = f"{text} (you gave “{value[:80]}”)"
+    return text
+
+
 def _render(profile: dict, *, slug: str | None, errors: list[dict], status: int = 200,
             message: str | None = None, retry_after: int | None = None) -> Response:
+    shown = set(FIELD_LABELS) - ({"id"} if slug else set())
     by_field: dict[str, list[str]] = {}
     for e in errors:
-        by_field.setdefault(e["field"], []).append(e["message"])
-    known = {"id", "name", "city", "description", "homepage", "email", "founded", *LISTS}
-    general = [m for f, ms in by_field.items() if f not in known for m in ms]
+        text = describe(e)
+        if text not in by_field.setdefault(e["field"], []):
+            by_field[e["field"]].append(text)
+    general = [m for f, ms in by_field.items() if f not in shown for m in ms]
+    # the summary: every error, in the order of the form, each linked to its field
+    summary = [{"field": f, "label": FIELD_LABELS[f], "message": m}
+               for f in FIELD_LABELS if f in shown for m in by_field.get(f, [])]
+    summary += [{"field": None, "label": None, "message": m} for m in general]
     body = render_template("profile_form.html", profile=profile, slug=slug, errors=by_field,
-                           general=general, message=message, choices=choices(),
-                           has_cookie=bool(request.cookies.get(COOKIE)))
+                           summary=summary, message=message, choices=choices(),
+                           has_cookie=bool(request.cookies.get(COOKIE)),
+                           min_token=MIN_TOKEN_LENGTH)
     return _with_retry_after(make_response(body, status), retry_after)
 
 
@@ -107,26 +150,44 @@ def _save(slug: str | None) -> Response:
         return _render(profile, slug=slug, status=403, errors=[
             {"field": "(profile)", "message": CROSS_SITE}])
     try:
+        unit = profile_to_unit(profile, crossinnov.store.iris, label="form", slug=slug)
+    except ProfileError as exc:  # no usable id: the rest is still checked, nothing written
+        if exc.unit is None:
+            return _render(profile, slug=slug, status=422,
+                           errors=[e.as_dict() for e in exc.errors])
+        unit = exc.unit
+    try:
         holder = crossinnov.tokens.holder(_token_header(), client=client_key())
-        try:
-            unit = profile_to_unit(profile, crossinnov.store.iris, label="form", slug=slug)
-        except ProfileError as exc:
-            raise Rejected(422, exc.errors) from None
-        if unit.problems:
-            raise Rejected(422, unit.problems)
         if slug is None:
             stored = crossinnov.profiles.create(unit, holder)
         else:
             stored = crossinnov.profiles.replace(slug, unit, holder)
     except AuthError as exc:
-        return _render(profile, slug=slug, errors=[{"field": "token", "message": str(exc)}],
+        # the token's error and, unless the client is held back, every field's error too
+        errors = [] if exc.status == 429 else [e.as_dict()
+                                               for e in crossinnov.profiles.problems(unit)]
+        return _render(profile, slug=slug, errors=errors + [_token_error(exc)],
                        status=exc.status, retry_after=exc.retry_after)
     except Rejected as exc:
         errors = [e.as_dict() for e in exc.errors] or [{"field": "(profile)",
                                                         "message": str(exc)}]
         return _render(profile, slug=slug, errors=errors, status=exc.status)
     crossinnov.notify_write()
-    return redirect(url_for("resource.resource", kind="organisation", slug=stored.slug), 303)
+    return redirect(url_for("resource.resource", kind="organisation", slug=stored.slug,
+                            saved=1), 303)
+
+
+def _token_error(exc: AuthError) -> dict:
+    """The token's error in the form's words (the API's speak of headers)."""
+    message = str(exc)
+    if exc.status == 401 and current().tokens.configured and not _token_header():
+        message = ("is required: type the write token your organisation received from the "
+                   "operators of this site")
+    elif exc.status == 401 and "not valid" in message:
+        message = ("is not valid: check that you typed your organisation's write token "
+                   "exactly (letters and digits, at least "
+                   f"{MIN_TOKEN_LENGTH} characters)")
+    return {"field": "token", "value": None, "message": message}
 
 
 @bp.route("/profiles/new", methods=["GET", "POST"])
@@ -149,7 +210,8 @@ def edit(slug: str) -> Response:
 
 def _login_page(error: str | None, target: str, status: int = 200,
                 retry_after: int | None = None) -> Response:
-    body = render_template("login.html", error=error, next=target)
+    body = render_template("login.html", error=error, next=target,
+                           min_token=MIN_TOKEN_LENGTH)
     return _with_retry_after(make_response(body, status), retry_after)
 
 

@@ -1,17 +1,34 @@
-"""The site's own pages: home, ontology documentation, shapes, health check."""
+"""The site's own pages: home, ontology (documentation and RDF), shapes, favicon, health check.
+
+``/ontology`` is HTML for browsers and RDF by ``Accept`` (Turtle, JSON-LD, N-Triples,
+RDF/XML), with ``Vary: Accept``; ``/ontology.ttl``, ``.jsonld``, ``.nt`` and ``.rdf``
+are its fixed-format twins. ``/favicon.ico`` is the site's icon, cached for long.
+"""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
+from pathlib import Path
 
+import pyoxigraph as ox
 import rdflib
-from flask import Blueprint, Response, jsonify, render_template, request
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    jsonify,
+    render_template,
+    request,
+)
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS
 
 from crossinnov.namespaces import CI
 from crossinnov.publish import negotiate
 from crossinnov.queries import QUERIES
+from crossinnov.rdfio import FORMATS
 from crossinnov.resources import ontology_path, shapes_paths
 from crossinnov.web.describe import counts
 from crossinnov.web.state import current
@@ -19,13 +36,23 @@ from crossinnov.web.views import COUNTRIES, make_link
 
 bp = Blueprint("pages", __name__)
 
-#: the classes counted on the home page, in the order shown
-HOME_COUNTS = ((CI.Organisation, "organisations"), (CI.GoodPractice, "good practices"),
-               (CI.Event, "events"), (CI.City, "cities"), (CI.Sector, "sectors"))
+#: the classes counted on the home page, in the order shown, each with where its count links:
+#: an endpoint of the site (with its arguments), or a section of the home page ("#id")
+HOME_COUNTS = ((CI.Organisation, "organisations", ("lists.organisations", {})),
+               (CI.GoodPractice, "good practices", ("lists.practices", {})),
+               (CI.Event, "events", "#events"), (CI.City, "cities", "#cities"),
+               (CI.Sector, "sectors", ("resource.scheme", {"name": "sectors"})))
+#: how many events the home page lists (the latest)
+HOME_EVENTS = 12
 
 
 def home_context() -> dict:
-    """Gather the home page: counts, cities and sub-themes, from the store."""
+    """Gather the home page: counts (each a link), cities, sub-themes and the latest events."""
+    from flask import url_for
+
+    from crossinnov.queries import number
+    from crossinnov.web.views import date_in_words
+
     store = current().store
     numbers = counts()
     by_class = dict(numbers["classes"])
@@ -39,8 +66,21 @@ def home_context() -> dict:
                "definition": r["definition"].value if "definition" in r else None,
                "practices": int(r["practices"].value)}
               for r in store.select(QUERIES["page_home_themes"])]
-    return {"stats": [(by_class.get(c.value, 0), label) for c, label in HOME_COUNTS],
-            "triples": numbers["triples"], "cities": cities, "themes": themes}
+    events: dict[str, dict] = {}
+    total_events = 0
+    for r in store.select(QUERIES.render("list_events", limit=number(HOME_EVENTS))):
+        total_events = int(r["total"].value)
+        if "event" in r and r["event"].value not in events:
+            events[r["event"].value] = {
+                "event": make_link(r["event"].value, r["name"].value if "name" in r else None),
+                "city": make_link(r["city"].value, r["cityName"].value if "cityName" in r
+                                  else None) if "city" in r else None,
+                "when": date_in_words(r.get("start"), r.get("end"))}
+    stats = [(by_class.get(c.value, 0), label,
+              target if isinstance(target, str) else url_for(target[0], **target[1]))
+             for c, label, target in HOME_COUNTS]
+    return {"stats": stats, "triples": numbers["triples"], "cities": cities, "themes": themes,
+            "events": list(events.values()), "total_events": total_events}
 
 
 @bp.route("/")
@@ -154,16 +194,81 @@ def _ontology_context() -> dict:
     return cache[key]
 
 
+#: the ontology's RDF: media type asked for -> format name (crossinnov.rdfio.FORMATS)
+ONTOLOGY_TYPES = {"text/turtle": "turtle", "application/ld+json": "jsonld",
+                  "application/json": "jsonld", "application/n-triples": "ntriples",
+                  "application/rdf+xml": "xml"}
+#: ``/ontology.{suffix}`` -> format name
+ONTOLOGY_SUFFIXES = {"ttl": "turtle", "jsonld": "jsonld", "nt": "ntriples", "rdf": "xml"}
+#: the JSON-LD of the ontology is compacted with these prefixes
+ONTOLOGY_CONTEXT = {"ci": CI._NS, "owl": str(OWL), "rdf": str(RDF), "rdfs": str(RDFS),
+                    "xsd": "http://www.w3.org/2001/XMLSchema#",
+                    "skos": "http://www.w3.org/2004/02/skos/core#",
+                    "dcterms": "http://purl.org/dc/terms/", "schema": "https://schema.org/",
+                    "org": "http://www.w3.org/ns/org#", "prov": "http://www.w3.org/ns/prov#",
+                    "foaf": "http://xmlns.com/foaf/0.1/", "vann": "http://purl.org/vocab/vann/"}
+
+
+def ontology_rdf(fmt: str) -> tuple[bytes, str]:
+    """Return the ontology in an RDF format (a name of FORMATS) and its media type.
+
+    Turtle is the file itself; the others are made from it once per version of the file.
+    """
+    path = ontology_path()
+    if fmt == "turtle":
+        return path.read_bytes(), "text/turtle"
+    key = (str(path), path.stat().st_mtime_ns, fmt)
+    cache = current().extra.setdefault("ontology-rdf", {})
+    if key not in cache:
+        if fmt == "jsonld":  # compact, with the usual prefixes: readable as plain JSON
+            graph = rdflib.Graph().parse(path, format="turtle")
+            data = graph.serialize(format="json-ld", context=ONTOLOGY_CONTEXT,
+                                   auto_compact=True).encode("utf-8")
+        else:
+            triples = [q.triple for q in ox.parse(path.read_bytes(), format=ox.RdfFormat.TURTLE)]
+            data = ox.serialize(triples, format=FORMATS[fmt].oxformat)
+        if len(cache) >= len(FORMATS):  # an older version of the file: forget it
+            cache.clear()
+        cache[key] = data
+    return cache[key], FORMATS[fmt].media_type
+
+
 @bp.route("/ontology")
 def ontology() -> Response:
-    chosen = negotiate(request.headers.get("Accept"), ["text/html", "text/turtle"])
-    if chosen == "text/turtle":
-        response = Response(ontology_path().read_bytes(), mimetype="text/turtle")
+    chosen = negotiate(request.headers.get("Accept"), ["text/html", *ONTOLOGY_TYPES])
+    if chosen in ONTOLOGY_TYPES:
+        data, media = ontology_rdf(ONTOLOGY_TYPES[chosen])
+        # a client asking for plain JSON gets JSON-LD labelled as what it asked for
+        response = Response(data, mimetype="application/json" if chosen == "application/json"
+                            else media)
     else:
         response = Response(render_template("ontology.html", **_ontology_context()),
                             mimetype="text/html")
     response.vary.add("Accept")
     return response
+
+
+@bp.route("/ontology.<suffix>")
+def ontology_file(suffix: str) -> Response:
+    if suffix not in ONTOLOGY_SUFFIXES:
+        abort(404)
+    data, media = ontology_rdf(ONTOLOGY_SUFFIXES[suffix])
+    return Response(data, mimetype=media)
+
+
+#: how long browsers may keep the site's icon without asking again (30 days)
+FAVICON_MAX_AGE = 30 * 24 * 3600
+
+
+@bp.route("/favicon.ico")
+def favicon() -> Response:
+    """The site's icon where browsers and crawlers look for it (an ICO of 16, 32, 48 px)."""
+    data = (Path(current_app.static_folder or "") / "favicon.ico").read_bytes()
+    response = Response(data, mimetype="image/x-icon")
+    response.set_etag(hashlib.sha1(data).hexdigest()[:16])
+    response.cache_control.public = True
+    response.cache_control.max_age = FAVICON_MAX_AGE
+    return response.make_conditional(request)
 
 
 @bp.route("/shapes")

@@ -1,14 +1,22 @@
-"""The query page: an editor, example queries, and answers as tables.
+"""The query page: an editor, example queries, and answers as a table, a chart, a map or a
+network.
 
 ``GET /sparql`` from a browser without a query shows :func:`query_page`; with a
 query and ``Accept: text/html`` the endpoint runs it and hands the answer to
-:func:`render_answer`, which shows it as a table under the editor. The example
-queries are the ``.rq`` files of ``crossinnov/queries/examples/``, each opening
-with a ``# title:`` and a ``# question:`` line.
+:func:`render_answer` (or the failure to :func:`render_error`). The page works
+without JavaScript: the editor is a textarea, the answer a table. With it
+(``static/query.js``), the textarea becomes a CodeMirror editor that completes the
+graph's prefixes, the ontology's classes and properties and, after a resource
+kind's prefix, resource ids (:func:`complete`); an error is marked at its line and
+column; and the answer can also be seen as a chart, a map or a network, from the
+data the page carries as JSON (:func:`answer_data`). The example queries are the
+``.rq`` files of ``crossinnov/queries/examples/``, each opening with a ``# title:``
+and a ``# question:`` line.
 """
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,9 +24,12 @@ import pyoxigraph as ox
 from flask import render_template, url_for
 
 from crossinnov import queries
+from crossinnov.iris import KINDS
 from crossinnov.namespaces import XSD
-from crossinnov.queries import QUERIES, values
+from crossinnov.queries import QUERIES, number, term, values
+from crossinnov.rdfio import WELL_KNOWN_PREFIXES, prefixes_for
 from crossinnov.served import parse_answer
+from crossinnov.sparqlerrors import KEYWORDS
 from crossinnov.web.state import current
 from crossinnov.web.views import LABELS, Link, make_link, short_name
 
@@ -122,7 +133,8 @@ def answer_table(result) -> dict:
     shown = raw[:SHOWN_ROWS]
     labels = _labels([term for row in shown for term in row])
     rows = [[to_cell(term, labels) for term in row] for row in shown]
-    return {"form": form, "columns": columns, "rows": rows, "total": len(raw)}
+    return {"form": form, "columns": columns, "rows": rows, "total": len(raw), "raw": shown,
+            "labels": labels}
 
 
 def downloads(query: str, form: str, dataset: dict | None = None) -> list[tuple[str, str]]:
@@ -135,7 +147,8 @@ def downloads(query: str, form: str, dataset: dict | None = None) -> list[tuple[
 
 def _page(query: str, **context) -> str:
     return render_template("query.html", query=query, examples=load_examples(),
-                           endpoint=url_for("sparql.endpoint", _external=True), **context)
+                           endpoint=url_for("sparql.endpoint", _external=True),
+                           editor=editor_data(), **context)
 
 
 def query_page() -> str:
@@ -145,25 +158,141 @@ def query_page() -> str:
                  result=None)
 
 
-def render_answer(query: str, answer, dataset: dict | None = None, *, max_bytes: int = 0
-                  ) -> str:
-    """The query page with the query kept in the editor and its answer as a table.
+def render_answer(query: str, answer, dataset: dict | None = None, *, max_bytes: int = 0,
+                  seconds: float | None = None) -> str:
+    """The query page with the query kept in the editor and its answer.
 
     :param dataset: the request's ``default-graph-uri``/``named-graph-uri``, kept in the
         download links
     :param max_bytes: the size limit the answer was read with (said when it cut it)
+    :param seconds: how long the answer took (shown beside the row count)
     """
     result = answer_table(parse_answer(answer))
     limits = {"rows": current().settings.max_result_rows, "bytes": max_bytes}
-    return _page(query, result=result, cut=answer.cut, limits=limits,
+    return _page(query, result=result, cut=answer.cut, limits=limits, seconds=seconds,
+                 data=answer_data(result),
                  downloads=downloads(query, result["form"], dataset)
                  if result["form"] != "boolean" else [])
 
 
-def render_error(query: str, message: str) -> str:
-    """The query page with the query kept in the editor and why it could not be answered."""
-    return _page(query, result=None, error=message)
+def render_error(query: str, failure) -> str:
+    """The query page with the query kept in the editor and why it could not be answered.
+
+    :param failure: a :class:`crossinnov.web.errors.Failure`; a syntax error's line,
+        column and fix are shown (and marked in the editor)
+    """
+    details = failure.details or {}
+    fix_link = None
+    if details.get("fix"):
+        fix_link = url_for("sparql.endpoint", query=details["fix"] + "\n" + query)
+    return _page(query, result=None, error=failure.message, error_at=details,
+                 fix_link=fix_link)
 
 
-__all__ = ["Example", "answer_table", "load_examples", "query_page", "render_answer",
-           "render_error"]
+# --- what the page's script gets ----------------------------------------------------------------
+
+@functools.cache
+def _vocabulary() -> tuple[tuple[str, str, str], ...]:
+    """The ontology's classes and properties, and the common terms of other vocabularies, as
+    (prefixed name, kind, label) for completion."""
+    import rdflib
+    from rdflib.namespace import OWL, RDF, RDFS
+
+    from crossinnov.resources import ontology_path
+
+    graph = rdflib.Graph().parse(ontology_path(), format="turtle")
+    kinds = {OWL.Class: "class", OWL.ObjectProperty: "property",
+             OWL.DatatypeProperty: "property", OWL.AnnotationProperty: "property"}
+    ns = str(WELL_KNOWN_PREFIXES["ci"])
+    out = []
+    for kind, name in kinds.items():
+        for subject in graph.subjects(RDF.type, kind):
+            if isinstance(subject, rdflib.URIRef) and str(subject).startswith(ns):
+                label = graph.value(subject, RDFS.label)
+                out.append((f"ci:{str(subject)[len(ns):]}", name, str(label or "")))
+    out += [(name, "property", "") for name in COMMON_TERMS]
+    return tuple(sorted(set(out)))
+
+
+#: terms of other vocabularies the graph uses most, offered by the editor's completion
+COMMON_TERMS = ("rdf:type", "rdfs:label", "rdfs:comment", "skos:prefLabel", "skos:notation",
+                "skos:broader", "skos:narrower", "skos:inScheme", "skos:exactMatch",
+                "skos:closeMatch", "skos:editorialNote", "schema:name", "schema:email",
+                "schema:foundingDate", "schema:startDate", "schema:endDate", "schema:keywords",
+                "dcterms:description", "dcterms:source", "dcterms:created", "dcterms:modified",
+                "foaf:homepage", "foaf:focus", "prov:wasDerivedFrom", "prov:wasAssociatedWith",
+                "org:hasMember")
+
+
+def editor_data() -> dict:
+    """What the editor's completion offers: prefixes, vocabulary terms, SPARQL's keywords, and
+    where to ask for resource ids."""
+    prefixes = {**WELL_KNOWN_PREFIXES, **prefixes_for(current().store.iris)}
+    return {"prefixes": prefixes,
+            "terms": [{"label": n, "type": k, "detail": d} for n, k, d in _vocabulary()],
+            "keywords": sorted(KEYWORDS),
+            "complete": url_for("sparql.complete"),
+            "resourcePrefixes": sorted(KINDS)}
+
+
+def _value(term, labels: dict[str, str]) -> dict:
+    """One value for the page's script: its text, its kind, and for an IRI a label and link."""
+    if term is None:
+        return {}
+    if isinstance(term, ox.NamedNode):
+        link = make_link(term.value, labels.get(term.value))
+        return {"v": term.value, "t": "iri", "l": link.label, "h": link.href}
+    if isinstance(term, ox.Literal):
+        numeric = term.datatype.value in NUMERIC
+        return {"v": term.value[:SHOWN_CHARACTERS], "t": "number" if numeric else "literal"}
+    return {"v": str(term), "t": "bnode"}
+
+
+#: datatypes whose values a chart can draw
+NUMERIC = {XSD.integer.value, XSD.decimal.value, XSD.double.value, XSD.float.value,
+           XSD.int.value, XSD.long.value, XSD.nonNegativeInteger.value}
+
+
+def answer_data(table: dict) -> dict:
+    """The shown rows as data for the chart, map and network views (the table stays HTML)."""
+    if table["form"] == "boolean":
+        return {"form": "boolean"}
+    raw, labels = table["raw"], table["labels"]
+    rows = [[_value(t, labels) for t in row] for row in raw]
+    return {"form": table["form"], "columns": table["columns"], "rows": rows,
+            "places": places([t for row in raw for t in row])}
+
+
+def places(terms: list) -> dict[str, list]:
+    """Where the cities among ``terms`` are: IRI -> [latitude, longitude, label]."""
+    iris = current().store.iris
+    prefix = iris.base + "id/city/"
+    cities = sorted({t.value for t in terms if isinstance(t, ox.NamedNode)
+                     and t.value.startswith(prefix)})
+    if not cities:
+        return {}
+    rows = current().store.select(QUERIES.render(
+        "page_city_points", cities=values(ox.NamedNode(c) for c in cities)))
+    return {r["city"].value: [float(r["lat"].value), float(r["long"].value),
+                              r["label"].value if "label" in r else r["city"].value]
+            for r in rows}
+
+
+def complete(prefix: str, text: str, limit: int = 20) -> list[dict]:
+    """Resource ids after a resource kind's prefix (``organisation:bee``), with their labels."""
+    if prefix not in KINDS:
+        return []
+    iris = current().store.iris
+    start = f"{iris.base}id/{prefix}/{text.lower()}"
+    rows = current().store.select(QUERIES.render("complete_resources", limit=number(limit),
+                                                 start=term(ox.Literal(start))))
+    out = []
+    for r in rows:
+        slug = r["r"].value.rsplit("/", 1)[1]
+        out.append({"label": f"{prefix}:{slug}", "type": "variable",
+                    "detail": r["label"].value if "label" in r else ""})
+    return out
+
+
+__all__ = ["Example", "answer_table", "complete", "load_examples", "query_page",
+           "render_answer", "render_error"]

@@ -1,7 +1,9 @@
 """``/id/{kind}/{slug}``: every minted IRI dereferences here (Cool URIs, 200 + ``Vary: Accept``).
 
 HTML for browsers, RDF (Turtle, JSON-LD, N-Triples, RDF/XML) by ``Accept`` or
-by a suffix (``.ttl``, ``.jsonld``, ``.nt``, ``.rdf``). The RDF holds the
+by a suffix (``.ttl``, ``.jsonld``, ``.nt``, ``.rdf``); a client that asks for plain
+``application/json`` gets the JSON-LD, labelled ``application/json`` as it asked
+(always with ``Vary: Accept``). The RDF holds the
 resource's own triples, the labels of what it links to, and what links to it.
 The IRIs in the answer are always the configured base, whatever host serves them.
 
@@ -29,19 +31,22 @@ bp = Blueprint("resource", __name__)
 
 SUFFIXES = {"ttl": "turtle", "jsonld": "jsonld", "nt": "ntriples", "rdf": "xml", "json": "jsonld"}
 OFFERED = ["text/html", "text/turtle", "application/ld+json", "application/n-triples",
-           "application/rdf+xml"]
+           "application/rdf+xml", "application/json"]
 
 
-def _choose(ext: str | None) -> str | None:
-    """Return an RDF format name, or None for HTML."""
+def _choose(ext: str | None) -> tuple[str | None, str | None]:
+    """Return an RDF format name (None for HTML) and the media type to label it with
+    (None: the format's own)."""
     if ext is not None:
         if ext not in SUFFIXES:
             abort(404)
-        return SUFFIXES[ext]
+        return SUFFIXES[ext], None
     chosen = negotiate(request.headers.get("Accept"), OFFERED)
     if chosen is None:
         abort(406)
-    return None if chosen == "text/html" else GRAPH_TYPES[chosen]
+    if chosen == "text/html":
+        return None, None
+    return GRAPH_TYPES[chosen], ("application/json" if chosen == "application/json" else None)
 
 
 def _answer(kind: str, iri: ox.NamedNode, ext: str | None) -> Response:
@@ -54,14 +59,14 @@ def _answer(kind: str, iri: ox.NamedNode, ext: str | None) -> Response:
             return _gone(gone, ext)
     if not any(t.subject == iri for t in triples):
         abort(404)
-    fmt = _choose(ext)
+    fmt, label = _choose(ext)
     if fmt is None:
         from crossinnov.web.views import render_resource
 
         response = make_response(render_resource(kind, iri, triples))
     else:
         data, media = serialize(triples, fmt, store)
-        response = Response(data, mimetype=media)
+        response = Response(data, mimetype=label or media)
     if ext is None:
         response.vary.add("Accept")
     return response
@@ -72,6 +77,7 @@ def _gone(gone: Deletion, ext: str | None) -> Response:
     when = gone.at.isoformat(timespec="seconds").replace("+00:00", "Z")
     message = (f"{gone.resource.value} was deleted at {when} ({gone.activity.value}); "
                "it is no longer described here.")
+    label = None
     if ext is not None:
         if ext not in SUFFIXES:
             abort(404)
@@ -80,6 +86,7 @@ def _gone(gone: Deletion, ext: str | None) -> Response:
         chosen = negotiate(request.headers.get("Accept"), [*OFFERED, "text/plain"])
         fmt = (None if chosen == "text/html" else "text" if chosen in (None, "text/plain")
                else GRAPH_TYPES[chosen])
+        label = "application/json" if chosen == "application/json" else None
     if fmt is None:
         body = render_template("error.html", status=410, title="Gone", message=message)
         response = Response(body, status=410, mimetype="text/html")
@@ -96,7 +103,7 @@ def _gone(gone: Deletion, ext: str | None) -> Response:
             ox.Triple(gone.resource, RDFS.comment, ox.Literal(message, language="en")),
         ]
         data, media = serialize(tombstone, fmt, current().store)
-        response = Response(data, status=410, mimetype=media)
+        response = Response(data, status=410, mimetype=label or media)
     if ext is None:
         response.vary.add("Accept")
     return response

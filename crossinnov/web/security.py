@@ -13,22 +13,29 @@
 from __future__ import annotations
 
 import ipaddress
+import secrets
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, request
+from flask import Flask, Response, g, request
 
 #: media types that get the page headers (an SVG can carry script when opened directly)
 PAGE_TYPES = ("text/html", "application/xhtml+xml", "image/svg+xml")
 MAX_NEXT_LENGTH = 2_000
 
 
-def content_security_policy() -> str:
-    """Return the site's CSP: only this site's own files, no framing, no inline code."""
+def content_security_policy(nonce: str | None = None) -> str:
+    """Return the site's CSP: only this site's own files, no framing, no inline code.
+
+    ``nonce``: the page's style nonce. The editor (CodeMirror) and the network view
+    (Cytoscape) add ``<style>`` elements of their own; they carry the page's nonce
+    (``<meta name="csp-nonce">``), and no other inline style is allowed.
+    """
     return "; ".join([
         "default-src 'self'",
         "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self' data:",
+        f"style-src 'self' 'nonce-{nonce}'" if nonce else "style-src 'self'",
+        # the query page's map draws OpenStreetMap's tiles (the points alone when offline)
+        "img-src 'self' data: https://tile.openstreetmap.org",
         "object-src 'none'",
         "frame-ancestors 'none'",
         "base-uri 'self'",
@@ -37,14 +44,24 @@ def content_security_policy() -> str:
 
 
 def init_app(app: Flask) -> None:
-    """Add the security headers to every answer of ``app``."""
+    """Add the security headers to every answer of ``app``, and ``csp_nonce()`` to templates."""
     policy = content_security_policy()
+
+    def csp_nonce() -> str:
+        """The style nonce of this request's page (made when a template first asks)."""
+        if "csp_nonce" not in g:
+            g.csp_nonce = secrets.token_urlsafe(16)
+        return g.csp_nonce
+
+    app.jinja_env.globals["csp_nonce"] = csp_nonce
 
     @app.after_request
     def _security_headers(response: Response) -> Response:
         response.headers["X-Content-Type-Options"] = "nosniff"
         if response.mimetype in PAGE_TYPES:
-            response.headers["Content-Security-Policy"] = policy
+            nonce = g.get("csp_nonce")
+            response.headers["Content-Security-Policy"] = (
+                content_security_policy(nonce) if nonce else policy)
             response.headers["X-Frame-Options"] = "DENY"
             response.headers["Referrer-Policy"] = "same-origin"
         return response

@@ -9,10 +9,12 @@ SPARQL Service Description (https://www.w3.org/TR/sparql11-service-description/)
 
 from __future__ import annotations
 
+import re
+import time
 from dataclasses import dataclass
 from urllib.parse import parse_qs
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, Response, request
 
 from crossinnov.publish import (
     FORMAT_ALIASES,
@@ -22,12 +24,13 @@ from crossinnov.publish import (
     RESULT_TYPES,
     negotiate,
 )
-from crossinnov.rdfio import prefixes_for
+from crossinnov.rdfio import WELL_KNOWN_PREFIXES, prefixes_for
+from crossinnov.sparqlerrors import explain
 from crossinnov.sparqltext import looks_like_update, nesting_depth, query_form, uses_service
 from crossinnov.web.errors import HttpError
 from crossinnov.web.security import client_key
 from crossinnov.web.state import current
-from crossinnov.workers import PUBLIC, Answer, QuerySpec
+from crossinnov.workers import PUBLIC, Answer, QueryRejected, QuerySpec
 
 bp = Blueprint("sparql", __name__)
 
@@ -197,7 +200,13 @@ def run_public(spec: QuerySpec) -> Answer:
     crossinnov = current()
     with crossinnov.gate.admit(client_key()):
         check_query(spec.sparql)
-        return crossinnov.store.answer(spec, lane=PUBLIC)
+        try:
+            return crossinnov.store.answer(spec, lane=PUBLIC)
+        except QueryRejected as exc:
+            if exc.kind == "syntax":  # in words, at the token at fault (crossinnov.sparqlerrors)
+                known = {**WELL_KNOWN_PREFIXES, **(spec.prefixes or {})}
+                exc.explained = explain(spec.sparql, str(exc), known)
+            raise
 
 
 def limit_headers(response: Response, answer: Answer, spec: QuerySpec) -> None:
@@ -213,23 +222,27 @@ def limit_headers(response: Response, answer: Answer, spec: QuerySpec) -> None:
 
 def _html_answer(req: ProtocolRequest, spec: QuerySpec) -> Response:
     """A browser's answer: the query page, with the query kept even when it fails."""
-    from crossinnov.web.errors import QUERY_FAILURES, describe_failure
+    from crossinnov.web.errors import QUERY_FAILURES, Failure, describe_failure
     from crossinnov.web.querypage import render_answer, render_error
 
+    started = time.perf_counter()
     try:
         answer = run_public(spec)
     except HttpError as exc:
-        response = Response(render_error(req.query, exc.message), status=exc.status,
-                            mimetype="text/html")
+        failure = Failure(exc.status, exc.message)
     except QUERY_FAILURES as exc:
-        status, message, headers = describe_failure(exc)
-        response = Response(render_error(req.query, message), status=status,
-                            mimetype="text/html", headers=headers)
+        failure = describe_failure(exc)
+    else:
+        failure = None
+    if failure is not None:
+        response = Response(render_error(req.query, failure), status=failure.status,
+                            mimetype="text/html", headers=failure.headers)
     else:
         dataset = {"default-graph-uri": req.default_graph, "named-graph-uri": req.named_graphs}
         response = Response(render_answer(req.query, answer,
                                           {k: v for k, v in dataset.items() if v},
-                                          max_bytes=spec.max_bytes or 0),
+                                          max_bytes=spec.max_bytes or 0,
+                                          seconds=time.perf_counter() - started),
                             mimetype="text/html")
         limit_headers(response, answer, spec)
     response.vary.add("Accept")
@@ -254,5 +267,17 @@ def _no_query(req: ProtocolRequest) -> Response:
     return response
 
 
-def render_query_page(**context) -> str:
-    return render_template("query.html", **context)
+@bp.get("/sparql/complete")
+def complete() -> Response:
+    """The query editor's completion of resource ids: ``?prefix=organisation&q=bee``."""
+    from flask import jsonify
+
+    from crossinnov.web.querypage import complete as ids
+
+    prefix = request.args.get("prefix", "")[:40]
+    text = request.args.get("q", "")[:100]
+    if not re.fullmatch(r"[a-z0-9-]*", text.lower()):
+        return jsonify([])
+    response = jsonify(ids(prefix, text))
+    response.cache_control.max_age = 60
+    return response

@@ -31,7 +31,10 @@ def client(hostile_app):
 
 
 def snapshot(app) -> set:
-    return set(app.extensions["crossinnov"].store.quads())
+    """Every quad, read between analysis runs (see tests/test_api.py)."""
+    crossinnov = app.extensions["crossinnov"]
+    assert crossinnov.analysis.settle(120), "the analysis did not settle"
+    return set(crossinnov.store.quads())
 
 
 def json_body(data) -> bytes:

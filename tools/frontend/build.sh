@@ -25,6 +25,13 @@ cp node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css "$
 cp node_modules/leaflet/dist/images/*.png "$out/leaflet/images/"
 cp node_modules/cytoscape/dist/cytoscape.min.js "$out/cytoscape.min.js"
 
+# axe-core, for the accessibility tests only (not shipped with the package)
+tests_vendor="$here/../../tests/vendor/axe-core"
+rm -rf "$tests_vendor" && mkdir -p "$tests_vendor"
+cp node_modules/axe-core/axe.min.js node_modules/axe-core/LICENSE "$tests_vendor/"
+node -e 'const p=require("./node_modules/axe-core/package.json"); console.log(p.version)' \
+  > "$tests_vendor/VERSION"
+
 # every package that ends up in a file above, with its licence
 node - "$out" <<'JS'
 const fs = require("fs"), path = require("path"), crypto = require("crypto");

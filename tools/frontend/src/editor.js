@@ -86,12 +86,17 @@ function create(textarea, options = {}) {
       ...completionKeymap, indentWithTab,
     ]),
     EditorView.lineWrapping,
-    EditorView.contentAttributes.of({"aria-label": options.label || "SPARQL query"}),
+    // tabindex 0: the content is focusable anyway (contenteditable); saying so lets checkers
+    // (axe's scrollable-region-focusable) see that a long query can be scrolled by keyboard
+    EditorView.contentAttributes.of({"aria-label": options.label || "SPARQL query", tabindex: "0"}),
     EditorView.updateListener.of((update) => {
       if (update.docChanged) textarea.value = update.state.doc.toString();
     }),
   ];
   if (options.placeholder) extensions.push(placeholder(options.placeholder));
+  // the page's Content-Security-Policy allows the editor's own <style> by this nonce
+  const nonce = options.nonce || (document.querySelector('meta[name="csp-nonce"]') || {}).content;
+  if (nonce) extensions.push(EditorView.cspNonce.of(nonce));
   const view = new EditorView({
     state: EditorState.create({doc: textarea.value, extensions}),
   });
