@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from crossinnov.namespaces import CI
-from crossinnov.queries import QUERIES, Serialised, number, values
+from crossinnov.queries import QUERIES, Serialised, number, term, values
 from crossinnov.store import Store
 
 #: the filterable fields, in the order pages show them
@@ -141,9 +141,9 @@ class SearchIndex:
                 return
             since = ox.Literal(self.version[1], datatype=ox.NamedNode(
                 "http://www.w3.org/2001/XMLSchema#dateTime"))
-            rows = self.store.select(QUERIES.render("search_changes",
+            rows = self.store.select(QUERIES.render("search_changes", since=term(since),
                                                     limit=number(REBUILD_ABOVE + 1)),
-                                     changelog=self.store.iris.changelog_graph, since=since)
+                                     changelog=self.store.iris.changelog_graph)
             if len(rows) > REBUILD_ABOVE:
                 self._rebuild(latest)
                 return

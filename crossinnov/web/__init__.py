@@ -18,6 +18,10 @@ URL space (see the interface document for the contract):
 ``/api/analysis``                      POST: re-run the network analysis now (token)
 ``/api/organisations/{slug}/partners`` partner suggestions, JSON
 ``/profiles/new``, ``/profiles/{slug}/edit``, ``/login``  the profile form for people
+``/organisations``, ``/practices``      search and browse (+ ``.json``, ``.csv``)
+``/partners``, ``/api/partners``       partner search for anyone (+ ``/partners.csv``)
+``/reconcile`` (+ ``/suggest/...``)     W3C Reconciliation API 0.2 (OpenRefine)
+``/favicon.ico``, ``/ontology.ttl``    the icon; the ontology in one syntax (also ``.jsonld`` ...)
 =====================================  ==============================================
 """
 
@@ -66,7 +70,7 @@ def create_app(test_config: dict[str, Any] | None = None, *,
 
     state.init_app(app)
 
-    from crossinnov.web import api, dumps, forms, lists, pages, reports, resource, sparql
+    from crossinnov.web import api, dumps, forms, lists, pages, reconcile, reports, resource, sparql
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(sparql.bp)
@@ -76,6 +80,7 @@ def create_app(test_config: dict[str, Any] | None = None, *,
     app.register_blueprint(reports.bp)
     app.register_blueprint(forms.bp)
     app.register_blueprint(lists.bp)
+    app.register_blueprint(reconcile.bp)
 
     errors.init_app(app)
     api.init_app(app)
