@@ -127,15 +127,15 @@ class Settings:
     #: fewest ties a city or cluster needs for its shares and score to be shown and ranked
     rank_min_ties: int = 5
     #: partner suggestions: weight of complementary sectors (creative <-> growth)
-    partner_weight_complementary: float = 0.30
+    partner_weight_complementary: float = 0.05
     #: partner suggestions: weight of a match with what the organisation seeks partners in
-    partner_weight_seeks: float = 0.20
+    partner_weight_seeks: float = 0.15
     #: partner suggestions: weight of shared sub-themes
-    partner_weight_themes: float = 0.15
-    #: partner suggestions: weight of network proximity (Adamic-Adar, same cluster)
-    partner_weight_proximity: float = 0.20
-    #: partner suggestions: weight of being based in another city
-    partner_weight_other_city: float = 0.15
+    partner_weight_themes: float = 0.10
+    #: partner suggestions: weight of network proximity (resource allocation, same cluster)
+    partner_weight_proximity: float = 0.55
+    #: partner suggestions: weight of being based in the same city
+    partner_weight_same_city: float = 0.15
     #: failed token attempts one client may make within ``token_failure_window``
     #: before every further attempt is answered 429 (0: no limit)
     token_failures_allowed: int = 10

@@ -363,14 +363,16 @@ def test_partner_suggestions_order_and_reasons():
     net = Network(graph, orgs, {}, {})
     out = suggest(net, "X", seeks={sector["ict"]}, settings=Settings(), limit=10)
     order = [s.iri for s in out]
-    # Y1: complementary 1, seeks 1, themes 1, other city -> .30+.20+.15+.15 = .80
-    # Y2: complementary 1, same city -> .30 ; Y3: proximity 1 (Adamic-Adar), other city -> .35
-    # Y5: same side, same city, nothing shared -> 0: not suggested
-    assert order == ["Y1", "Y3", "Y2"]
-    assert out[0].score == pytest.approx(0.80)
-    assert any("where you seek partners" in r for r in out[0].reasons)
-    assert any("brokerage like you" in r for r in out[0].reasons)
-    assert any("1 partner in common" in r for r in out[1].reasons)
+    # default weights: complementary .05, seeks .15, themes .10, proximity .55, same city .15
+    # Y3: proximity 1 (resource allocation through Y4, the top candidate) -> .55
+    # Y1: complementary 1, seeks 1, themes 1, another city -> .05+.15+.10 = .30
+    # Y2: complementary 1, same city -> .20 ; Y5: same side, same city -> .15
+    assert order == ["Y3", "Y1", "Y2", "Y5"]
+    assert [s.score for s in out] == pytest.approx([0.55, 0.30, 0.20, 0.15])
+    assert "1 partner in common: Y4" in out[0].reasons
+    assert any("where you seek partners" in r for r in out[1].reasons)
+    assert any("brokerage like you" in r for r in out[1].reasons)
+    assert any(r.startswith("also in tallinn") for r in out[3].reasons)
     assert "Y4" not in order and "X" not in order
 
 

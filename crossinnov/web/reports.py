@@ -149,7 +149,7 @@ def partners(slug: str) -> Response:
     if suggestions is None:
         abort(404)
     return jsonify({"organisation": crossinnov.store.iris.organisation(slug).value,
-                    "method": "see crossinnov.analysis.partners: weighted sum of complementary "
-                              "sectors, sought sectors, shared sub-themes, network proximity, "
-                              "another city",
+                    "method": "see crossinnov.analysis.partners: weighted sum of network "
+                              "proximity, the same city, sought sectors, shared sub-themes, "
+                              "complementary sectors; each part 0 to 1, the score 0 to 1",
                     "suggestions": [s.as_dict() for s in suggestions]})
