@@ -120,7 +120,9 @@ def load(paths: tuple[Path, ...], strict: bool, settings: Settings) -> None:
     against the SHACL shapes first; a bad one is reported with its row or id
     and the field at fault, and the good ones are loaded (unless --strict).
     Loading the same file again replaces its graphs. It writes to the store: stop
-    crossinnov serve first, or load into another folder with --store.
+    crossinnov serve first, or load into another folder with --store. Exit status:
+    0 loaded, 1 something was rejected (or the store cannot be opened), 2 a file
+    cannot be read or parsed (nothing is loaded).
 
     \b
     Example:
@@ -134,7 +136,11 @@ def load(paths: tuple[Path, ...], strict: bool, settings: Settings) -> None:
 
     with open_store(settings) as store:
         if paths:
-            units, rejected = read_paths(paths, store.iris)
+            try:
+                units, rejected = read_paths(paths, store.iris)
+            except (IngestError, OSError) as exc:  # unreadable input: 2, as validate says
+                click.echo(f"Error: {str(exc).strip().splitlines()[0]}", err=True)
+                sys.exit(EXIT_UNREADABLE)
             what, warnings = ", ".join(p.name for p in paths), []
         else:
             (units, warnings), rejected, what = shipped_units(store), [], "the shipped data"

@@ -183,14 +183,20 @@ def test_strict_load_writes_nothing(runner, loaded, tmp_path):
     assert after == before
 
 
-def test_unreadable_files_are_one_clear_line(runner, store_path, tmp_path):
+def test_unreadable_files_are_one_clear_line_and_exit_2(runner, store_path, tmp_path):
+    """Regression (issue 14): load exited 1 for unreadable input as for rejected data; a
+    script must tell "fix the file" (2) from "fix the data" (1), as validate already does."""
     bad_ttl = tmp_path / "bad.ttl"
     bad_ttl.write_text("@prefix ex: <http://ex/> .\nex:a ex:b .\n")
     result = invoke(runner, "load", "--store", store_path, bad_ttl)
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "bad.ttl: invalid turtle" in result.output and "Traceback" not in result.output
     result = invoke(runner, "load", "--store", store_path, tmp_path / "x.docx")
-    assert result.exit_code != 0 and "unknown file type" in result.output
+    assert result.exit_code == 2 and "unknown file type" in result.output
+    result = invoke(runner, "load", "--store", store_path, tmp_path / "missing.ttl")
+    assert result.exit_code == 2 and "missing.ttl" in result.output
+    with open_store(Settings(store=store_path)) as store:
+        assert len(store) == 0  # nothing was loaded
 
 
 @pytest.mark.parametrize("fmt", list(FORMATS))
