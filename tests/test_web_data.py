@@ -124,6 +124,25 @@ def test_dump_list_is_a_dcat_catalogue(client, accept, fmt):
     assert str(g.value(service, DCAT.endpointURL)) == "http://localhost/sparql"
 
 
+def test_void_and_dcat_say_the_same_of_the_dataset(client):
+    """Regression (issue 14): VoID gave the dataset a publisher literal and DCAT an agent IRI,
+    with two different descriptions, so the dataset IRI had two publishers and two texts."""
+    void = rdflib.Graph().parse(data=client.get("/.well-known/void").get_data(),
+                                format="turtle")
+    dcat = rdflib.Graph().parse(data=client.get("/dumps/", headers={
+        "Accept": "text/turtle"}).get_data(), format="turtle")
+    (dataset,) = dcat.objects(next(dcat.subjects(RDF.type, DCAT.Catalog)), DCAT.dataset)
+    for prop in (DCTERMS.publisher, DCTERMS.title, DCTERMS.description, DCTERMS.license):
+        said = {g.value(dataset, prop) for g in (void, dcat)}
+        assert len(said) == 1 and None not in said, prop
+    agent = void.value(dataset, DCTERMS.publisher)
+    assert isinstance(agent, rdflib.URIRef)
+    both = void + dcat
+    assert len(set(both.objects(dataset, DCTERMS.publisher))) == 1
+    assert void.value(agent, rdflib.URIRef("http://xmlns.com/foaf/0.1/name")) == \
+        dcat.value(agent, rdflib.URIRef("http://xmlns.com/foaf/0.1/name"))
+
+
 # --- VoID --------------------------------------------------------------------------------------
 
 def test_void_counts_come_from_the_store(client, app):

@@ -25,6 +25,18 @@ from crossinnov.writes import dataset_modified
 
 DUMP_NAME = "crossinnov"
 PUBLISHER = "crossinnov contributors"
+#: the dataset's title and description: VoID and DCAT describe the same IRI, so one text
+DATASET_TITLE = ox.Literal("crossinnov: the Cross Innovation knowledge graph", language="en")
+DATASET_DESCRIPTION = ox.Literal(
+    "Organisations and policy good practices of the INTERREG IVC project Cross Innovation "
+    "(2012-2014) in eleven European cities, as linked open data.", language="en")
+
+
+def publisher(iris) -> tuple[ox.NamedNode, list[ox.Triple]]:
+    """The dataset's publisher, one agent for VoID and DCAT alike: its IRI and triples."""
+    agent = ox.NamedNode(iris.base + "agent/crossinnov")
+    return agent, [ox.Triple(agent, RDF.type, FOAF.Agent),
+                   ox.Triple(agent, FOAF.name, ox.Literal(PUBLISHER))]
 
 
 def site_url() -> str:
@@ -80,13 +92,12 @@ def void_triples() -> list[ox.Triple]:
         t.append(ox.Triple(s, p, o))
 
     add(ds, RDF.type, VOID.Dataset)
-    add(ds, DCTERMS.title, ox.Literal("crossinnov: the Cross Innovation knowledge graph",
-                                      language="en"))
-    add(ds, DCTERMS.description, ox.Literal(
-        "Organisations, good practices, events, cities, sectors and sub-themes of the INTERREG "
-        "IVC project Cross Innovation (2012-2014), as linked open data.", language="en"))
+    add(ds, DCTERMS.title, DATASET_TITLE)
+    add(ds, DCTERMS.description, DATASET_DESCRIPTION)
     add(ds, DCTERMS.license, ox.NamedNode(CC_BY))
-    add(ds, DCTERMS.publisher, ox.Literal(PUBLISHER))
+    agent, agent_triples = publisher(iris)
+    t += agent_triples
+    add(ds, DCTERMS.publisher, agent)
     modified, _ = data_version(store)
     if modified:
         add(ds, DCTERMS.modified, ox.Literal(modified.isoformat().replace("+00:00", "Z"),
@@ -177,23 +188,19 @@ def dcat_triples() -> list[ox.Triple]:
         t.append(ox.Triple(s, p, o))
 
     licence = ox.NamedNode(CC_BY)
-    publisher = ox.NamedNode(iris.base + "agent/crossinnov")
-    add(publisher, RDF.type, FOAF.Agent)
-    add(publisher, FOAF.name, ox.Literal(PUBLISHER))
+    agent, agent_triples = publisher(iris)
+    t += agent_triples
     add(catalog, RDF.type, DCAT.Catalog)
     add(catalog, DCTERMS.title, ox.Literal("crossinnov downloads", language="en"))
-    add(catalog, DCTERMS.publisher, publisher)
+    add(catalog, DCTERMS.publisher, agent)
     add(catalog, DCTERMS.license, licence)
     add(catalog, DCAT.dataset, dataset)
     add(catalog, DCAT.service, service)
     add(dataset, RDF.type, DCAT.Dataset)
-    add(dataset, DCTERMS.title, ox.Literal("crossinnov: the Cross Innovation knowledge graph",
-                                           language="en"))
-    add(dataset, DCTERMS.description, ox.Literal(
-        "Organisations and policy good practices of the INTERREG IVC project Cross Innovation "
-        "(2012-2014) in eleven European cities, as linked open data.", language="en"))
+    add(dataset, DCTERMS.title, DATASET_TITLE)
+    add(dataset, DCTERMS.description, DATASET_DESCRIPTION)
     add(dataset, DCTERMS.license, licence)
-    add(dataset, DCTERMS.publisher, publisher)
+    add(dataset, DCTERMS.publisher, agent)
     add(dataset, DCAT.keyword, ox.Literal("creative industries", language="en"))
     add(dataset, DCAT.keyword, ox.Literal("cross-innovation", language="en"))
     if modified:
