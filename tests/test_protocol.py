@@ -1165,12 +1165,14 @@ def test_runaway_query_is_stopped_with_503(limited):
     # while another runaway runs, small queries are answered promptly
     wait_for_workers(limited, 2)
     with ThreadPoolExecutor(1) as executor:
-        runaway = executor.submit(get, limited, RUNAWAY)
+        runaway = executor.submit(lambda: (get(limited, RUNAWAY), time.monotonic()))
         time.sleep(0.3)
-        started = time.monotonic()
         assert column(get(limited, CITY_NOTATIONS), "notation") == CITIES
-        assert time.monotonic() - started < 1.5
-        assert runaway.result().status_code == 503
+        answered = time.monotonic()
+        # answered before the runaway was stopped: an order, not a time (a loaded machine
+        # slows both alike)
+        stopped, ended = runaway.result()
+        assert stopped.status_code == 503 and answered < ended
     assert column(get(limited, CITY_NOTATIONS), "notation") == CITIES
 
 

@@ -90,7 +90,9 @@ def test_reads_stop_at_the_time_limit(stopping_server):
         started = time.monotonic()
         with pytest.raises(QueryTimeout, match="time limit"):
             read()
-        assert time.monotonic() - started < 0.9
+        # the runaway never ends by itself: a bound of seconds shows the limit stopped it,
+        # with room for a loaded machine
+        assert time.monotonic() - started < 10
     assert store.ask("ASK { ?s ?p ?o }")
 
 
