@@ -28,7 +28,8 @@ from crossinnov import __version__
 from crossinnov.analysis import evaluate as ev
 from crossinnov.analysis.network import build_network
 from crossinnov.config import Settings
-from crossinnov.store import Store, open_store
+from crossinnov.stores import open_store
+from crossinnov.stores.base import Store
 
 SPLITS = {"hide 10 %": "ties", "cold start 5 %": "cold"}
 BASELINES = ("common neighbours", "Jaccard", "Adamic-Adar", "resource allocation",
@@ -70,8 +71,8 @@ def generated_store(n: int, seed: int, settings: Settings) -> Store:
 
 def shipped_store(settings: Settings) -> Store:
     """The shipped data in memory, built from data/sources as ``crossinnov load`` builds it."""
-    from crossinnov.loader import shipped_units
-    from crossinnov.writes import Change, replace_units
+    from crossinnov.writes.changes import Change, replace_units
+    from crossinnov.writes.load import shipped_units
 
     store = open_store(settings)
     units, _ = shipped_units(store)

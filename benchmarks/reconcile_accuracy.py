@@ -181,10 +181,10 @@ def table(tallies: dict[str, Tally]) -> str:
 def shipped_store():
     """An in-memory store with the shipped data, loaded and validated as `crossinnov load` does."""
     from crossinnov.config import Settings
-    from crossinnov.loader import load_units, shipped_units
-    from crossinnov.store import open_store
-    from crossinnov.validate import Validator
-    from crossinnov.writes import Change
+    from crossinnov.stores import open_store
+    from crossinnov.validation.shacl import Validator
+    from crossinnov.writes.changes import Change
+    from crossinnov.writes.load import load_units, shipped_units
 
     store = open_store(Settings(store=":memory:"))
     units, _ = shipped_units(store)
@@ -204,7 +204,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.store:
         from crossinnov.config import Settings
-        from crossinnov.store import open_store
+        from crossinnov.stores import open_store
 
         store = open_store(Settings(store=args.store), read_only=True)
         source = args.store

@@ -145,7 +145,7 @@ class HttpEngine:
                 "Content-Type": "application/x-www-form-urlencoded", "Accept": accept})
             response = conn.getresponse()
             data = response.read()
-        except (TimeoutError, socket.timeout):
+        except TimeoutError:
             return Outcome(None, note="client timeout")
         finally:
             if own:
@@ -286,7 +286,8 @@ class Server:
         deadline = time.time() + 1800
         while time.time() < deadline:
             if self.process.poll() is not None:
-                raise SystemExit(f"{args[0]} exited early with {self.process.returncode}; see {log}")
+                code = self.process.returncode
+                raise SystemExit(f"{args[0]} exited early with {code}; see {log}")
             try:
                 parts = urllib.parse.urlsplit(ready_url)
                 conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=5)
@@ -347,7 +348,8 @@ def throughput(engine: HttpEngine, text: str, clients: int, seconds: float) -> t
 class SizeResult:
     organisations: int
     quads: int = 0
-    rows: list[tuple[str, str, str, str]] = field(default_factory=list)  # measure, crossinnov, other, ratio
+    #: measure, crossinnov, other, ratio
+    rows: list[tuple[str, str, str, str]] = field(default_factory=list)
     queries: dict[str, dict[str, Outcome]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
@@ -468,7 +470,8 @@ def measure_size(n: int, args, work: Path) -> SizeResult:
                          f"{theirs_rps:.2f} (oxigraph server)",
                          f"{ours_rps / theirs_rps:.1f}x" if theirs_rps else "inf"))
         if ours_failed or theirs_failed:
-            res.notes.append(f"throughput failures: crossinnov {ours_failed}, oxigraph {theirs_failed}")
+            res.notes.append(f"throughput failures: crossinnov {ours_failed}, "
+                             f"oxigraph {theirs_failed}")
 
         say("dump over HTTP")
         before = tree_rss_mb(serve.pid)
@@ -498,7 +501,8 @@ def measure_size(n: int, args, work: Path) -> SizeResult:
         sampler.join()
         res.rows.append(("dump N-Quads (s)", f"{t_dump_http:.1f}",
                          f"{t_dump_ox:.1f} (pyoxigraph dump)", f"{t_dump_http / t_dump_ox:.2f}x"))
-        res.notes.append(f"dump: {size / 1e6:.0f} MB streamed; serve memory {before:.0f} MB before, "
+        res.notes.append(f"dump: {size / 1e6:.0f} MB streamed; serve memory {before:.0f} MB "
+                         "before, "
                          f"{peak[0]:.0f} MB peak during the dump")
 
         say("report page")
@@ -574,9 +578,10 @@ def table(res: SizeResult, cap: float) -> list[str]:
     for engine in ENGINES:
         values = [by.get(engine).seconds if by.get(engine) and by[engine].seconds is not None
                   else cap for by in res.queries.values() if engine in by]
-        missed = sum(1 for by in res.queries.values() if engine in by and by[engine].seconds is None)
-        means.append(("-" if not values else f"{geomean(values) * 1000:.0f}"
-                      + (f" (≥, {missed} at cap)" if missed else "")))
+        missed = sum(1 for by in res.queries.values()
+                     if engine in by and by[engine].seconds is None)
+        means.append("-" if not values else f"{geomean(values) * 1000:.0f}"
+                      + (f" (≥, {missed} at cap)" if missed else ""))
     lines.append("| **geometric mean (ms)** | " + " | ".join(means) + " | |")
     ours = [by["crossinnov /sparql"] for by in res.queries.values() if "crossinnov /sparql" in by]
     for other in ENGINES[1:]:
@@ -614,8 +619,10 @@ def machine() -> list[str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
-    parser.add_argument("--runs", type=int, default=3, help="timed runs per query (after a warm-up)")
-    parser.add_argument("--cap", type=float, default=60.0, help="seconds per query for other engines")
+    parser.add_argument("--runs", type=int, default=3,
+                        help="timed runs per query (after a warm-up)")
+    parser.add_argument("--cap", type=float, default=60.0,
+                        help="seconds per query for other engines")
     parser.add_argument("--seconds", type=float, default=15.0, help="length of the throughput test")
     parser.add_argument("--uploads", type=int, default=40, help="profiles uploaded per size")
     parser.add_argument("--workdir", type=Path, default=Path(os.environ.get(
@@ -625,7 +632,8 @@ def main() -> None:
     args = parser.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
 
-    lines = ["## crossinnov benchmark, " + time.strftime("%Y-%m-%d %H:%M %Z"), ""] + machine() + [""]
+    title = "## crossinnov benchmark, " + time.strftime("%Y-%m-%d %H:%M %Z")
+    lines = [title, ""] + machine() + [""]
     started = time.perf_counter()
     for n in args.sizes:
         lines += table(measure_size(n, args, args.workdir), args.cap)

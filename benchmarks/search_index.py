@@ -16,7 +16,7 @@ import time
 from crossinnov.config import Settings
 from crossinnov.generate import Generator, Plan
 from crossinnov.search import SearchIndex, SearchQuery
-from crossinnov.store import open_store
+from crossinnov.stores import open_store
 
 CREATIVE = "https://w3id.org/crossinnov/id/sector/creative-industries"
 REPEATS = 20

@@ -7,6 +7,6 @@ dump. Everything else (web app, analysis, reports) builds on these.
 __version__ = "0.1.0"
 
 from crossinnov.config import Settings
-from crossinnov.store import open_store
+from crossinnov.stores import open_store
 
 __all__ = ["Settings", "__version__", "open_store"]

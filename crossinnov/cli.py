@@ -20,10 +20,11 @@ import pyoxigraph as ox
 
 from crossinnov import __version__
 from crossinnov.config import Settings, field_types, load_settings
+from crossinnov.formats import RDF_FORMATS, prefixes_for
 from crossinnov.ingest import IngestError
-from crossinnov.rdfio import FORMATS, prefixes_for
-from crossinnov.sparqltext import looks_like_update, nesting_depth
-from crossinnov.store import Store, StoreError, open_store
+from crossinnov.sparql.text import looks_like_update, nesting_depth
+from crossinnov.stores import open_store
+from crossinnov.stores.base import Store, StoreError
 
 EXIT_VIOLATIONS = 1
 EXIT_UNREADABLE = 2
@@ -130,9 +131,9 @@ def load(paths: tuple[Path, ...], strict: bool, settings: Settings) -> None:
         crossinnov load profiles.csv my-organisation.json
         crossinnov load --strict dump.nq.gz
     """
-    from crossinnov.loader import load_units, read_paths, shipped_units
-    from crossinnov.validate import Validator
-    from crossinnov.writes import Change
+    from crossinnov.validation.shacl import Validator
+    from crossinnov.writes.changes import Change
+    from crossinnov.writes.load import load_units, read_paths, shipped_units
 
     with open_store(settings) as store:
         if paths:
@@ -182,13 +183,17 @@ def validate(files: tuple[Path, ...], fmt: str, settings: Settings) -> None:
         crossinnov validate my-organisation.json
         crossinnov validate --format turtle data.ttl > report.ttl
     """
-    from crossinnov.loader import check_units, read_paths
-    from crossinnov.validate import Validator
+    from crossinnov.validation.shacl import Validator
+    from crossinnov.writes.load import check_units, read_paths, shacl_report
 
+    validator = Validator()
     try:
         with _context_store(settings) as store:
             units, rejected = read_paths(files, store.iris)
-            accepted, failed = check_units(store, units, Validator())
+            accepted, failed = check_units(store, units, validator)
+            if fmt == "turtle":
+                report = shacl_report(store, units, {r.label for r in failed}, validator,
+                                      conforms=not (rejected or failed))
     except (IngestError, StoreError, OSError) as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(EXIT_UNREADABLE)
@@ -201,10 +206,14 @@ def validate(files: tuple[Path, ...], fmt: str, settings: Settings) -> None:
                          for r in rejected],
         }, indent=2))
     elif fmt == "turtle":
-        click.echo(_report_graph(rejected))
+        # pySHACL's own results graph on stdout; every rejection in words on stderr (some,
+        # such as an unreadable field, are not SHACL findings)
+        click.echo(report.serialize(format="turtle"))
+        for item in rejected:
+            click.echo(f"Rejected: {item.as_text()}", err=True)
     elif rejected:
-        click.echo(f"Does not conform: {len(rejected)} of {len(units) + len(rejected) - len(failed)}"
-                   " checked are rejected.")
+        checked = len(units) + len(rejected) - len(failed)
+        click.echo(f"Does not conform: {len(rejected)} of {checked} checked are rejected.")
         for item in rejected:
             click.echo(f"- {item.as_text()}")
     else:
@@ -216,8 +225,8 @@ def _context_store(settings: Settings) -> Store:
     """Open the store read-only; if it is empty, use the shipped data in memory instead."""
     store = open_store(settings, read_only=True)
     if len(store) == 0:
-        from crossinnov.loader import shipped_units
-        from crossinnov.writes import Change, replace_units
+        from crossinnov.writes.changes import Change, replace_units
+        from crossinnov.writes.load import shipped_units
 
         store.close()
         store = open_store(settings.replace(store=":memory:"))
@@ -226,36 +235,12 @@ def _context_store(settings: Settings) -> Store:
     return store
 
 
-def _report_graph(rejected) -> str:
-    """Return a SHACL validation report (sh:ValidationReport) for the rejected units."""
-    import rdflib
-    from rdflib.namespace import SH
-
-    graph = rdflib.Graph()
-    graph.bind("sh", SH)
-    report = rdflib.BNode()
-    graph.add((report, rdflib.RDF.type, SH.ValidationReport))
-    graph.add((report, SH.conforms, rdflib.Literal(not rejected)))
-    for item in rejected:
-        for error in item.errors:
-            result = rdflib.BNode()
-            graph.add((report, SH.result, result))
-            graph.add((result, rdflib.RDF.type, SH.ValidationResult))
-            graph.add((result, SH.resultSeverity, SH.Violation))
-            graph.add((result, SH.focusNode, rdflib.Literal(item.label)))
-            graph.add((result, SH.resultPath, rdflib.Literal(error.field)))
-            graph.add((result, SH.resultMessage, rdflib.Literal(error.message)))
-            if error.value is not None:
-                graph.add((result, SH.value, rdflib.Literal(str(error.value))))
-    return graph.serialize(format="turtle")
-
-
 @main.command()
 @click.argument("sparql", required=False)
 @click.option("--file", "query_file", type=click.File("r"), help="Read the query from a file "
               "('-' for stdin).")
 @click.option("--format", "fmt", default="table", show_default=True,
-              type=click.Choice(["table", "csv", "tsv", "json", "xml", *FORMATS]),
+              type=click.Choice(["table", "csv", "tsv", "json", "xml", *RDF_FORMATS]),
               help="table, csv, tsv, json or xml for SELECT/ASK; for CONSTRUCT/DESCRIBE "
                    "table means Turtle, json JSON-LD, or name an RDF format.")
 @store_options
@@ -288,8 +273,8 @@ def query(sparql: str | None, query_file, fmt: str, settings: Settings) -> None:
         try:
             result = store.query(text)
         except SyntaxError as exc:
-            from crossinnov.rdfio import WELL_KNOWN_PREFIXES
-            from crossinnov.sparqlerrors import explain, with_caret
+            from crossinnov.formats import WELL_KNOWN_PREFIXES
+            from crossinnov.sparql.errors import explain, with_caret
 
             known = {**WELL_KNOWN_PREFIXES, **prefixes_for(store.iris)}
             raise click.ClickException("SPARQL syntax error at " + with_caret(
@@ -299,12 +284,17 @@ def query(sparql: str | None, query_file, fmt: str, settings: Settings) -> None:
         if not isinstance(result, ox.QuerySolutions | ox.QueryBoolean):
             name = {"table": "turtle", "json": "jsonld", "csv": "ntriples", "tsv": "ntriples",
                     "xml": "xml"}.get(fmt, fmt)
-            ox.serialize(result, out, FORMATS[name].oxformat, prefixes=prefixes_for(store.iris)
+            ox.serialize(result, out, RDF_FORMATS[name].oxformat, prefixes=prefixes_for(store.iris)
                          if name in ("turtle", "trig") else None)
         elif fmt == "table":
             click.echo(render_table(result, prefixes_for(store.iris), text))
         elif fmt in ("csv", "tsv", "json", "xml"):
-            from crossinnov.results import Capped, ChunkWriter, write_boolean, write_solutions
+            from crossinnov.sparql.results import (
+                Capped,
+                ChunkWriter,
+                write_boolean,
+                write_solutions,
+            )
 
             writer = ChunkWriter(out.write)
             if isinstance(result, ox.QueryBoolean):
@@ -332,7 +322,7 @@ def short(term: Any, prefixes: dict[str, str]) -> str:
 def render_table(result: ox.QuerySolutions | ox.QueryBoolean, prefixes: dict[str, str],
                  query: str = "") -> str:
     """Return SELECT results as an aligned text table (or ASK as true/false)."""
-    from crossinnov.results import column_order
+    from crossinnov.sparql.results import column_order
 
     if isinstance(result, ox.QueryBoolean):
         return "true" if bool(result) else "false"
@@ -352,7 +342,7 @@ def render_table(result: ox.QuerySolutions | ox.QueryBoolean, prefixes: dict[str
 
 
 @main.command()
-@click.option("--format", "fmt", required=True, type=click.Choice(list(FORMATS)),
+@click.option("--format", "fmt", required=True, type=click.Choice(list(RDF_FORMATS)),
               help="RDF syntax; turtle, ntriples and xml hold the union graph, "
                    "nquads, trig and jsonld every named graph.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
@@ -370,7 +360,7 @@ def dump(fmt: str, output: Path | None, settings: Settings) -> None:
         crossinnov dump --format nquads -o crossinnov.nq.gz
         crossinnov dump --format turtle > crossinnov.ttl
     """
-    spec = FORMATS[fmt]
+    spec = RDF_FORMATS[fmt]
     with open_store(settings, read_only=True) as store:
         prefixes = prefixes_for(store.iris)
         if output is None:

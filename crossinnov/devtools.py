@@ -83,9 +83,11 @@ def generate_namespaces(path: Path | None = None) -> str:
     ]
     for name, iri in _STANDARD.items():
         lines.append(f'{name} = Namespace("{iri}")')
-    lines += ["", "", "class CI:", '    """The crossinnov ontology (closed)."""', "", f'    _NS = "{CI_NS}"']
+    lines += ["", "", "class CI:", '    """The crossinnov ontology (closed)."""', "",
+              f'    _NS = "{CI_NS}"']
     for name in sorted(terms):
-        lines.append(f'    {name} = NamedNode("{CI_NS}{name}")  # owl:{terms[name]}')
+        lines.append(f"    #: owl:{terms[name]}")
+        lines.append(f'    {name} = NamedNode(_NS + "{name}")')
     lines += [
         "",
         "",

@@ -38,7 +38,6 @@ KINDS = ("organisation", "practice", "city", "sector", "theme", "event", "projec
          "organisation-kind", "project-role")
 SCHEMES = ("cities", "sectors", "themes", "organisation-kinds", "project-roles")
 ONTOLOGY_IRI = "https://w3id.org/crossinnov/ontology"
-ONTOLOGY_NS = ONTOLOGY_IRI + "#"
 
 #: a slug: lower-case letters, digits and single hyphens, 1-100 characters
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){0,99}$")

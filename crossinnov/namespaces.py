@@ -52,115 +52,224 @@ class CI:
     """The crossinnov ontology (closed)."""
 
     _NS = "https://w3id.org/crossinnov/ontology#"
-    AnalysisRun = NamedNode("https://w3id.org/crossinnov/ontology#AnalysisRun")  # owl:Class
-    City = NamedNode("https://w3id.org/crossinnov/ontology#City")  # owl:Class
-    Cluster = NamedNode("https://w3id.org/crossinnov/ontology#Cluster")  # owl:Class
-    DateCandidate = NamedNode("https://w3id.org/crossinnov/ontology#DateCandidate")  # owl:Class
-    DerivedTie = NamedNode("https://w3id.org/crossinnov/ontology#DerivedTie")  # owl:Class
-    Event = NamedNode("https://w3id.org/crossinnov/ontology#Event")  # owl:Class
-    EventCoAttendance = NamedNode("https://w3id.org/crossinnov/ontology#EventCoAttendance")  # owl:NamedIndividual
-    GoodPractice = NamedNode("https://w3id.org/crossinnov/ontology#GoodPractice")  # owl:Class
-    MutualCollaboration = NamedNode("https://w3id.org/crossinnov/ontology#MutualCollaboration")  # owl:NamedIndividual
-    OneSidedCollaboration = NamedNode("https://w3id.org/crossinnov/ontology#OneSidedCollaboration")  # owl:NamedIndividual
-    Organisation = NamedNode("https://w3id.org/crossinnov/ontology#Organisation")  # owl:Class
-    OrganisationKind = NamedNode("https://w3id.org/crossinnov/ontology#OrganisationKind")  # owl:Class
-    PracticeCoPartners = NamedNode("https://w3id.org/crossinnov/ontology#PracticeCoPartners")  # owl:NamedIndividual
-    PracticeOperatorPartner = NamedNode("https://w3id.org/crossinnov/ontology#PracticeOperatorPartner")  # owl:NamedIndividual
-    ProfiledOrganisation = NamedNode("https://w3id.org/crossinnov/ontology#ProfiledOrganisation")  # owl:Class
-    Project = NamedNode("https://w3id.org/crossinnov/ontology#Project")  # owl:Class
-    ProjectRole = NamedNode("https://w3id.org/crossinnov/ontology#ProjectRole")  # owl:Class
-    Sector = NamedNode("https://w3id.org/crossinnov/ontology#Sector")  # owl:Class
-    SubTheme = NamedNode("https://w3id.org/crossinnov/ontology#SubTheme")  # owl:Class
-    Tally = NamedNode("https://w3id.org/crossinnov/ontology#Tally")  # owl:Class
-    TieKind = NamedNode("https://w3id.org/crossinnov/ontology#TieKind")  # owl:Class
-    addressesTheme = NamedNode("https://w3id.org/crossinnov/ontology#addressesTheme")  # owl:ObjectProperty
-    basedIn = NamedNode("https://w3id.org/crossinnov/ontology#basedIn")  # owl:ObjectProperty
-    betweenness = NamedNode("https://w3id.org/crossinnov/ontology#betweenness")  # owl:DatatypeProperty
-    bothSidesOrganisationCount = NamedNode("https://w3id.org/crossinnov/ontology#bothSidesOrganisationCount")  # owl:DatatypeProperty
-    bridgingOrganisationCount = NamedNode("https://w3id.org/crossinnov/ontology#bridgingOrganisationCount")  # owl:DatatypeProperty
-    bridgingShare = NamedNode("https://w3id.org/crossinnov/ontology#bridgingShare")  # owl:DatatypeProperty
-    brokerageTieKind = NamedNode("https://w3id.org/crossinnov/ontology#brokerageTieKind")  # owl:ObjectProperty
-    centralMember = NamedNode("https://w3id.org/crossinnov/ontology#centralMember")  # owl:ObjectProperty
-    cityCoordinator = NamedNode("https://w3id.org/crossinnov/ontology#cityCoordinator")  # owl:DatatypeProperty
-    cityGatekeeper = NamedNode("https://w3id.org/crossinnov/ontology#cityGatekeeper")  # owl:DatatypeProperty
-    cityItinerant = NamedNode("https://w3id.org/crossinnov/ontology#cityItinerant")  # owl:DatatypeProperty
-    cityKnownTieCount = NamedNode("https://w3id.org/crossinnov/ontology#cityKnownTieCount")  # owl:DatatypeProperty
-    cityLiaison = NamedNode("https://w3id.org/crossinnov/ontology#cityLiaison")  # owl:DatatypeProperty
-    cityRepresentative = NamedNode("https://w3id.org/crossinnov/ontology#cityRepresentative")  # owl:DatatypeProperty
-    clusterEvent = NamedNode("https://w3id.org/crossinnov/ontology#clusterEvent")  # owl:ObjectProperty
-    clusterPractice = NamedNode("https://w3id.org/crossinnov/ontology#clusterPractice")  # owl:ObjectProperty
-    clusterSize = NamedNode("https://w3id.org/crossinnov/ontology#clusterSize")  # owl:DatatypeProperty
-    collaboratesWith = NamedNode("https://w3id.org/crossinnov/ontology#collaboratesWith")  # owl:ObjectProperty
-    collaborationUnconfirmedBy = NamedNode("https://w3id.org/crossinnov/ontology#collaborationUnconfirmedBy")  # owl:ObjectProperty
-    constraint = NamedNode("https://w3id.org/crossinnov/ontology#constraint")  # owl:DatatypeProperty
-    countryCode = NamedNode("https://w3id.org/crossinnov/ontology#countryCode")  # owl:DatatypeProperty
-    creativeOrganisationCount = NamedNode("https://w3id.org/crossinnov/ontology#creativeOrganisationCount")  # owl:DatatypeProperty
-    creativeShare = NamedNode("https://w3id.org/crossinnov/ontology#creativeShare")  # owl:DatatypeProperty
-    crossCityBrokerage = NamedNode("https://w3id.org/crossinnov/ontology#crossCityBrokerage")  # owl:DatatypeProperty
-    crossCityBrokerageWithEvents = NamedNode("https://w3id.org/crossinnov/ontology#crossCityBrokerageWithEvents")  # owl:DatatypeProperty
-    crossCityShare = NamedNode("https://w3id.org/crossinnov/ontology#crossCityShare")  # owl:DatatypeProperty
-    crossCityTieCount = NamedNode("https://w3id.org/crossinnov/ontology#crossCityTieCount")  # owl:DatatypeProperty
-    crossInnovationScore = NamedNode("https://w3id.org/crossinnov/ontology#crossInnovationScore")  # owl:DatatypeProperty
-    crossSectorBrokerage = NamedNode("https://w3id.org/crossinnov/ontology#crossSectorBrokerage")  # owl:DatatypeProperty
-    crossSectorBrokerageWithEvents = NamedNode("https://w3id.org/crossinnov/ontology#crossSectorBrokerageWithEvents")  # owl:DatatypeProperty
-    crossSectorShare = NamedNode("https://w3id.org/crossinnov/ontology#crossSectorShare")  # owl:DatatypeProperty
-    crossSectorTieCount = NamedNode("https://w3id.org/crossinnov/ontology#crossSectorTieCount")  # owl:DatatypeProperty
-    dateCandidate = NamedNode("https://w3id.org/crossinnov/ontology#dateCandidate")  # owl:ObjectProperty
-    declinesCollaborationWith = NamedNode("https://w3id.org/crossinnov/ontology#declinesCollaborationWith")  # owl:ObjectProperty
-    density = NamedNode("https://w3id.org/crossinnov/ontology#density")  # owl:DatatypeProperty
-    dominantCity = NamedNode("https://w3id.org/crossinnov/ontology#dominantCity")  # owl:ObjectProperty
-    doubt = NamedNode("https://w3id.org/crossinnov/ontology#doubt")  # owl:DatatypeProperty
-    edgeCount = NamedNode("https://w3id.org/crossinnov/ontology#edgeCount")  # owl:DatatypeProperty
-    effectiveSize = NamedNode("https://w3id.org/crossinnov/ontology#effectiveSize")  # owl:DatatypeProperty
-    enoughData = NamedNode("https://w3id.org/crossinnov/ontology#enoughData")  # owl:DatatypeProperty
-    fundingProgramme = NamedNode("https://w3id.org/crossinnov/ontology#fundingProgramme")  # owl:DatatypeProperty
-    growthOrganisationCount = NamedNode("https://w3id.org/crossinnov/ontology#growthOrganisationCount")  # owl:DatatypeProperty
-    growthShare = NamedNode("https://w3id.org/crossinnov/ontology#growthShare")  # owl:DatatypeProperty
-    hasMember = NamedNode("https://w3id.org/crossinnov/ontology#hasMember")  # owl:ObjectProperty
-    hasPartner = NamedNode("https://w3id.org/crossinnov/ontology#hasPartner")  # owl:ObjectProperty
-    heldIn = NamedNode("https://w3id.org/crossinnov/ontology#heldIn")  # owl:ObjectProperty
-    inCluster = NamedNode("https://w3id.org/crossinnov/ontology#inCluster")  # owl:ObjectProperty
-    inSector = NamedNode("https://w3id.org/crossinnov/ontology#inSector")  # owl:ObjectProperty
-    inputModified = NamedNode("https://w3id.org/crossinnov/ontology#inputModified")  # owl:DatatypeProperty
-    labelReason = NamedNode("https://w3id.org/crossinnov/ontology#labelReason")  # owl:DatatypeProperty
-    labelSource = NamedNode("https://w3id.org/crossinnov/ontology#labelSource")  # owl:ObjectProperty
-    leadPartner = NamedNode("https://w3id.org/crossinnov/ontology#leadPartner")  # owl:ObjectProperty
-    mainSector = NamedNode("https://w3id.org/crossinnov/ontology#mainSector")  # owl:ObjectProperty
-    mainTheme = NamedNode("https://w3id.org/crossinnov/ontology#mainTheme")  # owl:ObjectProperty
-    minimumOrganisations = NamedNode("https://w3id.org/crossinnov/ontology#minimumOrganisations")  # owl:DatatypeProperty
-    minimumTies = NamedNode("https://w3id.org/crossinnov/ontology#minimumTies")  # owl:DatatypeProperty
-    modularity = NamedNode("https://w3id.org/crossinnov/ontology#modularity")  # owl:DatatypeProperty
-    nodeCount = NamedNode("https://w3id.org/crossinnov/ontology#nodeCount")  # owl:DatatypeProperty
-    operatedBy = NamedNode("https://w3id.org/crossinnov/ontology#operatedBy")  # owl:ObjectProperty
-    organisationCount = NamedNode("https://w3id.org/crossinnov/ontology#organisationCount")  # owl:DatatypeProperty
-    organisationKind = NamedNode("https://w3id.org/crossinnov/ontology#organisationKind")  # owl:ObjectProperty
-    parameter = NamedNode("https://w3id.org/crossinnov/ontology#parameter")  # owl:DatatypeProperty
-    partOfProject = NamedNode("https://w3id.org/crossinnov/ontology#partOfProject")  # owl:ObjectProperty
-    participatedIn = NamedNode("https://w3id.org/crossinnov/ontology#participatedIn")  # owl:ObjectProperty
-    participatedInProject = NamedNode("https://w3id.org/crossinnov/ontology#participatedInProject")  # owl:ObjectProperty
-    partnerCity = NamedNode("https://w3id.org/crossinnov/ontology#partnerCity")  # owl:ObjectProperty
-    partnerIn = NamedNode("https://w3id.org/crossinnov/ontology#partnerIn")  # owl:ObjectProperty
-    practiceType = NamedNode("https://w3id.org/crossinnov/ontology#practiceType")  # owl:DatatypeProperty
-    projectRole = NamedNode("https://w3id.org/crossinnov/ontology#projectRole")  # owl:ObjectProperty
-    restrictedTo = NamedNode("https://w3id.org/crossinnov/ontology#restrictedTo")  # owl:ObjectProperty
-    sectorCoordinator = NamedNode("https://w3id.org/crossinnov/ontology#sectorCoordinator")  # owl:DatatypeProperty
-    sectorGatekeeper = NamedNode("https://w3id.org/crossinnov/ontology#sectorGatekeeper")  # owl:DatatypeProperty
-    sectorItinerant = NamedNode("https://w3id.org/crossinnov/ontology#sectorItinerant")  # owl:DatatypeProperty
-    sectorKnownTieCount = NamedNode("https://w3id.org/crossinnov/ontology#sectorKnownTieCount")  # owl:DatatypeProperty
-    sectorLiaison = NamedNode("https://w3id.org/crossinnov/ontology#sectorLiaison")  # owl:DatatypeProperty
-    sectorRepresentative = NamedNode("https://w3id.org/crossinnov/ontology#sectorRepresentative")  # owl:DatatypeProperty
-    seeksPartnersIn = NamedNode("https://w3id.org/crossinnov/ontology#seeksPartnersIn")  # owl:ObjectProperty
-    sideKnownOrganisationCount = NamedNode("https://w3id.org/crossinnov/ontology#sideKnownOrganisationCount")  # owl:DatatypeProperty
-    softwareVersion = NamedNode("https://w3id.org/crossinnov/ontology#softwareVersion")  # owl:DatatypeProperty
-    tallyOf = NamedNode("https://w3id.org/crossinnov/ontology#tallyOf")  # owl:ObjectProperty
-    tieBetween = NamedNode("https://w3id.org/crossinnov/ontology#tieBetween")  # owl:ObjectProperty
-    tieCount = NamedNode("https://w3id.org/crossinnov/ontology#tieCount")  # owl:DatatypeProperty
-    tieKind = NamedNode("https://w3id.org/crossinnov/ontology#tieKind")  # owl:ObjectProperty
-    tiedOrganisationCount = NamedNode("https://w3id.org/crossinnov/ontology#tiedOrganisationCount")  # owl:DatatypeProperty
-    tiesOfKind = NamedNode("https://w3id.org/crossinnov/ontology#tiesOfKind")  # owl:DatatypeProperty
-    uncertain = NamedNode("https://w3id.org/crossinnov/ontology#uncertain")  # owl:DatatypeProperty
-    unidentifiedPartner = NamedNode("https://w3id.org/crossinnov/ontology#unidentifiedPartner")  # owl:DatatypeProperty
-    weightedDegree = NamedNode("https://w3id.org/crossinnov/ontology#weightedDegree")  # owl:DatatypeProperty
+    #: owl:Class
+    AnalysisRun = NamedNode(_NS + "AnalysisRun")
+    #: owl:Class
+    City = NamedNode(_NS + "City")
+    #: owl:Class
+    Cluster = NamedNode(_NS + "Cluster")
+    #: owl:Class
+    DateCandidate = NamedNode(_NS + "DateCandidate")
+    #: owl:Class
+    DerivedTie = NamedNode(_NS + "DerivedTie")
+    #: owl:Class
+    Event = NamedNode(_NS + "Event")
+    #: owl:NamedIndividual
+    EventCoAttendance = NamedNode(_NS + "EventCoAttendance")
+    #: owl:Class
+    GoodPractice = NamedNode(_NS + "GoodPractice")
+    #: owl:NamedIndividual
+    MutualCollaboration = NamedNode(_NS + "MutualCollaboration")
+    #: owl:NamedIndividual
+    OneSidedCollaboration = NamedNode(_NS + "OneSidedCollaboration")
+    #: owl:Class
+    Organisation = NamedNode(_NS + "Organisation")
+    #: owl:Class
+    OrganisationKind = NamedNode(_NS + "OrganisationKind")
+    #: owl:NamedIndividual
+    PracticeCoPartners = NamedNode(_NS + "PracticeCoPartners")
+    #: owl:NamedIndividual
+    PracticeOperatorPartner = NamedNode(_NS + "PracticeOperatorPartner")
+    #: owl:Class
+    ProfiledOrganisation = NamedNode(_NS + "ProfiledOrganisation")
+    #: owl:Class
+    Project = NamedNode(_NS + "Project")
+    #: owl:Class
+    ProjectRole = NamedNode(_NS + "ProjectRole")
+    #: owl:Class
+    Sector = NamedNode(_NS + "Sector")
+    #: owl:Class
+    SubTheme = NamedNode(_NS + "SubTheme")
+    #: owl:Class
+    Tally = NamedNode(_NS + "Tally")
+    #: owl:Class
+    TieKind = NamedNode(_NS + "TieKind")
+    #: owl:ObjectProperty
+    addressesTheme = NamedNode(_NS + "addressesTheme")
+    #: owl:ObjectProperty
+    basedIn = NamedNode(_NS + "basedIn")
+    #: owl:DatatypeProperty
+    betweenness = NamedNode(_NS + "betweenness")
+    #: owl:DatatypeProperty
+    bothSidesOrganisationCount = NamedNode(_NS + "bothSidesOrganisationCount")
+    #: owl:DatatypeProperty
+    bridgingOrganisationCount = NamedNode(_NS + "bridgingOrganisationCount")
+    #: owl:DatatypeProperty
+    bridgingShare = NamedNode(_NS + "bridgingShare")
+    #: owl:ObjectProperty
+    brokerageTieKind = NamedNode(_NS + "brokerageTieKind")
+    #: owl:ObjectProperty
+    centralMember = NamedNode(_NS + "centralMember")
+    #: owl:DatatypeProperty
+    cityCoordinator = NamedNode(_NS + "cityCoordinator")
+    #: owl:DatatypeProperty
+    cityGatekeeper = NamedNode(_NS + "cityGatekeeper")
+    #: owl:DatatypeProperty
+    cityItinerant = NamedNode(_NS + "cityItinerant")
+    #: owl:DatatypeProperty
+    cityKnownTieCount = NamedNode(_NS + "cityKnownTieCount")
+    #: owl:DatatypeProperty
+    cityLiaison = NamedNode(_NS + "cityLiaison")
+    #: owl:DatatypeProperty
+    cityRepresentative = NamedNode(_NS + "cityRepresentative")
+    #: owl:ObjectProperty
+    clusterEvent = NamedNode(_NS + "clusterEvent")
+    #: owl:ObjectProperty
+    clusterPractice = NamedNode(_NS + "clusterPractice")
+    #: owl:DatatypeProperty
+    clusterSize = NamedNode(_NS + "clusterSize")
+    #: owl:ObjectProperty
+    collaboratesWith = NamedNode(_NS + "collaboratesWith")
+    #: owl:ObjectProperty
+    collaborationUnconfirmedBy = NamedNode(_NS + "collaborationUnconfirmedBy")
+    #: owl:DatatypeProperty
+    constraint = NamedNode(_NS + "constraint")
+    #: owl:DatatypeProperty
+    countryCode = NamedNode(_NS + "countryCode")
+    #: owl:DatatypeProperty
+    creativeOrganisationCount = NamedNode(_NS + "creativeOrganisationCount")
+    #: owl:DatatypeProperty
+    creativeShare = NamedNode(_NS + "creativeShare")
+    #: owl:DatatypeProperty
+    crossCityBrokerage = NamedNode(_NS + "crossCityBrokerage")
+    #: owl:DatatypeProperty
+    crossCityBrokerageWithEvents = NamedNode(_NS + "crossCityBrokerageWithEvents")
+    #: owl:DatatypeProperty
+    crossCityShare = NamedNode(_NS + "crossCityShare")
+    #: owl:DatatypeProperty
+    crossCityTieCount = NamedNode(_NS + "crossCityTieCount")
+    #: owl:DatatypeProperty
+    crossInnovationScore = NamedNode(_NS + "crossInnovationScore")
+    #: owl:DatatypeProperty
+    crossSectorBrokerage = NamedNode(_NS + "crossSectorBrokerage")
+    #: owl:DatatypeProperty
+    crossSectorBrokerageWithEvents = NamedNode(_NS + "crossSectorBrokerageWithEvents")
+    #: owl:DatatypeProperty
+    crossSectorShare = NamedNode(_NS + "crossSectorShare")
+    #: owl:DatatypeProperty
+    crossSectorTieCount = NamedNode(_NS + "crossSectorTieCount")
+    #: owl:ObjectProperty
+    dateCandidate = NamedNode(_NS + "dateCandidate")
+    #: owl:ObjectProperty
+    declinesCollaborationWith = NamedNode(_NS + "declinesCollaborationWith")
+    #: owl:DatatypeProperty
+    density = NamedNode(_NS + "density")
+    #: owl:ObjectProperty
+    dominantCity = NamedNode(_NS + "dominantCity")
+    #: owl:DatatypeProperty
+    doubt = NamedNode(_NS + "doubt")
+    #: owl:DatatypeProperty
+    edgeCount = NamedNode(_NS + "edgeCount")
+    #: owl:DatatypeProperty
+    effectiveSize = NamedNode(_NS + "effectiveSize")
+    #: owl:DatatypeProperty
+    enoughData = NamedNode(_NS + "enoughData")
+    #: owl:DatatypeProperty
+    fundingProgramme = NamedNode(_NS + "fundingProgramme")
+    #: owl:DatatypeProperty
+    growthOrganisationCount = NamedNode(_NS + "growthOrganisationCount")
+    #: owl:DatatypeProperty
+    growthShare = NamedNode(_NS + "growthShare")
+    #: owl:ObjectProperty
+    hasMember = NamedNode(_NS + "hasMember")
+    #: owl:ObjectProperty
+    hasPartner = NamedNode(_NS + "hasPartner")
+    #: owl:ObjectProperty
+    heldIn = NamedNode(_NS + "heldIn")
+    #: owl:ObjectProperty
+    inCluster = NamedNode(_NS + "inCluster")
+    #: owl:ObjectProperty
+    inSector = NamedNode(_NS + "inSector")
+    #: owl:DatatypeProperty
+    inputModified = NamedNode(_NS + "inputModified")
+    #: owl:DatatypeProperty
+    labelReason = NamedNode(_NS + "labelReason")
+    #: owl:ObjectProperty
+    labelSource = NamedNode(_NS + "labelSource")
+    #: owl:ObjectProperty
+    leadPartner = NamedNode(_NS + "leadPartner")
+    #: owl:ObjectProperty
+    mainSector = NamedNode(_NS + "mainSector")
+    #: owl:ObjectProperty
+    mainTheme = NamedNode(_NS + "mainTheme")
+    #: owl:DatatypeProperty
+    minimumOrganisations = NamedNode(_NS + "minimumOrganisations")
+    #: owl:DatatypeProperty
+    minimumTies = NamedNode(_NS + "minimumTies")
+    #: owl:DatatypeProperty
+    modularity = NamedNode(_NS + "modularity")
+    #: owl:DatatypeProperty
+    nodeCount = NamedNode(_NS + "nodeCount")
+    #: owl:ObjectProperty
+    operatedBy = NamedNode(_NS + "operatedBy")
+    #: owl:DatatypeProperty
+    organisationCount = NamedNode(_NS + "organisationCount")
+    #: owl:ObjectProperty
+    organisationKind = NamedNode(_NS + "organisationKind")
+    #: owl:DatatypeProperty
+    parameter = NamedNode(_NS + "parameter")
+    #: owl:ObjectProperty
+    partOfProject = NamedNode(_NS + "partOfProject")
+    #: owl:ObjectProperty
+    participatedIn = NamedNode(_NS + "participatedIn")
+    #: owl:ObjectProperty
+    participatedInProject = NamedNode(_NS + "participatedInProject")
+    #: owl:ObjectProperty
+    partnerCity = NamedNode(_NS + "partnerCity")
+    #: owl:ObjectProperty
+    partnerIn = NamedNode(_NS + "partnerIn")
+    #: owl:DatatypeProperty
+    practiceType = NamedNode(_NS + "practiceType")
+    #: owl:ObjectProperty
+    projectRole = NamedNode(_NS + "projectRole")
+    #: owl:ObjectProperty
+    restrictedTo = NamedNode(_NS + "restrictedTo")
+    #: owl:DatatypeProperty
+    sectorCoordinator = NamedNode(_NS + "sectorCoordinator")
+    #: owl:DatatypeProperty
+    sectorGatekeeper = NamedNode(_NS + "sectorGatekeeper")
+    #: owl:DatatypeProperty
+    sectorItinerant = NamedNode(_NS + "sectorItinerant")
+    #: owl:DatatypeProperty
+    sectorKnownTieCount = NamedNode(_NS + "sectorKnownTieCount")
+    #: owl:DatatypeProperty
+    sectorLiaison = NamedNode(_NS + "sectorLiaison")
+    #: owl:DatatypeProperty
+    sectorRepresentative = NamedNode(_NS + "sectorRepresentative")
+    #: owl:ObjectProperty
+    seeksPartnersIn = NamedNode(_NS + "seeksPartnersIn")
+    #: owl:DatatypeProperty
+    sideKnownOrganisationCount = NamedNode(_NS + "sideKnownOrganisationCount")
+    #: owl:DatatypeProperty
+    softwareVersion = NamedNode(_NS + "softwareVersion")
+    #: owl:ObjectProperty
+    tallyOf = NamedNode(_NS + "tallyOf")
+    #: owl:ObjectProperty
+    tieBetween = NamedNode(_NS + "tieBetween")
+    #: owl:DatatypeProperty
+    tieCount = NamedNode(_NS + "tieCount")
+    #: owl:ObjectProperty
+    tieKind = NamedNode(_NS + "tieKind")
+    #: owl:DatatypeProperty
+    tiedOrganisationCount = NamedNode(_NS + "tiedOrganisationCount")
+    #: owl:DatatypeProperty
+    tiesOfKind = NamedNode(_NS + "tiesOfKind")
+    #: owl:DatatypeProperty
+    uncertain = NamedNode(_NS + "uncertain")
+    #: owl:DatatypeProperty
+    unidentifiedPartner = NamedNode(_NS + "unidentifiedPartner")
+    #: owl:DatatypeProperty
+    weightedDegree = NamedNode(_NS + "weightedDegree")
 
 
 CI_TERMS: frozenset[str] = frozenset(

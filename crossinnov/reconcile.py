@@ -14,22 +14,22 @@ Reconciliation API 0.2) and the accuracy benchmark (``benchmarks/reconcile_accur
   name by edit distance (rapidfuzz), the properties given (city, sectors, homepage) as a
   boost where they agree and a penalty where they disagree; ``match`` only when the best
   candidate is high and clearly above the next.
-- :class:`IndexCache` keeps one index per data version, so a write is seen at once.
+- the web app keeps one index per data version (:class:`crossinnov.versioned.Versioned`),
+  so a write is seen at once.
 """
 
 from __future__ import annotations
 
 import re
-import threading
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
 
 from crossinnov.namespaces import CI
-from crossinnov.queries import QUERIES
-from crossinnov.store import Store
+from crossinnov.sparql.queries import QUERIES
+from crossinnov.stores.base import Store
 
 ORGANISATION_TYPE = {"id": CI.Organisation.value, "name": "Organisation"}
 #: what a query's ``type`` may say to mean organisations (the IRI is the type's id)
@@ -509,27 +509,5 @@ def _aliases(org: Organisation) -> Iterable[Alias]:
     return best.values()
 
 
-class IndexCache:
-    """One :class:`Index` per data version: rebuilt on first use after the data changed.
-
-    ``version`` is any value that changes with every write (the web app passes the
-    version tag the dumps and VoID caches use: the dataset's ``dcterms:modified`` and
-    size). Safe to share between threads: one builds, the others wait for it.
-    """
-
-    def __init__(self, build: Callable[[Store], Index] = build_index) -> None:
-        self._build = build
-        self._lock = threading.Lock()
-        self._version: object = None
-        self._index: Index | None = None
-
-    def get(self, store: Store, version: object) -> Index:
-        with self._lock:
-            if self._index is None or self._version != version:
-                self._index = self._build(store)
-                self._version = version
-            return self._index
-
-
-__all__ = ["PROPERTIES", "Candidate", "Concept", "Index", "IndexCache", "Organisation", "Query",
+__all__ = ["PROPERTIES", "Candidate", "Concept", "Index", "Organisation", "Query",
            "build_index", "fold", "name_forms", "strip_legal_forms"]

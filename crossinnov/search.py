@@ -36,8 +36,8 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from crossinnov.namespaces import CI
-from crossinnov.queries import QUERIES, Serialised, number, term, values
-from crossinnov.store import Store
+from crossinnov.sparql.queries import QUERIES, Serialised, number, term, values
+from crossinnov.stores.base import Store
 
 #: the filterable fields, in the order pages show them
 FIELDS = ("city", "sector", "theme", "seeks", "kind")

@@ -9,9 +9,10 @@ Each test gets stores of its own that start empty, on the backend that
   as ``--store http://127.0.0.1:PORT/query`` uses it.
 
 Tests about the embedded store itself carry ``@pytest.mark.embedded_only(reason=...)``
-and are skipped under the server backend; ``test_store.py`` runs on both backends
-in every run (it parametrises the ``backend`` fixture). The shipped data is built
-and validated once per session and copied into a test's store.
+and are skipped under the server backend; ``stores/test_store.py`` (and the modules
+that say so) run on both backends in every run (they parametrise the ``backend``
+fixture). The shipped data is built and validated once per session and copied into a
+test's store.
 """
 
 from __future__ import annotations
@@ -30,10 +31,10 @@ from click.testing import CliRunner
 from servers import Servers
 
 from crossinnov.config import Settings
-from crossinnov.loader import load_units, shipped_units
-from crossinnov.store import open_store
-from crossinnov.validate import Validator
-from crossinnov.writes import Change
+from crossinnov.stores import open_store
+from crossinnov.validation.shacl import Validator
+from crossinnov.writes.changes import Change
+from crossinnov.writes.load import load_units, shipped_units
 
 BACKEND_VARIABLE = "CROSSINNOV_TEST_STORE"
 EMBEDDED, SERVER = "embedded", "oxigraph-server"
@@ -76,7 +77,7 @@ def store_backend(pytestconfig: pytest.Config) -> str:
 
 @pytest.fixture
 def backend(store_backend: str) -> str:
-    """The backend of this test's stores (``test_store.py`` parametrises it)."""
+    """The backend of this test's stores (``stores/test_store.py`` parametrises it)."""
     return store_backend
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import gzip
 import json
+from html import unescape
 
 import pyoxigraph as ox
 import pytest
@@ -13,11 +14,12 @@ from rdflib.compare import isomorphic
 
 from crossinnov.cli import main
 from crossinnov.config import Settings
-from crossinnov.rdfio import FORMATS
+from crossinnov.formats import RDF_FORMATS
 from crossinnov.resources import data_dir
-from crossinnov.store import open_store
+from crossinnov.stores import open_store
 
-COMMANDS = ["load", "validate", "query", "dump"]
+#: every command of ``crossinnov``, read from the command group itself
+COMMANDS = sorted(main.commands)
 
 PRACTICES = """
 PREFIX ci: <https://w3id.org/crossinnov/ontology#>
@@ -101,8 +103,9 @@ def test_query_table_shortens_iris(runner, loaded):
 
 
 def test_query_ask_and_construct(runner, loaded):
-    assert invoke(runner, "query", "--store", loaded,
-                  "ASK { ?s a <https://w3id.org/crossinnov/ontology#City> }").output.strip() == "true"
+    ask = invoke(runner, "query", "--store", loaded,
+                 "ASK { ?s a <https://w3id.org/crossinnov/ontology#City> }")
+    assert ask.output.strip() == "true"
     result = invoke(runner, "query", "--store", loaded, "--format", "ntriples",
                     "CONSTRUCT { ?c ?p ?o } WHERE { ?c a <https://w3id.org/crossinnov/ontology#City>"
                     " ; ?p ?o }")
@@ -140,16 +143,49 @@ def test_validate_exit_codes(runner, tmp_path, store_path):
     assert "at least one sector" in result.output
     result = invoke(runner, "validate", "--store", store_path, broken)
     assert result.exit_code == 2 and "line 1 column" in result.output
-    assert invoke(runner, "validate", "--store", store_path, tmp_path / "missing.json").exit_code == 2
+    missing = invoke(runner, "validate", "--store", store_path, tmp_path / "missing.json")
+    assert missing.exit_code == 2
     report = json.loads(invoke(runner, "validate", "--store", store_path, "--format", "json",
                                bad).output)
     assert report["conforms"] is False
     fields = {e["field"] for e in report["rejected"][0]["errors"]}
     assert {"city", "sectors"} <= fields
-    ttl = invoke(runner, "validate", "--store", store_path, "--format", "turtle", bad).output
-    g = rdflib.Graph().parse(data=ttl, format="turtle")
+
+
+def test_validate_turtle_is_pyshacls_own_results_graph(runner, tmp_path):
+    """Regression: ``validate --format turtle`` wrote its own graph, with ``sh:focusNode`` as a
+    literal (the file's label) and no shape; it now writes the results pySHACL found."""
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"id": "bad-org", "name": "Bad Org", "city": "atlantis",
+                               "sectors": ["design"]}))
+    result = invoke(runner, "validate", "--store", tmp_path / "store", "--format", "turtle", bad)
+    assert result.exit_code == 1
+    g = rdflib.Graph().parse(data=result.stdout, format="turtle")
     sh = rdflib.Namespace("http://www.w3.org/ns/shacl#")
-    assert (None, sh.conforms, rdflib.Literal(False)) in g
+    (report,) = g.subjects(rdflib.RDF.type, sh.ValidationReport)
+    assert g.value(report, sh.conforms) == rdflib.Literal(False)
+    results = list(g.objects(report, sh.result))
+    assert results and all((r, rdflib.RDF.type, sh.ValidationResult) in g for r in results)
+    (city,) = [r for r in results if g.value(r, sh.resultPath).endswith("#basedIn")]
+    assert g.value(city, sh.focusNode) == rdflib.URIRef(
+        "https://w3id.org/crossinnov/id/organisation/bad-org")
+    assert g.value(city, sh.sourceConstraintComponent) == sh.ClassConstraintComponent
+    assert isinstance(g.value(city, sh.sourceShape), rdflib.URIRef)
+    assert g.value(city, sh.value) == rdflib.URIRef("https://w3id.org/crossinnov/id/city/atlantis")
+    assert "city" in result.stderr  # every rejection is also said in words
+
+
+def test_validate_turtle_of_good_data_is_a_conforming_report(runner, tmp_path):
+    good = tmp_path / "good.json"
+    good.write_text(json.dumps({"id": "good-org", "name": "Good Org", "city": "berlin",
+                                "sectors": ["design"]}))
+    result = invoke(runner, "validate", "--store", tmp_path / "store", "--format", "turtle", good)
+    assert result.exit_code == 0
+    g = rdflib.Graph().parse(data=result.stdout, format="turtle")
+    sh = rdflib.Namespace("http://www.w3.org/ns/shacl#")
+    (report,) = g.subjects(rdflib.RDF.type, sh.ValidationReport)
+    assert g.value(report, sh.conforms) == rdflib.Literal(True)
+    assert list(g.objects(report, sh.result)) == []
 
 
 def test_load_reports_bad_profiles_and_keeps_good_ones(runner, loaded, tmp_path):
@@ -184,7 +220,7 @@ def test_strict_load_writes_nothing(runner, loaded, tmp_path):
 
 
 def test_unreadable_files_are_one_clear_line_and_exit_2(runner, store_path, tmp_path):
-    """Regression (issue 14): load exited 1 for unreadable input as for rejected data; a
+    """Regression: load exited 1 for unreadable input as for rejected data (issue 14); a
     script must tell "fix the file" (2) from "fix the data" (1), as validate already does."""
     bad_ttl = tmp_path / "bad.ttl"
     bad_ttl.write_text("@prefix ex: <http://ex/> .\nex:a ex:b .\n")
@@ -199,9 +235,9 @@ def test_unreadable_files_are_one_clear_line_and_exit_2(runner, store_path, tmp_
         assert len(store) == 0  # nothing was loaded
 
 
-@pytest.mark.parametrize("fmt", list(FORMATS))
+@pytest.mark.parametrize("fmt", list(RDF_FORMATS))
 def test_dump_reloads_to_the_same_graph(runner, loaded, tmp_path, new_store_location, fmt):
-    spec = FORMATS[fmt]
+    spec = RDF_FORMATS[fmt]
     out = tmp_path / f"dump.{spec.extension}.gz"
     result = invoke(runner, "dump", "--store", loaded, "--format", fmt, "-o", out)
     assert result.exit_code == 0, result.output
@@ -239,3 +275,27 @@ def test_dump_to_stdout(runner, loaded):
     assert result.exit_code == 0
     graph = rdflib.Graph().parse(data=result.output, format="turtle")
     assert len(graph) == len(open_store(Settings(store=loaded), read_only=True))
+
+
+def test_cli_analyse_report_partners(runner, tmp_path, new_store_location):
+    store = new_store_location()
+    assert runner.invoke(main, ["load", "--store", store]).exit_code == 0
+    result = runner.invoke(main, ["analyse", "--store", store])
+    assert result.exit_code == 0, result.output
+    assert "clusters of 47 organisations" in result.output
+    out = tmp_path / "report"
+    result = runner.invoke(main, ["report", "--store", store, "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    html = (out / "index.html").read_text()
+    data = json.loads((out / "report.json").read_text())
+    assert (out / "figures" / "network.svg").read_text().startswith("<?xml")
+    assert len(data["clusters"]) >= 5 and data["cities"]
+    text = unescape(html)
+    for cluster in data["clusters"]:
+        assert cluster["label"] in text and cluster["reason"] in text
+    assert "Design Transfer Bonus" in html
+    assert (out / "static" / "report.css").is_file() and 'href="static/style.css"' in html
+    result = runner.invoke(main, ["partners", "--store", store, "pakmarkas", "--format", "json"])
+    assert result.exit_code == 0 and json.loads(result.output)
+    result = runner.invoke(main, ["partners", "--store", store, "nobody"])
+    assert result.exit_code == 1 and "no organisation" in result.output

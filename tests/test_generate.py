@@ -11,7 +11,7 @@ from crossinnov.config import DEFAULT_BASE
 from crossinnov.generate import Plan, generate
 from crossinnov.ingest.files import quads_to_units
 from crossinnov.iris import IRIs
-from crossinnov.loader import check_units
+from crossinnov.writes.load import check_units
 
 CI = "https://w3id.org/crossinnov/ontology#"
 

@@ -11,6 +11,9 @@ Ontology 1.0.0 failed this: a cluster (a statistical grouping) became an
 ``org:Organization`` through ``ci:Cluster ⊑ org:OrganizationalCollaboration`` and
 ``ci:hasMember ⊑ org:hasMember``, a city concept was a ``schema:Place``, and the
 project a ``prov:Activity``. 2.0.0 means the project to be the ORG collaboration.
+
+The last section checks what the ontology file states of itself (title, licence, versions,
+history note) and of each term (label, comment, domain, range, alignments).
 """
 
 from __future__ import annotations
@@ -19,9 +22,10 @@ import owlrl
 import pytest
 import rdflib
 from rdflib import RDF, RDFS, BNode, Namespace, URIRef
+from rdflib.namespace import DCTERMS
 
 from crossinnov.config import DEFAULT_BASE
-from crossinnov.rdfio import to_rdflib
+from crossinnov.formats import to_rdflib
 from crossinnov.resources import ontology_path
 
 CI = Namespace("https://w3id.org/crossinnov/ontology#")
@@ -251,6 +255,9 @@ def test_every_kind_of_resource_has_exactly_the_types_it_means(closure):
 
 
 def test_no_cluster_becomes_an_organisation(closure):
+    """Regression: in ontology 1.0.0 a cluster (a statistical grouping) became an
+    ``org:Organization`` through ``ci:Cluster ⊑ org:OrganizationalCollaboration`` and
+    ``ci:hasMember ⊑ org:hasMember``."""
     clusters = set(closure.subjects(RDF.type, CI.Cluster))
     assert clusters, "the analysis graph holds a cluster"
     for cluster in clusters:
@@ -263,6 +270,7 @@ def test_no_cluster_becomes_an_organisation(closure):
 
 
 def test_the_project_is_the_org_collaboration_and_not_an_activity(closure):
+    """Regression: in ontology 1.0.0 the project was a ``prov:Activity``."""
     project = URIRef(DEFAULT_BASE + "id/project/cross-innovation")
     types = set(closure.objects(project, RDF.type))
     assert {ORG.OrganizationalCollaboration, ORG.Organization} <= types
@@ -275,6 +283,7 @@ def test_the_project_is_the_org_collaboration_and_not_an_activity(closure):
 
 
 def test_a_city_concept_is_not_merged_with_its_place(closure):
+    """Regression: in ontology 1.0.0 a city concept was a ``schema:Place`` (the city itself)."""
     for city in closure.subjects(RDF.type, CI.City):
         assert not list(closure.objects(city, OWL.sameAs)), city
         (place,) = closure.objects(city, FOAF.focus)
@@ -315,3 +324,89 @@ def test_no_blank_node_is_left_untyped_by_accident(closure):
     for cls in set(closure.objects(None, RDF.type)):
         if isinstance(cls, BNode):
             assert (cls, OWL.unionOf, None) in closure, cls
+
+
+# --- what the ontology states of itself and of each term ----------------------------------------
+
+CORE_CLASSES = ["Organisation", "GoodPractice", "City", "Sector", "SubTheme", "Event", "Project",
+                "Cluster"]
+CORE_PROPERTIES = ["basedIn", "inSector", "addressesTheme", "collaboratesWith", "operatedBy",
+                   "participatedIn", "seeksPartnersIn", "hasMember"]
+
+
+def test_ontology_metadata(ontology):
+    onto = rdflib.URIRef("https://w3id.org/crossinnov/ontology")
+    assert (onto, RDF.type, OWL.Ontology) in ontology
+    assert ontology.value(onto, DCTERMS.title)
+    assert ontology.value(onto, DCTERMS.description)
+    assert ontology.value(onto, DCTERMS.license) == rdflib.URIRef(
+        "https://creativecommons.org/licenses/by/4.0/")
+    assert str(ontology.value(onto, OWL.versionIRI)).startswith(str(onto) + "/")
+    assert ontology.value(onto, DCTERMS.created).datatype == rdflib.XSD.date
+
+
+def test_ontology_change_notes(ontology):
+    """A release says what changed: its version (in its IRI too), date and history note."""
+    onto = rdflib.URIRef("https://w3id.org/crossinnov/ontology")
+    version = str(ontology.value(onto, OWL.versionInfo))
+    assert str(ontology.value(onto, OWL.versionIRI)) == f"{onto}/{version}"
+    assert ontology.value(onto, DCTERMS.modified) >= ontology.value(onto, DCTERMS.created)
+    assert ontology.value(onto, OWL.priorVersion) == rdflib.URIRef(f"{onto}/1.0.0")
+    history = str(ontology.value(onto, SKOS.historyNote))
+    assert history.startswith(f"{version} ({ontology.value(onto, DCTERMS.modified)})")
+    for changed in ("ci:Cluster", "ci:Project", "ci:City", "foaf:focus", "ci:organisationKind",
+                    "ci:projectRole", "ci:participatedInProject", "ci:DerivedTie",
+                    "ci:DateCandidate", "ci:doubt"):
+        assert changed in history, changed
+
+
+@pytest.mark.parametrize("name", CORE_CLASSES)
+def test_core_class_is_defined_and_aligned(ontology, name):
+    cls = CI[name]
+    assert (cls, RDF.type, OWL.Class) in ontology
+    assert ontology.value(cls, RDFS.label) and ontology.value(cls, RDFS.comment)
+    assert list(ontology.objects(cls, RDFS.subClassOf)), f"{name} is aligned to nothing"
+
+
+def test_alignments_to_the_vocabularies_people_query(ontology):
+    org = set(ontology.objects(CI.Organisation, RDFS.subClassOf))
+    assert {ORG.Organization, SCHEMA.Organization, FOAF.Organization} <= org
+    assert SCHEMA.Event in set(ontology.objects(CI.Event, RDFS.subClassOf))
+    assert SKOS.Concept in set(ontology.objects(CI.Sector, RDFS.subClassOf))
+    # a city is a concept of the cities scheme, not the place (foaf:focus names the place)
+    assert set(ontology.objects(CI.City, RDFS.subClassOf)) == {SKOS.Concept}
+    # the project, not a cluster, is the ORG collaboration
+    assert ORG.OrganizationalCollaboration in set(ontology.objects(CI.Project, RDFS.subClassOf))
+    assert PROV.Activity not in set(ontology.objects(CI.Project, RDFS.subClassOf))
+    assert set(ontology.objects(CI.Cluster, RDFS.subClassOf)) == {PROV.Entity}
+    assert list(ontology.objects(CI.hasMember, RDFS.subPropertyOf)) == []
+    assert set(ontology.objects(CI.partnerIn, RDFS.subPropertyOf)) == {
+        ORG.memberOf, CI.participatedInProject}
+    assert list(ontology.objects(CI.participatedInProject, RDFS.subPropertyOf)) == []
+    for prop, cls in ((CI.organisationKind, CI.OrganisationKind),
+                      (CI.projectRole, CI.ProjectRole)):
+        assert (prop, RDF.type, OWL.ObjectProperty) in ontology
+        assert ontology.value(prop, RDFS.range) == cls
+        assert (cls, RDFS.subClassOf, SKOS.Concept) in ontology
+
+
+@pytest.mark.parametrize("name", CORE_PROPERTIES)
+def test_core_property_has_label_comment_domain_range(ontology, name):
+    prop = CI[name]
+    assert (prop, RDF.type, OWL.ObjectProperty) in ontology
+    for p in (RDFS.label, RDFS.comment, RDFS.domain, RDFS.range):
+        assert ontology.value(prop, p) is not None, f"ci:{name} has no {p}"
+
+
+def test_every_defined_term_is_documented(ontology):
+    for term in set(ontology.subjects(RDFS.isDefinedBy, None)):
+        for p in (RDFS.label, RDFS.comment):
+            assert ontology.value(term, p), f"{term} lacks {p}"
+        is_property = any((term, RDF.type, t) in ontology for t in (
+            OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty, RDF.Property))
+        if is_property:
+            assert ontology.value(term, RDFS.domain) and ontology.value(term, RDFS.range), term
+
+
+def test_collaborates_with_is_symmetric(ontology):
+    assert (CI.collaboratesWith, RDF.type, OWL.SymmetricProperty) in ontology

@@ -10,16 +10,14 @@ record of the run (:mod:`.rdf`). The cluster report reads only that graph.
 from __future__ import annotations
 
 import importlib.metadata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 import networkx as nx
 
 from crossinnov import __version__
-from crossinnov.analysis.brokerage import Broker, measure, top_brokers
+from crossinnov.analysis.brokerage import measure
 from crossinnov.analysis.clusters import (
-    CityScore,
-    Cluster,
     city_scores,
     describe,
     detect,
@@ -29,47 +27,13 @@ from crossinnov.analysis.clusters import (
 )
 from crossinnov.analysis.kinds import KINDS, brokerage_kinds
 from crossinnov.analysis.network import Network, build_network
+from crossinnov.analysis.rdf import write_result
+from crossinnov.analysis.result import AnalysisResult
 from crossinnov.analysis.tallies import Tally, count_ties, pairs_tally, share
 from crossinnov.config import Settings
-from crossinnov.queries import QUERIES
-from crossinnov.store import Store
-from crossinnov.writes import dataset_modified, now
-
-
-@dataclass
-class AnalysisResult:
-    """Everything one run found."""
-
-    run: str
-    started: datetime
-    ended: datetime
-    parameters: dict[str, str]
-    software: str
-    input_modified: datetime | None
-    nodes: int
-    edges: int
-    modularity: float
-    cross_sector_share: float | None
-    cross_city_share: float | None
-    clusters: list[Cluster]
-    unconnected: list[str]
-    brokers: dict[str, Broker]
-    cities: list[CityScore]
-    network: Network = field(repr=False)
-    #: the keys of the tie kinds brokerage was measured on
-    brokerage_kinds: tuple[str, ...] = ()
-    tally: Tally | None = None
-    practices: dict[str, Tally] = field(default_factory=dict)
-    events: dict[str, Tally] = field(default_factory=dict)
-    min_organisations: int = 0
-    min_ties: int = 0
-
-    @property
-    def membership(self) -> dict[str, str]:
-        return {m: c.iri for c in self.clusters for m in c.members}
-
-    def top_brokers(self, key: str, limit: int = 10) -> list[Broker]:
-        return top_brokers(self.brokers, key, limit)
+from crossinnov.sparql.queries import QUERIES
+from crossinnov.stores.base import Store
+from crossinnov.writes.changes import dataset_modified, now
 
 
 def parameters(settings: Settings) -> dict[str, str]:
@@ -181,8 +145,6 @@ def run_analysis(store: Store, settings: Settings) -> AnalysisResult:
 
 def analyse(store: Store, settings: Settings) -> AnalysisResult:
     """Run the analysis and replace the analysis graph with its results, in one transaction."""
-    from crossinnov.analysis.rdf import write_result
-
     result = run_analysis(store, settings)
     write_result(store, result)
     return result

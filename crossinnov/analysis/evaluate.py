@@ -59,8 +59,9 @@ from crossinnov.analysis.network import Network, build_network
 from crossinnov.analysis.partners import score_candidates
 from crossinnov.config import Settings
 from crossinnov.namespaces import CI
-from crossinnov.queries import QUERIES
-from crossinnov.store import Store, open_store
+from crossinnov.sparql.queries import QUERIES
+from crossinnov.stores import open_store
+from crossinnov.stores.base import Store
 
 Pair = tuple[str, str]
 

@@ -67,7 +67,6 @@ KINDS: tuple[TieKind, ...] = (
             "working together."),
 )
 BY_KEY = {k.key: k for k in KINDS}
-BY_ID = {k.id: k for k in KINDS}
 ORDER = {k.key: i for i, k in enumerate(KINDS)}
 #: the kinds that always count for brokerage: they mean working together
 WORKING = ("collaboration", "unconfirmed", "practice")
@@ -87,11 +86,3 @@ def brokerage_kinds(settings: Settings) -> tuple[str, ...]:
     if settings.brokerage_events:
         keys.add("event")
     return tuple(k.key for k in KINDS if k.key in keys)
-
-
-def describe_kinds(keys: tuple[str, ...] | list[str]) -> str:
-    """Name some kinds in words: 'stated (both), stated (one side) and practice: ...'."""
-    names = [BY_KEY[k].short for k in keys]
-    if len(names) <= 1:
-        return "".join(names)
-    return ", ".join(names[:-1]) + " and " + names[-1]

@@ -33,8 +33,8 @@ import networkx as nx
 import pyoxigraph as ox
 
 from crossinnov.config import Settings
-from crossinnov.queries import QUERIES, term
-from crossinnov.store import Store
+from crossinnov.sparql.queries import QUERIES, term
+from crossinnov.stores.base import Store
 
 CREATIVE = "creative-industries"
 GROWTH = "other-growth-sectors"

@@ -35,8 +35,8 @@ from dataclasses import dataclass, field
 
 from crossinnov.analysis.network import Network
 from crossinnov.config import Settings
-from crossinnov.queries import QUERIES
-from crossinnov.store import Store
+from crossinnov.sparql.queries import QUERIES
+from crossinnov.stores.base import Store
 
 
 @dataclass

@@ -14,15 +14,15 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
-from crossinnov.analysis import AnalysisResult
 from crossinnov.analysis.brokerage import GROUPINGS, ROLES, WITH_EVENTS_LIMIT, top_brokers
 from crossinnov.analysis.kinds import BY_KEY, KINDS
+from crossinnov.analysis.result import AnalysisResult
 from crossinnov.analysis.tallies import KindCount, Tally
 from crossinnov.ingest import Unit
 from crossinnov.iris import check_slug, slugify
 from crossinnov.namespaces import CI, PROV, RDF, RDFS, XSD
-from crossinnov.store import Store
-from crossinnov.writes import Change, datetime_literal, replace_big_graph, replace_units
+from crossinnov.stores.base import Store
+from crossinnov.writes.changes import Change, datetime_literal, replace_big_graph, replace_units
 
 #: above this many triples the analysis graph is written by difference (see replace_big_graph)
 BIG_GRAPH_MIN = 50_000
@@ -234,6 +234,4 @@ def write_result(store: Store, result: AnalysisResult) -> None:
         replace_big_graph(store, unit, change)
     else:
         replace_units(store, [unit], change)
-    flush = getattr(store, "flush", None)
-    if flush is not None:
-        flush()
+    store.flush()

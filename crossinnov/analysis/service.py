@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from crossinnov.analysis import AnalysisResult, compute, gather
 from crossinnov.analysis.rdf import write_result
 from crossinnov.config import Settings
-from crossinnov.store import Store
+from crossinnov.stores.base import Store
 
 log = logging.getLogger("crossinnov.analysis")
 

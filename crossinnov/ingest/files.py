@@ -20,11 +20,11 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from crossinnov.formats import RdfFormatSpec, format_for_path
 from crossinnov.ingest import FieldError, IngestError, Unit
 from crossinnov.ingest.profile import FIELDS, ProfileError, profile_to_unit
 from crossinnov.iris import ANALYSIS_PREDICATES, IRIs
 from crossinnov.namespaces import CI
-from crossinnov.rdfio import RdfFormatSpec, format_for_path
 
 LIST_FIELDS = [name for name, (_, _, is_list) in FIELDS.items() if is_list]
 
@@ -80,9 +80,9 @@ def read_json(data: bytes, iris: IRIs, *, source: str) -> tuple[list[Unit], list
         raise IngestError(f"{source}: invalid JSON at line {exc.lineno} column {exc.colno}: "
                           f"{exc.msg}") from exc
     if isinstance(doc, dict) and ("@context" in doc or "@graph" in doc):
-        from crossinnov.rdfio import FORMATS
+        from crossinnov.formats import RDF_FORMATS
 
-        return read_rdf(data, FORMATS["jsonld"], iris, source=source), []
+        return read_rdf(data, RDF_FORMATS["jsonld"], iris, source=source), []
     items = doc if isinstance(doc, list) else [doc]
     labelled = [((f"{source} item {i}" if isinstance(doc, list) else source), item)
                 for i, item in enumerate(items, start=1)]

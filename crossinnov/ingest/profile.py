@@ -41,7 +41,7 @@ FIELDS: dict[str, tuple[ox.NamedNode, str | None, bool]] = {
     "email": (SCHEMA.email, None, False),
     "founded": (SCHEMA.foundingDate, None, False),
     "collaboratesWith": (CI.collaboratesWith, "organisation", True),
-    # organisations whose stated collaboration with this one it refuses (see crossinnov.writes)
+    # organisations whose stated collaboration with this one it refuses (see writes.changes)
     "declinesCollaborationWith": (CI.declinesCollaborationWith, "organisation", True),
     "seeksPartnersIn": (CI.seeksPartnersIn, "sector", True),
     "events": (CI.participatedIn, "event", True),

@@ -15,7 +15,7 @@ The graph says no more than the sources (ontology 2.0.0):
   (``project_participation.csv``); ``ci:participatedInProject`` where it only took part;
 - a collaboration that a good practice implies (operator and partner) is not put
   in the organisations' graphs as if they had stated it: the store derives it
-  (``ci:DerivedTie``, see :mod:`crossinnov.writes`);
+  (``ci:DerivedTie``, see :mod:`crossinnov.writes.changes`);
 - an event whose date or occurrence the sources leave in doubt has no date of its
   own, but a ``ci:DateCandidate`` per date a source gives, marked ``ci:uncertain``,
   and a ``ci:doubt`` people can read (``event_doubts.csv``, ``event_dates.csv``);
@@ -34,10 +34,10 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from crossinnov.formats import prefixes_for
 from crossinnov.ingest import IngestError, TripleBuilder, Unit
 from crossinnov.iris import IRIs, check_slug
 from crossinnov.namespaces import CI, DCTERMS, FOAF, GEO, RDF, RDFS, SCHEMA, SKOS, XSD
-from crossinnov.rdfio import prefixes_for
 from crossinnov.resources import data_dir
 
 NACE = "http://data.europa.eu/ux2/nace2/"

@@ -26,7 +26,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from crossinnov.config import Settings
 from crossinnov.report.data import load_report
-from crossinnov.store import Store
+from crossinnov.stores.base import Store
 
 #: the files of the site's static folder the report page uses, copied into a static report
 ASSETS = ("style.css", "report.css", "report.js")
@@ -121,7 +121,7 @@ def report_data(store: Store, settings: Settings) -> tuple[dict[str, Any], Store
         return data, store
     from crossinnov.analysis import run_analysis
     from crossinnov.analysis.rdf import write_result
-    from crossinnov.store import open_store
+    from crossinnov.stores import open_store
 
     # nothing stored yet: analyse a copy in memory, so the report still says something true
     scratch = open_store(settings.replace(store=":memory:"))
@@ -158,7 +158,7 @@ def build_report(store: Store, settings: Settings, *, link: Callable[[str], str]
 
 def membership(store: Store) -> dict[str, str]:
     """Every member of every cluster (for the network figure of a small network)."""
-    from crossinnov.queries import QUERIES
+    from crossinnov.sparql.queries import QUERIES
 
     return {r["member"].value: r["cluster"].value
             for r in store.select(QUERIES["analysis_previous_clusters"],

@@ -6,7 +6,7 @@ from typing import Any
 
 from crossinnov.analysis.kinds import KINDS
 from crossinnov.report import read
-from crossinnov.store import Store
+from crossinnov.stores.base import Store
 
 
 def slug(iri: str) -> str:

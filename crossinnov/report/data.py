@@ -23,7 +23,7 @@ from crossinnov.config import Settings
 from crossinnov.report import read, words
 from crossinnov.report.common import Namer, slug, summary
 from crossinnov.report.practices import events, practices
-from crossinnov.store import Store
+from crossinnov.stores.base import Store
 
 MEMBERS_LISTED = 60
 BROKERS_LISTED = 10
@@ -161,7 +161,7 @@ def cities(store: Store, name: Namer, minimum: dict[str, int]) -> list[dict[str,
 
 
 def _city_scores(store: Store) -> list[dict[str, Any]]:
-    from crossinnov.queries import QUERIES
+    from crossinnov.sparql.queries import QUERIES
 
     query = QUERIES["report_city_scores"]
     return [{"city": r["city"].value, "score": float(r["score"].value)}

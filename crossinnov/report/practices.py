@@ -8,7 +8,7 @@ from typing import Any
 
 from crossinnov.report import read
 from crossinnov.report.common import Namer, kind_rows, ratio, slug
-from crossinnov.store import Store
+from crossinnov.stores.base import Store
 
 PRACTICES_LISTED = 200
 EVENTS_LISTED = 30

@@ -1,6 +1,6 @@
 """Read the report's numbers and lists from the store with SPARQL (never the whole network).
 
-Each function runs one or two named queries (``crossinnov/queries/report_*.rq``)
+Each function runs one or two named queries (``crossinnov/sparql/queries/report_*.rq``)
 and returns plain Python values. Lists are bounded (``LIMIT``, ``VALUES`` of the
 items shown), so the cost does not grow with the number of organisations beyond
 what the stored aggregates hold; the analysis run stores those aggregates
@@ -15,8 +15,8 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from crossinnov.queries import QUERIES, number, term, values
-from crossinnov.store import Store
+from crossinnov.sparql.queries import QUERIES, number, term, values
+from crossinnov.stores.base import Store
 
 CHUNK = 500
 NAME_RANK = ("https://schema.org/name", "http://www.w3.org/2004/02/skos/core#prefLabel",

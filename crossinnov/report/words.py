@@ -53,7 +53,6 @@ CROSS_CITY = (
     "organisations based in different cities.")
 TIE = ("A tie is a pair of organisations tied in at least one way; a pair tied in several ways "
        "counts once, under its strongest kind (the order of the table).")
-NOT_ENOUGH = "not enough data"
 
 #: the Cross Innovation project worked with about this many organisations per partner city:
 #: the Internationalisation Case Study Report counts 102 companies from the 11 cities (only its

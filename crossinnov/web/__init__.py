@@ -57,7 +57,7 @@ def create_app(test_config: dict[str, Any] | None = None, *,
     names = {name.upper() for name in field_types()}
     loaded = load_settings(config_file=config_file, instance_path=app.instance_path,
                            overrides={k.lower(): v for k, v in given.items() if k in names})
-    app.config.from_mapping(state.default_config())
+    app.config.from_mapping(state.START_DEFAULTS)
     app.config.update(loaded.extra)
     app.config.update({k: v for k, v in given.items() if k not in names})
     app.config.update({k.upper(): v for k, v in loaded.settings.as_dict().items()})
@@ -68,7 +68,7 @@ def create_app(test_config: dict[str, Any] | None = None, *,
         app.wsgi_app = ProxyFix(app.wsgi_app,  # type: ignore[method-assign]
                                 x_for=proxies, x_proto=proxies, x_host=proxies)
 
-    state.init_app(app)
+    state.init_app(app, loaded.settings)
 
     from crossinnov.web import api, dumps, forms, lists, pages, reconcile, reports, resource, sparql
 
@@ -83,7 +83,6 @@ def create_app(test_config: dict[str, Any] | None = None, *,
     app.register_blueprint(reconcile.bp)
 
     errors.init_app(app)
-    api.init_app(app)
     security.init_app(app)
     return app
 

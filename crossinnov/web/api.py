@@ -13,24 +13,17 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify, request
 
-from crossinnov.auth import AuthError, Holder
+from crossinnov.formats import GRAPH_TYPES, OFFERED_RDF_MEDIA, negotiate
 from crossinnov.iris import InvalidSlug, check_slug
-from crossinnov.profiles import BodyError, Rejected, Stored, jsonld_context, read_body
-from crossinnov.publish import GRAPH_TYPES, negotiate
-from crossinnov.queries import QUERIES, number
-from crossinnov.web.describe import serialize
-from crossinnov.web.security import client_key
+from crossinnov.publish.describe import serialize
+from crossinnov.sparql.queries import QUERIES, number
+from crossinnov.web.access import holder
 from crossinnov.web.state import current
+from crossinnov.writes.profiles import BodyError, Rejected, Stored, jsonld_context, read_body
 
 bp = Blueprint("api", __name__)
 
-PROFILE_OFFERED = ["application/json", "text/turtle", "application/ld+json",
-                   "application/n-triples", "application/rdf+xml"]
-
-
-def holder() -> Holder:
-    """Who the request's bearer token belongs to (failed attempts are counted per client)."""
-    return current().tokens.holder(request.headers.get("Authorization"), client=client_key())
+PROFILE_OFFERED = ["application/json", *OFFERED_RDF_MEDIA]
 
 
 def _known_slug(slug: str) -> str:
@@ -70,7 +63,6 @@ def create() -> Response:
     stored = crossinnov.profiles.create(unit, who)
     response = _profile_response(stored, 201)
     response.headers["Location"] = stored.iri.value
-    crossinnov.notify_write()
     return response
 
 
@@ -99,7 +91,6 @@ def replace(slug: str) -> Response:
     unit = read_body(request.get_data(), request.content_type or "", crossinnov.store.iris,
                      slug=slug, label="profile")
     stored = crossinnov.profiles.replace(slug, unit, who, if_match=request.headers.get("If-Match"))
-    crossinnov.notify_write()
     return _profile_response(stored)
 
 
@@ -109,7 +100,6 @@ def delete(slug: str) -> Response:
     _known_slug(slug)
     crossinnov = current()
     crossinnov.profiles.delete(slug, who, if_match=request.headers.get("If-Match"))
-    crossinnov.notify_write()
     return Response(status=204)
 
 
@@ -152,51 +142,3 @@ def context() -> Response:
     response = jsonify(jsonld_context(current().store.iris))
     response.mimetype = "application/ld+json"
     return response
-
-
-#: most errors listed in one answer (the answer says how many there are)
-MAX_ERRORS = 100
-#: most characters of a rejected value echoed back
-MAX_ECHO = 200
-
-
-def _shown(error: dict) -> dict:
-    """An error as sent back: a long value is cut (the client sent it; it need not get it back)."""
-    value = error.get("value")
-    if isinstance(value, str) and len(value) > MAX_ECHO:
-        error = {**error, "value": value[:MAX_ECHO] + f"… ({len(value)} characters)"}
-    elif not isinstance(value, str | int | float | bool | type(None)):
-        text = str(value)
-        error = {**error, "value": text if len(text) <= MAX_ECHO else text[:MAX_ECHO] + "…"}
-    return error
-
-
-def init_app(app) -> None:
-    """Map the profile errors to HTTP answers."""
-
-    @app.errorhandler(AuthError)
-    def _auth(exc: AuthError):
-        response = jsonify({"status": exc.status, "message": str(exc)})
-        response.status_code = exc.status
-        if exc.status == 401:
-            response.headers["WWW-Authenticate"] = 'Bearer realm="crossinnov"'
-        if exc.retry_after is not None:
-            response.headers["Retry-After"] = str(exc.retry_after)
-        return response
-
-    @app.errorhandler(BodyError)
-    def _body(exc: BodyError):
-        response = jsonify({"status": exc.status, "message": str(exc)})
-        response.status_code = exc.status
-        return response
-
-    @app.errorhandler(Rejected)
-    def _rejected(exc: Rejected):
-        errors = [_shown(e.as_dict()) for e in exc.errors[:MAX_ERRORS]]
-        message = str(exc) if len(exc.errors) <= MAX_ERRORS else (
-            f"{len(exc.errors)} errors; the first {MAX_ERRORS} are listed")
-        body = {"status": exc.status, "message": message[:MAX_ECHO * 4] or "rejected",
-                "errors": errors, "count": len(exc.errors)}
-        response = jsonify(body)
-        response.status_code = exc.status
-        return response

@@ -16,10 +16,8 @@ from email.utils import format_datetime, parsedate_to_datetime
 
 from flask import Blueprint, Response, abort, render_template, request
 
-from crossinnov.publish import GRAPH_TYPES, negotiate
-from crossinnov.rdfio import FORMATS, prefixes_for
-from crossinnov.store import Store
-from crossinnov.web.describe import (
+from crossinnov.formats import GRAPH_TYPES, OFFERED_RDF_MEDIA, RDF_FORMATS, negotiate, prefixes_for
+from crossinnov.publish.describe import (
     DUMP_NAME,
     data_version,
     dcat_triples,
@@ -27,13 +25,13 @@ from crossinnov.web.describe import (
     serialize,
     void_triples,
 )
+from crossinnov.stores.base import Store
 from crossinnov.web.state import current
 
 bp = Blueprint("dumps", __name__)
 
-BY_EXTENSION = {spec.extension: spec for spec in FORMATS.values()}
-RDF_OFFERED = ["text/turtle", "application/ld+json", "application/n-triples",
-               "application/rdf+xml"]
+#: a dump's file suffix -> its format
+DUMP_SUFFIXES = {spec.extension: spec for spec in RDF_FORMATS.values()}
 
 
 class _Cancelled(Exception):
@@ -135,17 +133,18 @@ def _validators(response: Response, etag: str, modified) -> Response:
 def listing() -> Response:
     crossinnov = current()
     modified, version = data_version(crossinnov.store)
-    chosen = negotiate(request.headers.get("Accept"), ["text/html", *RDF_OFFERED])
+    chosen = negotiate(request.headers.get("Accept"), ["text/html", *OFFERED_RDF_MEDIA])
     etag = f"{version}-list-{chosen}"
     not_modified = _conditional(etag, modified)
     if not_modified:
         return _validators(not_modified, etag, modified)
     if chosen == "text/html" or chosen is None:
-        body = render_template("dumps.html", files=dump_files(), modified=modified,
+        body = render_template("dumps.html", files=dump_files(request.url_root), modified=modified,
                                quads=len(crossinnov.store))
         response = Response(body, mimetype="text/html")
     else:
-        data, media = serialize(dcat_triples(), GRAPH_TYPES[chosen], crossinnov.store)
+        triples = dcat_triples(crossinnov.store, request.url_root)
+        data, media = serialize(triples, GRAPH_TYPES[chosen], crossinnov.store)
         response = Response(data, mimetype=media)
     response.vary.add("Accept")
     return _validators(response, etag, modified)
@@ -156,9 +155,9 @@ def dump(name: str) -> Response:
     stem, _, rest = name.partition(".")
     compressed = rest.endswith(".gz")
     ext = rest.removesuffix(".gz")
-    if stem != DUMP_NAME or ext not in BY_EXTENSION:
+    if stem != DUMP_NAME or ext not in DUMP_SUFFIXES:
         abort(404)
-    spec = BY_EXTENSION[ext]
+    spec = DUMP_SUFFIXES[ext]
     store = current().store
     modified, version = data_version(store)
     etag = f"{version}-{name}"
@@ -179,9 +178,10 @@ def dump(name: str) -> Response:
 @bp.route("/.well-known/void")
 def void() -> Response:
     crossinnov = current()
-    chosen = negotiate(request.headers.get("Accept"), RDF_OFFERED + ["text/html"])
+    chosen = negotiate(request.headers.get("Accept"), [*OFFERED_RDF_MEDIA, "text/html"])
     fmt = GRAPH_TYPES.get(chosen or "text/turtle", "turtle")
-    data, media = serialize(void_triples(), fmt, crossinnov.store)
+    triples = void_triples(crossinnov.store, request.url_root, crossinnov.counts())
+    data, media = serialize(triples, fmt, crossinnov.store)
     response = Response(data, mimetype=media)
     response.vary.add("Accept")
     return response

@@ -13,10 +13,20 @@ from dataclasses import dataclass, field
 from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from crossinnov.publish import negotiate
-from crossinnov.store import StoreError
+from crossinnov.formats import negotiate
+from crossinnov.sparql.answers import (
+    PoolBusy,
+    QueryOverMemory,
+    QueryRejected,
+    QueryTimeout,
+    WorkerDied,
+)
+from crossinnov.sparql.protocol import ProtocolError
+from crossinnov.stores.base import StoreError
 from crossinnov.web.fairuse import Refused
-from crossinnov.workers import PoolBusy, QueryOverMemory, QueryRejected, QueryTimeout, WorkerDied
+from crossinnov.web.state import current
+from crossinnov.writes.profiles import BodyError, Rejected
+from crossinnov.writes.tokens import AuthError
 
 log = logging.getLogger("crossinnov.web")
 
@@ -54,9 +64,7 @@ class Failure:
 
 def describe_failure(exc: Exception) -> Failure:
     """Return how to answer a failed query."""
-    from flask import current_app
-
-    settings = current_app.extensions["crossinnov"].settings
+    settings = current().settings
     if isinstance(exc, QueryRejected):
         explained = getattr(exc, "explained", None)
         if explained is not None:
@@ -82,6 +90,23 @@ def describe_failure(exc: Exception) -> Failure:
     raise TypeError(f"not a query failure: {exc!r}")
 
 
+#: most errors listed in one answer (the answer says how many there are)
+MAX_ERRORS = 100
+#: most characters of a rejected value echoed back
+MAX_ECHO = 200
+
+
+def _shown(error: dict) -> dict:
+    """An error as sent back: a long value is cut (the client sent it; it need not get it back)."""
+    value = error.get("value")
+    if isinstance(value, str) and len(value) > MAX_ECHO:
+        error = {**error, "value": value[:MAX_ECHO] + f"… ({len(value)} characters)"}
+    elif not isinstance(value, str | int | float | bool | type(None)):
+        text = str(value)
+        error = {**error, "value": text if len(text) <= MAX_ECHO else text[:MAX_ECHO] + "…"}
+    return error
+
+
 def error_response(status: int, message: str, **extra) -> Response:
     """Return an error in the form the client prefers (JSON first under ``/api/``)."""
     offered = ["text/plain", "application/json", "text/html"]
@@ -102,9 +127,41 @@ def error_response(status: int, message: str, **extra) -> Response:
 
 
 def init_app(app: Flask) -> None:
+
+    @app.errorhandler(AuthError)
+    def _auth(exc: AuthError):
+        response = jsonify({"status": exc.status, "message": str(exc)})
+        response.status_code = exc.status
+        if exc.status == 401:
+            response.headers["WWW-Authenticate"] = 'Bearer realm="crossinnov"'
+        if exc.retry_after is not None:
+            response.headers["Retry-After"] = str(exc.retry_after)
+        return response
+
+    @app.errorhandler(BodyError)
+    def _body(exc: BodyError):
+        response = jsonify({"status": exc.status, "message": str(exc)})
+        response.status_code = exc.status
+        return response
+
+    @app.errorhandler(Rejected)
+    def _rejected(exc: Rejected):
+        errors = [_shown(e.as_dict()) for e in exc.errors[:MAX_ERRORS]]
+        message = str(exc) if len(exc.errors) <= MAX_ERRORS else (
+            f"{len(exc.errors)} errors; the first {MAX_ERRORS} are listed")
+        body = {"status": exc.status, "message": message[:MAX_ECHO * 4] or "rejected",
+                "errors": errors, "count": len(exc.errors)}
+        response = jsonify(body)
+        response.status_code = exc.status
+        return response
+
     @app.errorhandler(HttpError)
     def _http_error(exc: HttpError):
         return error_response(exc.status, exc.message, **exc.extra)
+
+    @app.errorhandler(ProtocolError)
+    def _protocol_error(exc: ProtocolError):
+        return error_response(exc.status, exc.message)
 
     @app.errorhandler(QueryRejected)
     @app.errorhandler(QueryTimeout)

@@ -5,7 +5,7 @@ worker. A client (its address, or the address a trusted proxy reports) may have
 ``per_client`` queries running or waiting at once (429 beyond); at most
 ``slots`` run at once and ``queue`` more wait, each for at most ``wait`` seconds
 (503 beyond). Pages, the API and writes never pass the gate, and the workers
-keep a lane for them (:mod:`crossinnov.workers`), so a crowd at ``/sparql``
+keep a lane for them (:mod:`crossinnov.stores.workers`), so a crowd at ``/sparql``
 cannot hold up the rest of the site, nor all the server's request threads.
 """
 

@@ -22,16 +22,16 @@ from typing import Any
 
 from flask import Blueprint, Response, make_response, redirect, render_template, request, url_for
 
-from crossinnov.auth import MIN_TOKEN_LENGTH, AuthError
 from crossinnov.ingest.profile import ProfileError, profile_to_unit
-from crossinnov.profiles import Rejected
-from crossinnov.queries import QUERIES, number
+from crossinnov.sparql.queries import QUERIES, number
+from crossinnov.web.access import COOKIE
 from crossinnov.web.security import client_key, safe_next, same_site
 from crossinnov.web.state import current
+from crossinnov.writes.profiles import Rejected
+from crossinnov.writes.tokens import MIN_TOKEN_LENGTH, AuthError
 
 bp = Blueprint("forms", __name__)
 
-COOKIE = "crossinnov_token"
 COOKIE_HOURS = 8
 CROSS_SITE = "the form was sent from another site"
 LISTS = ("sectors", "themes", "seeksPartnersIn", "events", "collaboratesWith",
@@ -172,7 +172,6 @@ def _save(slug: str | None) -> Response:
         errors = [e.as_dict() for e in exc.errors] or [{"field": "(profile)",
                                                         "message": str(exc)}]
         return _render(profile, slug=slug, errors=errors, status=exc.status)
-    crossinnov.notify_write()
     return redirect(url_for("resource.resource", kind="organisation", slug=stored.slug,
                             saved=1), 303)
 

@@ -44,14 +44,12 @@ from flask import (
     url_for,
 )
 
-from crossinnov.auth import AuthError
 from crossinnov.namespaces import CI
-from crossinnov.queries import QUERIES, values
 from crossinnov.search import SearchIndex, SearchQuery, SearchResult
-from crossinnov.store import Store
+from crossinnov.sparql.queries import QUERIES, values
+from crossinnov.stores.base import Store
+from crossinnov.web.access import COOKIE, signed_in_organisation
 from crossinnov.web.errors import HttpError
-from crossinnov.web.forms import COOKIE
-from crossinnov.web.security import client_key
 from crossinnov.web.state import current
 
 bp = Blueprint("lists", __name__)
@@ -207,10 +205,7 @@ def query_params(query: SearchQuery, choices: Choices, **changes) -> dict:
 
 def index() -> SearchIndex:
     """The app's search index (made at first use, then kept in step by the changelog)."""
-    crossinnov = current()
-    if "search" not in crossinnov.extra:
-        crossinnov.extra["search"] = SearchIndex(crossinnov.store)
-    return crossinnov.extra["search"]
+    return current().search
 
 
 # --- views -------------------------------------------------------------------------------------
@@ -345,33 +340,10 @@ def practices_csv() -> Response:
     return _csv(KINDS["practices"])
 
 
-def signed_in_organisation() -> str | None:
-    """The organisation whose token the sign-in cookie holds (None: none, or the admin).
-
-    A token that is no longer valid counts as a failed attempt, as on a form, so the
-    page cannot be used to try tokens unthrottled.
-    """
-    token = request.cookies.get(COOKIE, "").strip()
-    crossinnov = current()
-    if not token or not crossinnov.tokens.configured:
-        return None
-    try:
-        return crossinnov.tokens.holder(f"Bearer {token}", client=client_key()).organisation
-    except AuthError:
-        return None
-
-
 def suggestions_for(slug: str) -> dict | None:
     """The partner suggestions of ``slug`` for the page; None when there is no such one."""
-    from crossinnov.analysis.partners import suggest_for
-    from crossinnov.web.reports import partner_network
-
     crossinnov = current()
-    try:
-        found = suggest_for(crossinnov.store, crossinnov.settings, slug, limit=SUGGESTIONS,
-                            net=partner_network())
-    except ValueError:
-        found = None
+    found = crossinnov.suggestions(slug, SUGGESTIONS)
     if found is None:
         return None
     labels = {r["property"].value: r["label"].value for r in crossinnov.store.select(

@@ -25,12 +25,10 @@ from flask import (
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS
 
+from crossinnov.formats import GRAPH_TYPES, OFFERED_RDF, OFFERED_RDF_MEDIA, RDF_FORMATS, negotiate
 from crossinnov.namespaces import CI
-from crossinnov.publish import negotiate
-from crossinnov.queries import QUERIES
-from crossinnov.rdfio import FORMATS
 from crossinnov.resources import ontology_path, shapes_paths
-from crossinnov.web.describe import counts
+from crossinnov.sparql.queries import QUERIES
 from crossinnov.web.state import current
 from crossinnov.web.views import COUNTRIES, make_link
 
@@ -50,11 +48,11 @@ def home_context() -> dict:
     """Gather the home page: counts (each a link), cities, sub-themes and the latest events."""
     from flask import url_for
 
-    from crossinnov.queries import number
+    from crossinnov.sparql.queries import number
     from crossinnov.web.views import date_in_words
 
     store = current().store
-    numbers = counts()
+    numbers = current().counts()
     by_class = dict(numbers["classes"])
     cities = [{"city": make_link(r["city"].value, r["label"].value if "label" in r else None),
                "country": COUNTRIES.get(r["country"].value, r["country"].value)
@@ -184,22 +182,17 @@ def ontology_doc(graph: rdflib.Graph) -> dict:
 def _ontology_context() -> dict:
     """Return the ontology documentation, parsed once per version of the file."""
     path = ontology_path()
-    key = (str(path), path.stat().st_mtime_ns)
-    cache = current().extra.setdefault("ontology-doc", {})
-    if key not in cache:
-        graph = rdflib.Graph()
-        graph.parse(path, format="turtle")
-        cache.clear()
-        cache[key] = ontology_doc(graph)
-    return cache[key]
+
+    def compute() -> dict:
+        return ontology_doc(rdflib.Graph().parse(path, format="turtle"))
+
+    return current().caches.ontology_doc.get((str(path), path.stat().st_mtime_ns), compute)
 
 
-#: the ontology's RDF: media type asked for -> format name (crossinnov.rdfio.FORMATS)
-ONTOLOGY_TYPES = {"text/turtle": "turtle", "application/ld+json": "jsonld",
-                  "application/json": "jsonld", "application/n-triples": "ntriples",
-                  "application/rdf+xml": "xml"}
+#: the ontology's RDF formats (names of crossinnov.formats.RDF_FORMATS)
+ONTOLOGY_FORMATS = OFFERED_RDF
 #: ``/ontology.{suffix}`` -> format name
-ONTOLOGY_SUFFIXES = {"ttl": "turtle", "jsonld": "jsonld", "nt": "ntriples", "rdf": "xml"}
+ONTOLOGY_SUFFIXES = {RDF_FORMATS[name].extension: name for name in ONTOLOGY_FORMATS}
 #: the JSON-LD of the ontology is compacted with these prefixes
 ONTOLOGY_CONTEXT = {"ci": CI._NS, "owl": str(OWL), "rdf": str(RDF), "rdfs": str(RDFS),
                     "xsd": "http://www.w3.org/2001/XMLSchema#",
@@ -210,34 +203,32 @@ ONTOLOGY_CONTEXT = {"ci": CI._NS, "owl": str(OWL), "rdf": str(RDF), "rdfs": str(
 
 
 def ontology_rdf(fmt: str) -> tuple[bytes, str]:
-    """Return the ontology in an RDF format (a name of FORMATS) and its media type.
+    """Return the ontology in an RDF format (a name of RDF_FORMATS) and its media type.
 
     Turtle is the file itself; the others are made from it once per version of the file.
     """
     path = ontology_path()
     if fmt == "turtle":
         return path.read_bytes(), "text/turtle"
-    key = (str(path), path.stat().st_mtime_ns, fmt)
-    cache = current().extra.setdefault("ontology-rdf", {})
-    if key not in cache:
+
+    def compute() -> bytes:
         if fmt == "jsonld":  # compact, with the usual prefixes: readable as plain JSON
             graph = rdflib.Graph().parse(path, format="turtle")
-            data = graph.serialize(format="json-ld", context=ONTOLOGY_CONTEXT,
+            return graph.serialize(format="json-ld", context=ONTOLOGY_CONTEXT,
                                    auto_compact=True).encode("utf-8")
-        else:
-            triples = [q.triple for q in ox.parse(path.read_bytes(), format=ox.RdfFormat.TURTLE)]
-            data = ox.serialize(triples, format=FORMATS[fmt].oxformat)
-        if len(cache) >= len(FORMATS):  # an older version of the file: forget it
-            cache.clear()
-        cache[key] = data
-    return cache[key], FORMATS[fmt].media_type
+        triples = [q.triple for q in ox.parse(path.read_bytes(), format=ox.RdfFormat.TURTLE)]
+        return ox.serialize(triples, format=RDF_FORMATS[fmt].oxformat)
+
+    version = (str(path), path.stat().st_mtime_ns)
+    return current().caches.ontology_rdf[fmt].get(version, compute), RDF_FORMATS[fmt].media_type
 
 
 @bp.route("/ontology")
 def ontology() -> Response:
-    chosen = negotiate(request.headers.get("Accept"), ["text/html", *ONTOLOGY_TYPES])
-    if chosen in ONTOLOGY_TYPES:
-        data, media = ontology_rdf(ONTOLOGY_TYPES[chosen])
+    chosen = negotiate(request.headers.get("Accept"),
+                       ["text/html", *OFFERED_RDF_MEDIA, "application/json"])
+    if chosen is not None and chosen != "text/html":
+        data, media = ontology_rdf(GRAPH_TYPES[chosen])
         # a client asking for plain JSON gets JSON-LD labelled as what it asked for
         response = Response(data, mimetype="application/json" if chosen == "application/json"
                             else media)

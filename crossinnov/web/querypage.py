@@ -10,7 +10,7 @@ graph's prefixes, the ontology's classes and properties and, after a resource
 kind's prefix, resource ids (:func:`complete`); an error is marked at its line and
 column; and the answer can also be seen as a chart, a map or a network, from the
 data the page carries as JSON (:func:`answer_data`). The example queries are the
-``.rq`` files of ``crossinnov/queries/examples/``, each opening with a ``# title:``
+``.rq`` files of ``crossinnov/sparql/queries/examples/``, each opening with a ``# title:``
 and a ``# question:`` line.
 """
 
@@ -23,13 +23,13 @@ from pathlib import Path
 import pyoxigraph as ox
 from flask import render_template, url_for
 
-from crossinnov import queries
+from crossinnov.formats import WELL_KNOWN_PREFIXES, prefixes_for
 from crossinnov.iris import KINDS
 from crossinnov.namespaces import XSD
-from crossinnov.queries import QUERIES, number, term, values
-from crossinnov.rdfio import WELL_KNOWN_PREFIXES, prefixes_for
-from crossinnov.served import parse_answer
-from crossinnov.sparqlerrors import KEYWORDS
+from crossinnov.sparql import queries
+from crossinnov.sparql.errors import KEYWORDS
+from crossinnov.sparql.queries import QUERIES, number, term, values
+from crossinnov.stores.served import parse_answer
 from crossinnov.web.state import current
 from crossinnov.web.views import LABELS, Link, make_link, short_name
 

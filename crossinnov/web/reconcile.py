@@ -30,12 +30,11 @@ from crossinnov.reconcile import (
     PROPERTIES,
     Candidate,
     Index,
-    IndexCache,
     Organisation,
     Query,
+    build_index,
     fold,
 )
-from crossinnov.web.describe import data_version
 from crossinnov.web.errors import HttpError
 from crossinnov.web.state import current
 
@@ -61,8 +60,8 @@ PREVIEW_WIDTH, PREVIEW_HEIGHT = 400, 200
 def index() -> Index:
     """The organisations' index, rebuilt after every write (keyed by the data version)."""
     crossinnov = current()
-    cache = crossinnov.extra.setdefault("reconcile-index", IndexCache())
-    return cache.get(crossinnov.store, data_version(crossinnov.store)[1])
+    return crossinnov.caches.reconcile.get(crossinnov.data_version(),
+                                           lambda: build_index(crossinnov.store))
 
 
 def _show(value: object) -> str:

@@ -12,17 +12,14 @@ from __future__ import annotations
 
 import logging
 import math
-import threading
 
 from flask import Blueprint, Response, abort, jsonify, render_template, request, url_for
 
-from crossinnov.analysis.network import build_network
-from crossinnov.analysis.partners import suggest_for
-from crossinnov.profiles import BodyError
-from crossinnov.queries import QUERIES
 from crossinnov.report import Report, build_report, filters
-from crossinnov.web.describe import data_version
+from crossinnov.sparql.queries import QUERIES
+from crossinnov.web.access import holder
 from crossinnov.web.state import current
+from crossinnov.writes.profiles import BodyError
 
 # the report's templates live with the report (the static report folder renders them too)
 bp = Blueprint("reports", __name__, template_folder="../report/templates")
@@ -41,18 +38,12 @@ def _report() -> Report:
     crossinnov = current()
     store = crossinnov.store
     runs = store.select(QUERIES["report_run"], analysis=store.iris.analysis_graph)
-    key = (runs[0]["run"].value if runs else None, data_version(store)[1])
-    cache = crossinnov.extra.setdefault("report", {})
-    lock = crossinnov.extra.setdefault("report-lock", threading.Lock())
-    with lock:
-        if cache.get("key") != key:
-            cache["report"] = build_report(
-                store, crossinnov.settings, link=local_link,
-                figure_base=url_for("reports.figure", name="x")[:-1],
-                data_url=url_for("reports.clusters_json"),
-                render=lambda **context: render_template("report_site.html", **context))
-            cache["key"] = key
-        return cache["report"]
+    key = (runs[0]["run"].value if runs else None, crossinnov.data_version())
+    return crossinnov.caches.report.get(key, lambda: build_report(
+        store, crossinnov.settings, link=local_link,
+        figure_base=url_for("reports.figure", name="x")[:-1],
+        data_url=url_for("reports.clusters_json"),
+        render=lambda **context: render_template("report_site.html", **context)))
 
 
 @bp.get("/reports/clusters")
@@ -96,8 +87,6 @@ def run_analysis() -> Response:
     Organisation tokens may ask once per ``analysis_min_interval``; the admin's is not
     limited. 200 with the run when it ends within ``wait`` seconds, else 202.
     """
-    from crossinnov.web.api import holder
-
     wait = _wait_seconds()
     who = holder()
     crossinnov = current()
@@ -123,17 +112,6 @@ def run_analysis() -> Response:
                     "report": url_for("reports.clusters_html")})
 
 
-def partner_network():
-    """The network for partner suggestions, rebuilt when the data changes."""
-    crossinnov = current()
-    version = data_version(crossinnov.store)[1]
-    cached = crossinnov.extra.get("partners-net")
-    if cached is None or cached[0] != version:
-        cached = (version, build_network(crossinnov.store, crossinnov.settings))
-        crossinnov.extra["partners-net"] = cached
-    return cached[1]
-
-
 @bp.get("/api/organisations/<slug>/partners")
 def partners(slug: str) -> Response:
     crossinnov = current()
@@ -141,11 +119,7 @@ def partners(slug: str) -> Response:
         limit = min(max(int(request.args.get("limit", 10)), 1), 100)
     except ValueError:
         raise BodyError(400, "limit must be a whole number from 1 to 100") from None
-    try:
-        suggestions = suggest_for(crossinnov.store, crossinnov.settings, slug, limit=limit,
-                                  net=partner_network())
-    except ValueError:
-        suggestions = None
+    suggestions = crossinnov.suggestions(slug, limit)
     if suggestions is None:
         abort(404)
     return jsonify({"organisation": crossinnov.store.iris.organisation(slug).value,

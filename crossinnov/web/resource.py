@@ -20,18 +20,19 @@ from __future__ import annotations
 import pyoxigraph as ox
 from flask import Blueprint, Response, abort, make_response, render_template, request
 
+from crossinnov.formats import GRAPH_TYPES, OFFERED_RDF_MEDIA, RDF_FORMATS, negotiate
 from crossinnov.iris import KINDS, SCHEMES, InvalidSlug
 from crossinnov.namespaces import PROV, RDF, RDFS
-from crossinnov.publish import GRAPH_TYPES, negotiate
-from crossinnov.web.describe import describe_resource, serialize
+from crossinnov.publish.describe import describe_resource, serialize
 from crossinnov.web.state import current
-from crossinnov.writes import Deletion, datetime_literal, deletion_of
+from crossinnov.writes.changes import Deletion, datetime_literal, deletion_of
 
 bp = Blueprint("resource", __name__)
 
-SUFFIXES = {"ttl": "turtle", "jsonld": "jsonld", "nt": "ntriples", "rdf": "xml", "json": "jsonld"}
-OFFERED = ["text/html", "text/turtle", "application/ld+json", "application/n-triples",
-           "application/rdf+xml", "application/json"]
+#: ``/id/{kind}/{slug}.{suffix}`` -> RDF format name (``.json`` is JSON-LD labelled as JSON)
+SUFFIXES = {RDF_FORMATS[name].extension: name for name in ("turtle", "jsonld", "ntriples", "xml")}
+SUFFIXES["json"] = "jsonld"
+OFFERED = ["text/html", *OFFERED_RDF_MEDIA, "application/json"]
 
 
 def _choose(ext: str | None) -> tuple[str | None, str | None]:

@@ -11,138 +11,48 @@ from __future__ import annotations
 
 import re
 import time
-from dataclasses import dataclass
-from urllib.parse import parse_qs
 
 from flask import Blueprint, Response, request
 
-from crossinnov.publish import (
+from crossinnov.formats import (
     FORMAT_ALIASES,
     GRAPH_MEDIA,
     GRAPH_TYPES,
     RESULT_MEDIA,
-    RESULT_TYPES,
+    WELL_KNOWN_PREFIXES,
     negotiate,
+    prefixes_for,
 )
-from crossinnov.rdfio import WELL_KNOWN_PREFIXES, prefixes_for
-from crossinnov.sparqlerrors import explain
-from crossinnov.sparqltext import looks_like_update, nesting_depth, query_form, uses_service
+from crossinnov.publish.describe import service_description
+from crossinnov.sparql.answers import Answer, QueryRejected, QuerySpec
+from crossinnov.sparql.errors import explain
+from crossinnov.sparql.protocol import ProtocolRequest, choose_formats, parse_request
+from crossinnov.sparql.text import (
+    QueryTooDeep,
+    check_depth,
+    looks_like_update,
+    query_form,
+    uses_service,
+)
+from crossinnov.stores.base import PUBLIC
 from crossinnov.web.errors import HttpError
 from crossinnov.web.security import client_key
 from crossinnov.web.state import current
-from crossinnov.workers import PUBLIC, Answer, QueryRejected, QuerySpec
 
 bp = Blueprint("sparql", __name__)
 
-FORM = "application/x-www-form-urlencoded"
-DIRECT = "application/sparql-query"
-UPDATE = "application/sparql-update"
 #: most bytes of an answer shown as a page (the downloads hold up to the endpoint's limit)
 HTML_MAX_BYTES = 8_000_000
-
-
-@dataclass
-class ProtocolRequest:
-    """A query request as the protocol defines it (section 2.1)."""
-
-    query: str | None
-    default_graph: list[str]
-    named_graphs: list[str]
-    format: str | None
-
-
-def _params(raw: bytes | str) -> dict[str, list[str]]:
-    text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
-    return parse_qs(text, keep_blank_values=True, strict_parsing=False, errors="strict")
-
-
-def read_protocol_request() -> ProtocolRequest:
-    """Read query, dataset and format from GET or POST the way the protocol says, or raise."""
-    try:
-        url = _params(request.query_string)
-    except UnicodeDecodeError:
-        raise HttpError(400, "the request URL is not valid UTF-8") from None
-    params = url
-    body_query: str | None = None
-    if request.method == "POST":
-        mime = request.mimetype
-        raw = request.get_data(cache=True)
-        if mime == FORM:
-            try:
-                body = _params(raw)
-            except UnicodeDecodeError:
-                raise HttpError(400, "the form body is not valid UTF-8") from None
-            if "query" in url and "query" in body:
-                raise HttpError(400, "the query is given both in the URL and in the body")
-            params = {**url, **body} if "query" in body else {**body, **url}
-        elif mime == DIRECT:
-            try:
-                body_query = raw.decode("utf-8")
-            except UnicodeDecodeError:
-                raise HttpError(400, "the query is not valid UTF-8") from None
-            if "query" in url:
-                raise HttpError(400, "a query in the body must not also be given in the URL")
-        elif mime == UPDATE:
-            raise HttpError(403, "this endpoint is read-only: SPARQL Update is refused")
-        else:
-            raise HttpError(415, f"unsupported content type {mime or '(none)'}: send "
-                                 f"{FORM} or {DIRECT}")
-    if "update" in params:
-        if "query" in params or body_query is not None:
-            # SPARQL 1.1 Protocol 2.1.4/2.2.4: a request with both is malformed
-            raise HttpError(400, "a request carries either a query or an update, not both")
-        raise HttpError(403, "this endpoint is read-only: SPARQL Update is refused")
-    queries = params.get("query", [])
-    if len(queries) > 1:
-        raise HttpError(400, "more than one query parameter")
-    query = body_query if body_query is not None else (queries[0] if queries else None)
-    if request.method == "POST" and not query:
-        raise HttpError(400, "no query in the request")
-    formats = params.get("format") or params.get("output") or [None]
-    return ProtocolRequest(query, params.get("default-graph-uri", []),
-                           params.get("named-graph-uri", []), formats[0])
-
-
-def choose_formats(req: ProtocolRequest, form: str | None) -> tuple[str, str]:
-    """Return (result format, graph format) for the answer: ``format`` first, then Accept.
-
-    ``html`` is one of them when a browser asks for a page.
-    """
-    accept = request.headers.get("Accept")
-    graph_form = form in ("CONSTRUCT", "DESCRIBE")
-    if req.format:
-        key = req.format.strip().lower()
-        if key in RESULT_TYPES or key in GRAPH_TYPES:
-            result, graph = RESULT_TYPES.get(key), GRAPH_TYPES.get(key)
-        elif key in FORMAT_ALIASES:
-            result, graph = FORMAT_ALIASES[key]
-        else:
-            raise HttpError(400, f"unknown format {req.format!r}")
-        if (graph if graph_form else result) is None:
-            kind = "graph (CONSTRUCT, DESCRIBE)" if graph_form else "SELECT or ASK"
-            raise HttpError(400, f"format {req.format!r} cannot hold a {kind} answer")
-        return result or "json", graph or "turtle"
-    offered = ([*GRAPH_MEDIA.values()] if graph_form else [*RESULT_MEDIA.values()])
-    offered += ["text/html", "application/json", "application/xml"]
-    if graph_form:
-        offered.append("text/plain")  # N-Triples
-    chosen = negotiate(accept, offered)
-    if chosen is None:
-        raise HttpError(406, "none of the accepted media types can hold this answer; "
-                             f"offered: {', '.join(offered)}")
-    if chosen == "text/html":
-        return "html", "html"
-    return RESULT_TYPES.get(chosen, "json"), GRAPH_TYPES.get(chosen, "turtle")
 
 
 def check_query(query: str) -> None:
     """Refuse, before any parser sees it, a query this endpoint will not run."""
     settings = current().settings
-    depth = nesting_depth(query)
-    if depth > settings.max_query_depth:
-        raise HttpError(400, f"the query is nested {depth} levels deep (brackets, braces, and "
-                             f"chains of ! or ^); this endpoint allows "
-                             f"{settings.max_query_depth}")
+    try:
+        check_depth(query, settings.max_query_depth)
+    except QueryTooDeep as exc:
+        raise HttpError(400, f"the query is nested {exc.depth} levels deep (brackets, braces, "
+                             f"and chains of ! or ^); this endpoint allows {exc.limit}") from None
     if uses_service(query) and not settings.allow_service:
         raise HttpError(400, "federated queries (SERVICE) are disabled on this endpoint")
     if looks_like_update(query):
@@ -151,7 +61,8 @@ def check_query(query: str) -> None:
 
 @bp.route("/sparql", methods=["GET", "POST"])
 def endpoint() -> Response:
-    req = read_protocol_request()
+    req = parse_request(request.method, request.query_string, request.mimetype,
+                        request.get_data(cache=True) if request.method == "POST" else b"")
     if req.query is None:
         return _no_query(req)
     crossinnov = current()
@@ -159,7 +70,7 @@ def endpoint() -> Response:
         raise HttpError(413, "the query is longer than "
                              f"{crossinnov.settings.max_query_length} characters")
     form = query_form(req.query)
-    result_format, graph_format = choose_formats(req, form)
+    result_format, graph_format = choose_formats(req.format, request.headers.get("Accept"), form)
     html = result_format == "html"
     dataset = bool(req.default_graph or req.named_graphs)
     spec = QuerySpec(
@@ -168,7 +79,7 @@ def endpoint() -> Response:
         req.named_graphs if dataset else None,
         None,
         "json" if html else result_format,
-        # the query page reads graph answers back as N-Triples (crossinnov.served.parse_answer);
+        # the query page reads graph answers back as N-Triples (stores.served.parse_answer);
         # Turtle here made every CONSTRUCT/DESCRIBE asked for as HTML fail with a 500
         # (SPARQL 1.1 Protocol 2.1.5/2.1.6: a CONSTRUCT/DESCRIBE answer in the negotiated format)
         "ntriples" if html else graph_format,
@@ -203,7 +114,7 @@ def run_public(spec: QuerySpec) -> Answer:
         try:
             return crossinnov.store.answer(spec, lane=PUBLIC)
         except QueryRejected as exc:
-            if exc.kind == "syntax":  # in words, at the token at fault (crossinnov.sparqlerrors)
+            if exc.kind == "syntax":  # in words, at the token at fault (crossinnov.sparql.errors)
                 known = {**WELL_KNOWN_PREFIXES, **(spec.prefixes or {})}
                 exc.explained = explain(spec.sparql, str(exc), known)
             raise
@@ -259,9 +170,9 @@ def _no_query(req: ProtocolRequest) -> Response:
     fmt = GRAPH_TYPES.get(chosen or "text/turtle", "turtle")
     if req.format:
         fmt = FORMAT_ALIASES.get(req.format.lower(), (None, "turtle"))[1] or "turtle"
-    from crossinnov.web.describe import service_description
-
-    body, media = service_description(fmt)
+    crossinnov = current()
+    body, media = service_description(crossinnov.store, request.url_root, fmt,
+                                      allow_service=crossinnov.settings.allow_service)
     response = Response(body, mimetype=media)
     response.vary.add("Accept")
     return response

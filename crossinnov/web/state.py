@@ -9,64 +9,96 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from dataclasses import dataclass, field, fields
+from collections import defaultdict
+from dataclasses import dataclass, field
 
 from flask import Flask, current_app
 
+from crossinnov.analysis.network import Network, build_network
+from crossinnov.analysis.partners import Suggestion, suggest_for
 from crossinnov.analysis.service import AnalysisService
-from crossinnov.auth import Tokens
 from crossinnov.config import Settings
-from crossinnov.profiles import Profiles
-from crossinnov.remote import RemoteStore
-from crossinnov.store import OxigraphStore, Store, open_store
-from crossinnov.validate import Validator
+from crossinnov.publish.describe import data_version, void_counts
+from crossinnov.reconcile import Index
+from crossinnov.report import Report
+from crossinnov.search import SearchIndex
+from crossinnov.stores import open_store
+from crossinnov.stores.base import Store
+from crossinnov.stores.embedded import OxigraphStore
+from crossinnov.stores.remote import RemoteStore
+from crossinnov.validation.shacl import Validator
+from crossinnov.versioned import Versioned
 from crossinnov.web.fairuse import Interval, PublicGate
+from crossinnov.writes.profiles import Profiles
+from crossinnov.writes.tokens import Tokens
 
 log = logging.getLogger("crossinnov.web")
 
 
 @dataclass
+class Caches:
+    """What the app computes once per version of the data (or of a file), typed."""
+
+    #: the dataset's counts (home page, VoID)
+    counts: Versioned[dict] = field(default_factory=Versioned)
+    #: the cluster report of the latest analysis run
+    report: Versioned[Report] = field(default_factory=Versioned)
+    #: the collaboration network partner suggestions rank from
+    partners: Versioned[Network] = field(default_factory=Versioned)
+    #: the reconciliation service's name index
+    reconcile: Versioned[Index] = field(default_factory=Versioned)
+    #: the ontology's documentation page and its RDF renderings (per format)
+    ontology_doc: Versioned[dict] = field(default_factory=Versioned)
+    ontology_rdf: defaultdict[str, Versioned[bytes]] = field(
+        default_factory=lambda: defaultdict(Versioned))
+
+
+@dataclass
 class Crossinnov:
-    """The app's resources."""
+    """The app's resources: one per app, in ``app.extensions["crossinnov"]``."""
 
     settings: Settings
     store: Store
     tokens: Tokens
+    #: every profile write goes through it; it tells its listeners (the analysis)
     profiles: Profiles
     analysis: AnalysisService
     #: admits the public /sparql queries (per client, bounded queue)
     gate: PublicGate
     #: how often an organisation's token may ask for an analysis run
     analysis_interval: Interval
-    extra: dict = field(default_factory=dict)
-    #: called after every successful write (the analysis re-runs from there)
-    on_write: list = field(default_factory=list)
+    #: the full-text and facet index, kept in step with the store's changelog
+    search: SearchIndex
+    caches: Caches = field(default_factory=Caches)
 
-    def notify_write(self) -> None:
-        for callback in self.on_write:
-            callback()
+    def data_version(self) -> str:
+        """The tag every write changes (the key of every cache)."""
+        return data_version(self.store)[1]
+
+    def partner_network(self) -> Network:
+        """The network partner suggestions rank from, built once per data version."""
+        return self.caches.partners.get(self.data_version(),
+                                        lambda: build_network(self.store, self.settings))
+
+    def suggestions(self, slug: str, limit: int) -> list[Suggestion] | None:
+        """Partner suggestions for the organisation ``slug``; None when there is none such."""
+        try:
+            return suggest_for(self.store, self.settings, slug, limit=limit,
+                               net=self.partner_network())
+        except ValueError:  # not an id at all
+            return None
+
+    def counts(self) -> dict:
+        """The dataset's counts (VoID, home page), computed once per data version."""
+        return self.caches.counts.get(self.data_version(), lambda: void_counts(self.store))
 
     def close(self) -> None:
         self.analysis.close()
         self.store.close()
 
 
-def settings_from_config(config) -> Settings:
-    """Build Settings from a Flask config (keys are the setting names in upper case)."""
-    values = {}
-    for f in fields(Settings):
-        key = f.name.upper()
-        if key in config and config[key] is not None:
-            values[f.name] = config[key]
-    return Settings(**values)
-
-
-def default_config() -> dict:
-    """Every setting's default, as Flask config keys."""
-    defaults = {f.name.upper(): getattr(Settings(), f.name) for f in fields(Settings)}
-    defaults["FILL_EMPTY_STORE"] = True
-    defaults["ANALYSE_ON_START"] = True
-    return defaults
+#: Flask keys that are not settings: what the app does when it starts
+START_DEFAULTS = {"FILL_EMPTY_STORE": True, "ANALYSE_ON_START": True}
 
 
 def open_served_store(settings: Settings, *, fill_empty: bool) -> Store:
@@ -79,8 +111,8 @@ def open_served_store(settings: Settings, *, fill_empty: bool) -> Store:
     if fill_empty and len(store) == 0:
         fill_with_shipped_data(store)
     if isinstance(store, OxigraphStore):
-        from crossinnov.served import ServedStore
-        from crossinnov.workers import PoolLimits
+        from crossinnov.stores.served import ServedStore
+        from crossinnov.stores.workers import PoolLimits
 
         limits = PoolLimits(public=public_slots(settings), internal=settings.internal_workers,
                             memory=settings.worker_memory_mb * 2**20 or None,
@@ -98,9 +130,9 @@ def public_slots(settings: Settings) -> int:
 
 def fill_with_shipped_data(store: Store) -> None:
     """Load the shipped data (validated, as ``crossinnov load`` does) into an empty store."""
-    from crossinnov.loader import load_units, shipped_units
-    from crossinnov.validate import Validator
-    from crossinnov.writes import Change
+    from crossinnov.validation.shacl import Validator
+    from crossinnov.writes.changes import Change
+    from crossinnov.writes.load import load_units, shipped_units
 
     units, _ = shipped_units(store)
     report = load_units(store, units, Validator(),
@@ -109,31 +141,27 @@ def fill_with_shipped_data(store: Store) -> None:
     log.info("empty store filled with the shipped data: %d graphs", len(report.accepted))
 
 
-def init_app(app: Flask) -> None:
-    """Open the store named by the app's config and keep it in ``app.extensions``."""
-    settings = settings_from_config(app.config)
+def init_app(app: Flask, settings: Settings) -> None:
+    """Open the store ``settings`` name and keep the app's resources in ``app.extensions``."""
     tokens = Tokens.from_settings(settings)
     store = open_served_store(settings, fill_empty=app.config.get("FILL_EMPTY_STORE", True))
     profiles = Profiles(store, Validator())
     analysis = AnalysisService(store, settings)
     gate = PublicGate(slots=public_slots(settings), queue=settings.sparql_queue,
                       per_client=settings.sparql_per_client, wait=settings.sparql_queue_wait)
+    profiles.on_write(analysis.schedule)
     crossinnov = Crossinnov(settings, store, tokens, profiles, analysis, gate,
-                            Interval(settings.analysis_min_interval, "an analysis"))
-    crossinnov.on_write.append(analysis.schedule)
+                            Interval(settings.analysis_min_interval, "an analysis"),
+                            SearchIndex(store))
     app.extensions["crossinnov"] = crossinnov
-    warm_search(crossinnov)
+    warm_search(crossinnov.search)
     if app.config.get("ANALYSE_ON_START", True) and analysis_is_stale(store):
         analysis.start()
 
 
-def warm_search(crossinnov: Crossinnov) -> None:
+def warm_search(index: SearchIndex) -> None:
     """Build the search index in the background, so that the first search does not wait
     for it (about 20 s at 100 000 organisations); a search before it is done waits."""
-    from crossinnov.search import SearchIndex
-
-    index = SearchIndex(crossinnov.store)
-    crossinnov.extra["search"] = index
 
     def build() -> None:
         try:
@@ -146,7 +174,7 @@ def warm_search(crossinnov: Crossinnov) -> None:
 
 def analysis_is_stale(store: Store) -> bool:
     """True when no analysis is stored, or some other write came after the last one."""
-    from crossinnov.queries import QUERIES, number
+    from crossinnov.sparql.queries import QUERIES, number
 
     latest = store.select(QUERIES.render("changes", limit=number(1), offset=number(0)),
                           changelog=store.iris.changelog_graph)

@@ -17,17 +17,18 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 from flask import render_template, url_for
 
+from crossinnov.formats import OFFERED_RDF, RDF_FORMATS, prefixes_for
 from crossinnov.iris import SCHEMES
 from crossinnov.namespaces import CI, DCTERMS, FOAF, RDFS, SCHEMA, SKOS, XSD
-from crossinnov.queries import QUERIES, values
-from crossinnov.rdfio import prefixes_for
-from crossinnov.store import Store
+from crossinnov.sparql.queries import QUERIES, values
+from crossinnov.stores.base import Store
 from crossinnov.web.state import current
 
 #: label properties, best first
 LABELS = (SKOS.prefLabel.value, SCHEMA.name.value, RDFS.label.value)
-TWINS = (("Turtle", "ttl", "text/turtle"), ("JSON-LD", "jsonld", "application/ld+json"),
-         ("N-Triples", "nt", "application/n-triples"), ("RDF/XML", "rdf", "application/rdf+xml"))
+#: a resource's "also as" links: (label, suffix, media type) of each offered RDF format
+TWINS = tuple((RDF_FORMATS[name].label, RDF_FORMATS[name].extension, RDF_FORMATS[name].media_type)
+              for name in OFFERED_RDF)
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
           "September", "October", "November", "December")
 COUNTRIES = {"AT": "Austria", "CZ": "Czechia", "DE": "Germany", "EE": "Estonia", "GB": "United "
@@ -288,14 +289,10 @@ def collaborators(store: Store, iri: ox.NamedNode) -> list[dict]:
 
 def partner_suggestions(store: Store, iri: ox.NamedNode, limit: int = 5) -> list[dict]:
     """The organisation's top partner suggestions, with reasons (see analysis.partners)."""
-    from crossinnov.analysis.partners import suggest_for
-    from crossinnov.web.reports import partner_network
-
     parsed = store.iris.parse_resource(iri.value)
     if not parsed:
         return []
-    found = suggest_for(store, current().settings, parsed[1], limit=limit,
-                        net=partner_network()) or []
+    found = current().suggestions(parsed[1], limit) or []
     return [{"org": make_link(s.iri, s.name), "score": s.score, "reasons": s.reasons}
             for s in found]
 

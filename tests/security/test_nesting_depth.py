@@ -1,4 +1,4 @@
-"""nesting_depth and check_depth (crossinnov.sparqltext): how deep a query nests, found
+"""nesting_depth and check_depth (crossinnov.sparql.text): how deep a query nests, found
 before any parser sees it.
 
 Oxigraph's parser recurses once (or more) per nesting level, and about 20 000 nested
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from crossinnov.sparqltext import (
+from crossinnov.sparql.text import (
     QueryTooDeep,
     check_depth,
     has_dataset_clause,
@@ -25,7 +25,7 @@ from crossinnov.sparqltext import (
 #: about the text of queries, not a store: once per run is enough
 pytestmark = pytest.mark.embedded_only(reason="about query text; no store involved")
 
-EXAMPLES = Path(__file__).parents[2] / "crossinnov" / "queries" / "examples"
+EXAMPLES = Path(__file__).parents[2] / "crossinnov" / "sparql" / "queries" / "examples"
 DEEP = 20_000
 
 

@@ -1,4 +1,4 @@
-"""Regression tests for the SERVICE guard (crossinnov.sparqltext.uses_service).
+"""Regression tests for the SERVICE guard (crossinnov.sparql.text.uses_service).
 
 Each bypass below made pyoxigraph 0.5 call a URL while ``uses_service`` said False; one
 test per bypass, named after what it guards, and one test that runs them all against
@@ -14,13 +14,13 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from crossinnov.sparqltext import has_dataset_clause, strip_literals, uses_service
+from crossinnov.sparql.text import has_dataset_clause, strip_literals, uses_service
 
 #: about the text of queries, not a store: once per run is enough
 pytestmark = pytest.mark.embedded_only(reason="about query text; no store involved")
 
 ANYWHERE = "http://127.0.0.1:9/"
-EXAMPLES = Path(__file__).parents[2] / "crossinnov" / "queries" / "examples"
+EXAMPLES = Path(__file__).parents[2] / "crossinnov" / "sparql" / "queries" / "examples"
 
 # name -> query; URL stands for an HTTP listener's IRI
 BYPASSES = {
@@ -90,14 +90,18 @@ def _query(name: str, base: str = ANYWHERE) -> str:
 # --- one test per bypass --------------------------------------------------------------------
 
 def test_service_keyword_glued_to_prefixed_name_is_caught():
+    """Regression: ``SERVICE:a`` (the keyword glued to a prefixed name) was not seen."""
     assert uses_service(_query("keyword_glued_to_prefixed_name"))
 
 
 def test_prefix_that_starts_with_service_is_caught():
+    """Regression: ``serviceType:foo`` is ``service Type:foo`` to Oxigraph; the guard took it
+    for a name."""
     assert uses_service(_query("prefix_starting_with_service"))
 
 
 def test_service_keyword_glued_to_a_longer_prefix_is_caught():
+    """Regression: ``SERVICEx:a`` (the keyword glued to a longer prefix) was not seen."""
     assert uses_service(_query("keyword_glued_to_longer_prefix"))
 
 
@@ -107,14 +111,18 @@ def test_service_keyword_glued_to_a_longer_prefix_is_caught():
     "character_tie_then_escaped_hash",
 ])
 def test_escaped_hash_after_a_name_character_outside_w_is_no_comment(name):
+    """Regression: after a name character outside ``\\w``, the guard took the escaped ``\\#``
+    for the start of a comment and missed the SERVICE after it."""
     assert uses_service(_query(name))
 
 
 def test_less_than_read_as_an_iri_does_not_hide_service():
+    """Regression: a less-than read as an IRI hid the SERVICE after it."""
     assert uses_service(_query("less_than_read_as_iri"))
 
 
 def test_an_iri_then_a_less_than_do_not_hide_service_between_readings():
+    """Regression: an IRI then a less-than hid SERVICE from every single reading."""
     assert uses_service(_query("iri_then_less_than_with_quote"))
 
 
@@ -123,14 +131,17 @@ def test_an_iri_then_a_less_than_do_not_hide_service_between_readings():
     "keyword_glued_after_dot", "keyword_glued_after_brace",
 ])
 def test_service_keyword_glued_to_the_token_before_is_caught(name):
+    """Regression: the keyword glued to a boolean, a number, a dot or a brace was not seen."""
     assert uses_service(_query(name))
 
 
 def test_second_dot_group_of_a_local_name_is_code_for_oxigraph():
+    """Regression: ``ex:a.b.SERVICE`` was one local name here, code for Oxigraph."""
     assert uses_service(_query("second_dot_group_of_local_name"))
 
 
 def test_local_name_of_a_prefix_it_cannot_extend_is_read_as_code():
+    """Regression: ``ex:SERVICE`` after ``PREFIX ex: <http://[::1]>`` is code for Oxigraph."""
     assert uses_service(_query("local_name_of_a_prefix_that_cannot_take_one"))
 
 

@@ -1,4 +1,4 @@
-"""Fuzz the SERVICE guard (crossinnov.sparqltext.uses_service) against two real parsers.
+"""Fuzz the SERVICE guard (crossinnov.sparql.text.uses_service) against two real parsers.
 
 A seeded, grammar-driven generator writes SPARQL SELECT queries full of what tokenizers
 get wrong: prefixed names with U+00B7, combining marks, U+203F/U+2040 and non-ASCII
@@ -30,7 +30,7 @@ from rdflib.plugins.sparql.algebra import translateQuery
 from rdflib.plugins.sparql.parser import parseQuery
 from rdflib.plugins.sparql.parserutils import CompValue
 
-from crossinnov.sparqltext import uses_service
+from crossinnov.sparql.text import uses_service
 
 #: about the text of queries, not a store: once per run is enough
 pytestmark = pytest.mark.embedded_only(reason="about query text; no store involved")

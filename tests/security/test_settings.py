@@ -15,7 +15,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 
 import pytest
 import requests
@@ -357,11 +356,11 @@ def test_crossinnov_serve_honours_the_config_file_and_the_environment_wins(tmp_p
 def test_crossinnov_serve_stops_at_start_on_a_bad_setting(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("CROSSINNOV_")}
     env["CROSSINNOV_ALLOW_SERVICE"] = "maybe"
-    started = time.monotonic()
+    # it stops by itself (a server that started would run until the 60 s timeout kills it)
     out = subprocess.run([*_crossinnov(), "serve", "--port", "0", "--store",
                           str(tmp_path / "s")], capture_output=True, text=True, env=env,
                          timeout=60)
-    assert out.returncode != 0 and time.monotonic() - started < 60
+    assert out.returncode != 0
     assert out.stderr.strip().splitlines() == [
         "Error: CROSSINNOV_ALLOW_SERVICE: expected one of 1/0, true/false, yes/no, on/off, "
         "got 'maybe'"]

@@ -7,8 +7,8 @@ import threading
 
 import pytest
 
-from crossinnov.auth import AuthError, FailureThrottle, Tokens, parse_token_file
 from crossinnov.config import Settings
+from crossinnov.writes.tokens import AuthError, FailureThrottle, Tokens, parse_token_file
 
 ADMIN = "admin-token-0123456789abcdef"
 ORG = "acme-token-0123456789abcdef"
@@ -45,7 +45,7 @@ BAD_LINES = {
 def test_a_malformed_token_file_line_is_skipped_with_a_warning(tmp_path, caplog, why):
     path = tmp_path / "tokens.txt"
     path.write_text(f"# tokens\n{ORG} acme\n{BAD_LINES[why]}\n\n{OTHER} other-org  # note\n")
-    with caplog.at_level(logging.WARNING, logger="crossinnov.auth"):
+    with caplog.at_level(logging.WARNING, logger="crossinnov.writes.tokens"):
         tokens = Tokens(ADMIN, str(path))
     messages = [r.getMessage() for r in caplog.records]
     assert len(messages) == 1 and f"{path} line 3:" in messages[0], messages
@@ -68,7 +68,7 @@ def test_parse_token_file_returns_the_good_pairs_and_the_problems():
 def test_an_unreadable_token_file_leaves_the_admin_token_working(tmp_path, caplog):
     path = tmp_path / "tokens.txt"
     path.write_bytes(b"\xff\xfe not utf-8 \x00\n")
-    with caplog.at_level(logging.WARNING, logger="crossinnov.auth"):
+    with caplog.at_level(logging.WARNING, logger="crossinnov.writes.tokens"):
         tokens = Tokens(ADMIN, str(path))
     assert tokens.holder(bearer(ADMIN)).is_admin
     assert "cannot be read" in caplog.text

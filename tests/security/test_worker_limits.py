@@ -12,7 +12,7 @@ import pytest
 import requests
 from conftest import LiveServer
 
-from crossinnov.workers import QueryRejected, QuerySpec
+from crossinnov.sparql.answers import QueryRejected, QuerySpec
 
 T = 60
 JSON = "application/sparql-results+json"
@@ -93,8 +93,8 @@ def test_a_single_huge_cell_is_cut_not_a_500(limited):
 
 
 def test_a_big_streamed_answer_still_says_it_was_cut(make_app):
-    """Cut answers bigger than what used to be buffered said nothing (the header came only on
-    small answers)."""
+    """Regression: cut answers bigger than what used to be buffered said nothing (the header
+    came only on small answers)."""
     app = make_app(MAX_RESULT_ROWS=2000)
     client = app.test_client()
     r = client.get("/sparql", query_string={"query": "SELECT * WHERE { ?s ?p ?o }"},

@@ -23,7 +23,7 @@ import rdflib
 
 from crossinnov.analysis.network import build_network
 from crossinnov.ingest.profile import profile_to_unit
-from crossinnov.writes import Change, rebuild_closure, replace_units
+from crossinnov.writes.changes import Change, rebuild_closure, replace_units
 
 ADMIN = "admin-token-for-writes-0123456789"
 AUTH = {"Authorization": f"Bearer {ADMIN}"}

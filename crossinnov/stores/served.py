@@ -1,0 +1,105 @@
+"""The store as ``crossinnov serve`` uses it: the disk store, answered by worker replicas.
+
+:class:`ServedStore` is a :class:`~crossinnov.stores.embedded.Store`: reads go to the
+query workers (in-memory replicas, each query under the time limit), writes go
+to the durable on-disk store first and then, in order, to every worker.
+"""
+
+from __future__ import annotations
+
+import copy
+import sys
+
+import pyoxigraph as ox
+
+from crossinnov.sparql.answers import Answer, QueryRejected, QuerySpec
+from crossinnov.stores.base import INTERNAL, Store, StoreError
+from crossinnov.stores.embedded import OxigraphStore
+from crossinnov.stores.workers import PoolLimits, WorkerPool
+
+
+def parse_answer(answer: Answer):
+    """Turn an answer written as SPARQL JSON results or N-Triples back into pyoxigraph objects."""
+    data = answer.read()
+    if answer.kind == "graph":
+        return [q.triple for q in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)]
+    return ox.parse_query_results(data, format=ox.QueryResultsFormat.JSON)
+
+
+class ServedStore(Store):
+    """An on-disk store whose reads are answered by a pool of worker processes."""
+
+    def __init__(self, disk: OxigraphStore, limits: PoolLimits, timeout: float) -> None:
+        self.disk = disk
+        self.iris = disk.iris
+        self.location = disk.location
+        self.timeout = timeout
+        #: the workers' lane of this store's own queries (see in_lane)
+        self.lane = INTERNAL
+        self.pool = WorkerPool(self._snapshot, limits)
+        self.pool.start()
+
+    def in_lane(self, lane: str) -> ServedStore:
+        """The same store, whose own queries go to the workers of ``lane`` (never close it)."""
+        view = copy.copy(self)
+        view.lane = lane
+        return view
+
+    def _snapshot(self, path: str) -> None:
+        with open(path, "wb") as fh:
+            self.disk.native.dump(fh, ox.RdfFormat.N_QUADS)
+
+    def answer(self, spec: QuerySpec, timeout: float | None = None, lane: str | None = None
+               ) -> Answer:
+        return self.pool.query(spec, self.timeout if timeout is None else timeout,
+                               lane or self.lane)
+
+    def health(self) -> dict:
+        """Whether the durable store answers, and the workers' state; waits for no query."""
+        return {"store": bool(self.disk.ask("ASK { ?s ?p ?o }")), "workers": self.pool.status()}
+
+    def query(self, sparql, *, bindings=None, default_graph=None, named_graphs=None):
+        spec = QuerySpec(sparql, default_graph, named_graphs, dict(bindings or {}) or None,
+                         "json", "ntriples", sys.maxsize)
+        try:
+            return parse_answer(self.answer(spec))
+        except QueryRejected as exc:
+            if exc.kind == "syntax":
+                raise SyntaxError(str(exc)) from exc
+            raise StoreError(str(exc)) from exc
+
+    def update(self, sparql: str) -> None:
+        with self.pool.write_lock:
+            self.disk.update(sparql)
+            self.pool.broadcast(sparql)
+
+    def add_quads(self, quads, *, bulk=False):
+        if bulk:  # a bulk load: the workers start again from a fresh snapshot
+            with self.pool.write_lock:
+                self.disk.add_quads(quads, bulk=True)
+            self.pool.reload()
+            return
+        quads = list(quads)
+        with self.pool.write_lock:
+            self.disk.add_quads(quads)
+            self.pool.broadcast_quads(ox.serialize(quads, None, ox.RdfFormat.N_QUADS))
+
+    def quads(self, graph=None):
+        return self.disk.quads(graph)
+
+    def named_graphs(self):
+        return self.disk.named_graphs()
+
+    def dump(self, output, fmt, *, prefixes):
+        self.disk.dump(output, fmt, prefixes=prefixes)
+
+    def __len__(self) -> int:
+        return len(self.disk)
+
+    def flush(self) -> None:
+        """Write the disk store's memory tables to its files (durable past a power cut)."""
+        self.disk.flush()
+
+    def close(self) -> None:
+        self.pool.close()
+        self.disk.close()

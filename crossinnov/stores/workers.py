@@ -1,0 +1,681 @@
+"""Query workers: forked copies of one in-memory replica, each query under time and memory limits.
+
+pyoxigraph cannot interrupt a running query from Python, so every query of the
+web app runs in a worker process that can be killed. The design:
+
+- A **template** process loads the dataset once (from a snapshot of the durable
+  on-disk store) into an in-memory pyoxigraph store, 3-4x faster to query than
+  the disk. It answers no queries; it receives every write, in order, and forks
+  workers on request. When SERVICE is off it first moves into a network namespace
+  of its own, so neither it nor any worker can open a connection (see
+  :func:`isolate_network`).
+- **Workers** are forked from the template: they start in milliseconds and share
+  its memory copy-on-write. A worker killed at its time or memory limit is
+  replaced by a new fork, never by reloading a snapshot, so a crowd of runaway
+  queries cannot keep the site busy rebuilding replicas.
+- **Lanes**: ``public`` queries (the ``/sparql`` endpoint) use the public
+  workers only, which run at a lower CPU priority; ``internal`` queries (pages,
+  the API, validation of writes) use the reserved internal workers first and
+  borrow an idle public one; ``background`` work (the analysis) uses public
+  workers, so it never takes the reserved lane from pages.
+- Every write goes to the disk store first, then to the template and to every
+  worker through a per-worker outbox, in order, before it is acknowledged: a
+  query sent afterwards to any worker sees it.
+- An answer is read whole by the web process (in memory up to
+  :data:`SPOOL_MEMORY`, then in a temporary file) before a response starts, so
+  its status line and headers are right: a cut answer says so, an evaluation
+  error is a 400, and a slow client never holds a worker.
+
+Linux only (``fork``, ``/proc``, ``unshare``), as the server is.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import logging
+import multiprocessing as mp
+import os
+import queue
+import resource
+import signal
+import socket
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from multiprocessing import reduction
+from multiprocessing.connection import Connection
+from typing import Any
+
+import pyoxigraph as ox
+
+from crossinnov.sparql.answers import (
+    Answer,
+    Chunk,
+    Done,
+    Failed,
+    Head,
+    Message,
+    PoolBusy,
+    QueryOverMemory,
+    QueryRejected,
+    QuerySpec,
+    QueryTimeout,
+    WorkerDied,
+)
+from crossinnov.sparql.evaluate import answer
+from crossinnov.stores.base import INTERNAL, LANES, PUBLIC
+
+log = logging.getLogger("crossinnov.stores.workers")
+
+#: answer bytes a worker collects before it sends them to the web process
+BATCH_BYTES = 256 * 1024
+#: answer bytes kept in the web process's memory; beyond, a temporary file holds them
+SPOOL_MEMORY = 4 * 1024 * 1024
+#: seconds between two looks at a running query's memory
+WATCH_INTERVAL = 0.05
+#: CPU priority of public workers (added to the server's nice value)
+PUBLIC_NICE = 10
+#: the hard address-space wall of a worker, as a multiple of its memory limit on top of
+#: its size when the query starts (the watchdog stops a query at 1x; this catches what
+#: grows faster than the watchdog looks)
+ADDRESS_SPACE_FACTOR = 3
+
+
+_CLONE_NEWNET = 0x40000000
+_CLONE_NEWUSER = 0x10000000
+_PR_SET_PDEATHSIG = 1
+
+
+def isolate_network() -> str:
+    """Move this process into a network namespace of its own: no connection can be opened.
+
+    Returns ``"isolated"``, or why it could not be done. Root may create a network
+    namespace; others try inside a new user namespace. Either way the process keeps
+    its files and the connections it already holds (the pipes to the web process).
+    """
+    libc = ctypes.CDLL(None, use_errno=True)
+    for flags in (_CLONE_NEWNET, _CLONE_NEWUSER | _CLONE_NEWNET):
+        if libc.unshare(flags) == 0:
+            return "isolated"
+        reason = os.strerror(ctypes.get_errno())
+    return f"not isolated: unshare failed ({reason})"
+
+
+def _die_with_parent() -> None:
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+def _apply_write(store: ox.Store, message: tuple) -> str | None:
+    """Apply a write message to a replica; return a warning when it fails."""
+    try:
+        if message[0] == "add":
+            store.load(message[1], format=ox.RdfFormat.N_QUADS)
+        else:
+            store.update(message[1])
+    except Exception as exc:  # it succeeded on disk; report and go on
+        return f"{message[0]} failed in a query worker: {exc}"
+    return None
+
+
+def _vm_size() -> int:
+    with open("/proc/self/statm") as fh:
+        return int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def _wall(limit_bytes: int | None) -> None:
+    """Cap this worker's address space a few memory limits above its present size."""
+    if not limit_bytes:
+        return
+    with contextlib.suppress(ValueError, OSError):
+        _, hard = resource.getrlimit(resource.RLIMIT_AS)
+        soft = _vm_size() + ADDRESS_SPACE_FACTOR * limit_bytes
+        if hard != resource.RLIM_INFINITY:
+            soft = min(soft, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+
+
+def worker_loop(store: ox.Store, conn: Connection, memory_limit: int | None) -> None:
+    """The loop of one forked worker: queries and writes, in the order they come."""
+    parent = os.getppid()
+    while True:
+        try:
+            if not conn.poll(1.0):
+                if os.getppid() != parent:  # the template is gone: so is the server
+                    return
+                continue
+            message = conn.recv()
+        except (EOFError, OSError):
+            return
+        kind = message[0]
+        if kind == "stop":
+            return
+        if kind in ("add", "update"):
+            warning = _apply_write(store, message)
+            if warning:
+                conn.send(("warning", warning))
+        elif kind == "query":
+            _wall(memory_limit)
+            batch = _Batch(conn, message[1])
+            answer(store, message[2], batch.emit)
+            batch.send()
+
+
+class _Batch:
+    """Sends an answer's messages in few transfers: a small answer goes as one."""
+
+    def __init__(self, conn: Connection, ident: int) -> None:
+        self.conn, self.ident = conn, ident
+        self.items: list[Message] = []
+        self.size = 0
+
+    def emit(self, item: Message) -> None:
+        self.items.append(item)
+        if isinstance(item, Chunk):
+            self.size += len(item.data)
+        if self.size >= BATCH_BYTES or isinstance(item, Done | Failed):
+            self.send()
+
+    def send(self) -> None:
+        if self.items:
+            self.conn.send((self.ident, self.items))
+            self.items, self.size = [], 0
+
+
+def _fork_worker(store: ox.Store, control: Connection, nice: int,
+                 memory_limit: int | None) -> None:
+    """Fork a worker sharing this replica; hand the web process its end of a socket pair."""
+    ours, theirs = socket.socketpair()
+    pid = os.fork()
+    if pid == 0:  # the worker
+        code = 0
+        try:
+            ours.close()
+            control.close()
+            signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+            _die_with_parent()
+            if nice:
+                os.nice(nice)
+            worker_loop(store, Connection(theirs.detach()), memory_limit)
+        except BaseException:  # noqa: BLE001 - a worker ends quietly; the pool replaces it
+            code = 1
+        finally:
+            os._exit(code)
+    theirs.close()
+    control.send(("forked", pid))
+    reduction.send_handle(control, ours.fileno(), os.getppid())
+    ours.close()
+
+
+def template_main(control: Connection, snapshot: str | None, isolate: bool,
+                  memory_limit: int | None) -> None:
+    """The template process: one replica, kept current, forked into workers."""
+    network = isolate_network() if isolate else "open (SERVICE is allowed)"
+    store = ox.Store()
+    if snapshot:
+        store.bulk_load(path=snapshot, format=ox.RdfFormat.N_QUADS)
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # workers are reaped as they end
+    parent = os.getppid()
+    control.send(("ready", os.getpid(), network))
+    while True:
+        try:
+            if not control.poll(1.0):
+                # a template must not outlive its server (killed with -9, say)
+                if os.getppid() != parent:
+                    return
+                continue
+            message = control.recv()
+        except (EOFError, OSError):
+            return
+        kind = message[0]
+        if kind == "stop":
+            return
+        if kind == "fork":
+            _fork_worker(store, control, message[1], memory_limit)
+        elif kind in ("add", "update"):
+            warning = _apply_write(store, message)
+            if warning:
+                control.send(("warning", warning))
+
+
+# --- in the web process -------------------------------------------------------------------------
+
+class _Outbox:
+    """Messages to one process, sent in order by a thread of their own, so a sender never
+    waits for a busy worker to read."""
+
+    def __init__(self, conn: Connection, name: str) -> None:
+        self.conn = conn
+        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._run, daemon=True, name=name)
+        self._thread.start()
+
+    def put(self, message: tuple) -> None:
+        self._queue.put(message)
+
+    def _run(self) -> None:
+        while True:
+            message = self._queue.get()
+            if message is None:
+                return
+            try:
+                self.conn.send(message)
+            except (OSError, ValueError):  # the process is gone; the pool notices
+                return
+
+    def close(self) -> None:
+        self._queue.put(None)
+
+
+def _rss(pid: int) -> int | None:
+    """Resident memory of a process, in bytes (None once it is gone)."""
+    try:
+        with open(f"/proc/{pid}/statm") as fh:
+            return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+class Worker:
+    """One forked worker, seen from the web process."""
+
+    def __init__(self, pid: int, fd: int, lane: str) -> None:
+        self.pid = pid
+        self.lane = lane
+        self.conn = Connection(fd)
+        self.outbox = _Outbox(self.conn, f"crossinnov-worker-{pid}")
+        self.alive = True
+        try:
+            self._pidfd: int | None = os.pidfd_open(pid)
+        except (OSError, AttributeError):
+            self._pidfd = None
+
+    def kill(self) -> None:
+        if not self.alive:
+            return
+        self.alive = False
+        with contextlib.suppress(OSError):
+            if self._pidfd is not None:
+                signal.pidfd_send_signal(self._pidfd, signal.SIGKILL)
+            else:
+                os.kill(self.pid, signal.SIGKILL)
+        self.outbox.close()
+        with contextlib.suppress(OSError):
+            self.conn.close()
+        if self._pidfd is not None:
+            with contextlib.suppress(OSError):
+                os.close(self._pidfd)
+            self._pidfd = None
+
+    def stop(self) -> None:
+        """Ask the worker to end after what it was sent before."""
+        self.outbox.put(("stop",))
+
+
+class Template:
+    """The template process, seen from the web process."""
+
+    def __init__(self, ctx: Any, snapshot: str | None, isolate: bool,
+                 memory_limit: int | None, start_timeout: float) -> None:
+        ours, theirs = ctx.Pipe(duplex=True)
+        self.process = ctx.Process(target=template_main, daemon=True, name="crossinnov-template",
+                                   args=(theirs, snapshot, isolate, memory_limit))
+        self.process.start()
+        theirs.close()
+        self.conn: Connection = ours
+        self.outbox = _Outbox(ours, "crossinnov-template")
+        self._fork_lock = threading.Lock()
+        message = self._receive(start_timeout, "the query template did not start")
+        _, self.pid, self.network = message
+
+    def _receive(self, timeout: float, failure: str) -> tuple:
+        deadline = time.monotonic() + timeout
+        while True:
+            remaining = deadline - time.monotonic()
+            try:
+                if self.conn.poll(max(0.0, min(remaining, 1.0))):
+                    message = self.conn.recv()
+                    if message[0] == "warning":
+                        log.warning(message[1])
+                        continue
+                    return message
+            except (EOFError, OSError):
+                raise WorkerDied(failure) from None
+            if not self.process.is_alive() or remaining <= 0:
+                raise WorkerDied(failure)
+
+    def send(self, message: tuple) -> None:
+        self.outbox.put(message)
+
+    def fork(self, lane: str, timeout: float = 60.0) -> Worker:
+        """A new worker holding the template's present content (and every write sent before)."""
+        with self._fork_lock:
+            self.outbox.put(("fork", PUBLIC_NICE if lane == PUBLIC else 0))
+            _, pid = self._receive(timeout, "the query template ended")
+            try:
+                fd = reduction.recv_handle(self.conn)
+            except (EOFError, OSError):
+                raise WorkerDied("the query template ended") from None
+        return Worker(pid, fd, lane)
+
+    def close(self) -> None:
+        self.outbox.put(("stop",))
+        self.outbox.close()
+        self.process.join(timeout=5)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join(timeout=5)
+        with contextlib.suppress(OSError):
+            self.conn.close()
+
+
+class _Spool:
+    """An answer's bytes as they arrive: in memory, then in a temporary file."""
+
+    def __init__(self) -> None:
+        self.file = tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY)
+        self.size = 0
+
+    def write(self, data: bytes) -> None:
+        self.file.write(data)
+        self.size += len(data)
+
+    def chunks(self, size: int = 256 * 1024) -> Iterator[bytes]:
+        try:
+            self.file.seek(0)
+            while True:
+                data = self.file.read(size)
+                if not data:
+                    return
+                yield data
+        finally:
+            self.file.close()
+
+    def close(self) -> None:
+        self.file.close()
+
+
+@dataclass(frozen=True)
+class PoolLimits:
+    """What bounds the workers."""
+
+    public: int = 1
+    internal: int = 1
+    #: most memory (bytes) one query may add to its worker; None: no limit
+    memory: int | None = None
+    #: SERVICE may reach the network (otherwise the workers have none)
+    allow_service: bool = False
+    start_timeout: float = 600.0
+
+
+class WorkerPool:
+    """Forked workers holding replicas of a store, each query under time and memory limits.
+
+    :param snapshot: writes the store's current content as N-Quads to a path
+    """
+
+    def __init__(self, snapshot: Callable[[str], None], limits: PoolLimits) -> None:
+        self._snapshot = snapshot
+        self.limits = limits
+        self.size = limits.public + limits.internal
+        self._ctx = mp.get_context("spawn")
+        self._cond = threading.Condition()
+        self._idle: dict[str, list[Worker]] = {PUBLIC: [], INTERNAL: []}
+        self._workers: list[Worker] = []
+        self._lock = threading.RLock()  # held by writes, (re)starts and forks
+        self._ids = iter(range(1, 1 << 62))
+        self._closed = False
+        self._template: Template | None = None
+        self._tmpdir = tempfile.mkdtemp(prefix="crossinnov-snapshot-")
+
+    @property
+    def write_lock(self) -> threading.RLock:
+        return self._lock
+
+    @property
+    def network(self) -> str:
+        """Whether the workers can reach the network (``isolated``, or why not)."""
+        return self._template.network if self._template else "not started"
+
+    def start(self) -> Template | None:
+        """Start a template from a fresh snapshot and fork the workers; return the old template."""
+        with self._lock:
+            path = self._take_snapshot()
+            try:
+                template = Template(self._ctx, path, not self.limits.allow_service,
+                                    self.limits.memory, self.limits.start_timeout)
+            finally:
+                os.unlink(path)
+            workers = ([template.fork(PUBLIC) for _ in range(self.limits.public)]
+                       + [template.fork(INTERNAL) for _ in range(self.limits.internal)])
+            old, self._template = self._template, template
+            with self._cond:
+                self._workers = workers
+                for lane in self._idle:
+                    self._idle[lane] = [w for w in workers if w.lane == lane]
+                self._cond.notify_all()
+        log.info("%d public and %d internal query workers ready; network of the workers: %s",
+                 self.limits.public, self.limits.internal, template.network)
+        return old
+
+    def _take_snapshot(self) -> str:
+        path = os.path.join(self._tmpdir, f"snapshot-{time.time_ns()}.nq")
+        self._snapshot(path)
+        return path
+
+    # --- writes -------------------------------------------------------------------------------
+
+    def _send_all(self, message: tuple) -> None:
+        if self._template is not None:
+            self._template.send(message)
+        for w in self._workers:
+            w.outbox.put(message)
+
+    def broadcast(self, update: str) -> None:
+        """Send an update to the template and every worker, in order (``write_lock`` held)."""
+        self._send_all(("update", update))
+
+    def broadcast_quads(self, nquads: bytes) -> None:
+        """Send quads (N-Quads) for the template and every worker to add (``write_lock`` held)."""
+        self._send_all(("add", nquads))
+
+    def reload(self) -> None:
+        """Start again from a fresh snapshot (after a bulk load): a new template and workers.
+
+        Workers answering a query finish it first; the others are replaced at once.
+        """
+        with self._lock:
+            with self._cond:
+                old = list(self._workers)
+            template = self.start()
+        for w in old:
+            w.stop()
+        # the old workers end after their present query (a worker dies with its template,
+        # so the old template is stopped only after them)
+        threading.Thread(target=self._reap, args=(old, template), daemon=True).start()
+
+    def _reap(self, workers: list[Worker], template: Template | None,
+              grace: float = 120.0) -> None:
+        deadline = time.monotonic() + grace
+        for w in workers:
+            while _rss(w.pid) is not None and time.monotonic() < deadline:
+                time.sleep(0.2)
+            w.kill()
+        if template is not None:
+            template.close()
+
+    # --- queries ------------------------------------------------------------------------------
+
+    def _acquire(self, lane: str, timeout: float) -> Worker:
+        lanes = (INTERNAL, PUBLIC) if lane == INTERNAL else (PUBLIC,)
+
+        def free() -> Worker | None:
+            for name in lanes:
+                if self._idle[name]:
+                    return self._idle[name].pop()
+            return None
+
+        with self._cond:
+            worker = free()
+            deadline = time.monotonic() + timeout
+            while worker is None:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0 or self._closed:
+                    raise PoolBusy(f"no query worker became free within {timeout:g} s")
+                self._cond.wait(remaining)
+                worker = free()
+            return worker
+
+    def _release(self, worker: Worker) -> None:
+        with self._cond:
+            if worker.alive and worker in self._workers:
+                self._idle[worker.lane].append(worker)
+                self._cond.notify_all()
+
+    def query(self, spec: QuerySpec, timeout: float, lane: str = INTERNAL) -> Answer:
+        """Run a query in a free worker of ``lane``; the whole answer, read before returning.
+
+        :raises QueryTimeout: past ``timeout`` seconds (the worker is replaced)
+        :raises QueryOverMemory: past the memory limit (the worker is replaced)
+        :raises PoolBusy: no worker became free within ``timeout``
+        :raises QueryRejected: a syntax or evaluation error
+        """
+        if lane not in LANES:
+            raise ValueError(f"unknown lane {lane!r}")
+        deadline = time.monotonic() + timeout
+        worker = self._acquire(lane, timeout)
+        ident = next(self._ids)
+        try:
+            baseline = _rss(worker.pid)
+            worker.outbox.put(("query", ident, spec))
+            answer = self._collect(worker, ident, deadline, baseline)
+        except QueryRejected:  # the worker is done with the query and fine
+            self._release(worker)
+            raise
+        except BaseException:  # stopped half-way (time, memory, a crash): never reused
+            self._retire(worker)
+            raise
+        self._release(worker)
+        return answer
+
+    def _collect(self, worker: Worker, ident: int, deadline: float,
+                 baseline: int | None) -> Answer:
+        spool = _Spool()
+        head: Head | None = None
+        try:
+            while True:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise QueryTimeout("the query ran past its time limit and was stopped")
+                try:
+                    ready = worker.conn.poll(min(remaining, WATCH_INTERVAL))
+                    message = worker.conn.recv() if ready else None
+                except (EOFError, OSError):
+                    raise WorkerDied(self._death(worker)) from None
+                if message is None:
+                    self._watch(worker, baseline)
+                    continue
+                if message[0] == "warning":
+                    log.warning(message[1])
+                    continue
+                if message[0] != ident:
+                    continue  # what is left of an earlier answer: never happens, but harmless
+                for item in message[1]:
+                    if isinstance(item, Chunk):
+                        spool.write(item.data)
+                    elif isinstance(item, Head):
+                        head = item
+                    elif isinstance(item, Failed):
+                        if item.kind == "memory":
+                            raise QueryOverMemory(self._limit_mb())
+                        raise QueryRejected(item.kind, item.message)
+                    elif isinstance(item, Done):
+                        assert head is not None
+                        return item.answer(head, spool.chunks(), spool.size)
+        except BaseException:
+            spool.close()
+            raise
+
+    def _watch(self, worker: Worker, baseline: int | None) -> None:
+        if not self.limits.memory or baseline is None:
+            return
+        now = _rss(worker.pid)
+        if now is not None and now - baseline > self.limits.memory:
+            raise QueryOverMemory(self._limit_mb())
+
+    def _limit_mb(self) -> int:
+        return round((self.limits.memory or 0) / 2**20)
+
+    def _death(self, worker: Worker) -> str:
+        """Why a worker ended while answering, as far as can be told."""
+        if self.limits.memory:
+            return ("the query worker ended while answering (a crash in the query engine, or "
+                    f"memory past the worker's wall of {ADDRESS_SPACE_FACTOR} x "
+                    f"{self._limit_mb()} MB); it is being replaced")
+        return "the query worker ended while answering; it is being replaced"
+
+    def _retire(self, worker: Worker) -> None:
+        """Kill a worker and fork its replacement (milliseconds: nothing is reloaded)."""
+        worker.kill()
+        with self._lock:
+            with self._cond:
+                if worker in self._workers:
+                    self._workers.remove(worker)
+                for idle in self._idle.values():
+                    if worker in idle:
+                        idle.remove(worker)
+            if self._closed or self._template is None:
+                return
+            try:
+                fresh = self._template.fork(worker.lane)
+            except WorkerDied:
+                log.exception("the query template ended; starting it again")
+                threading.Thread(target=self._restart, daemon=True).start()
+                return
+            with self._cond:
+                self._workers.append(fresh)
+                self._idle[fresh.lane].append(fresh)
+                self._cond.notify_all()
+        log.info("query worker %s replaces %s", fresh.pid, worker.pid)
+
+    def _restart(self) -> None:
+        try:
+            self.reload()
+        except Exception:  # keep serving what can be served; the next failure retries
+            log.exception("could not start the query workers again")
+
+    # --- state --------------------------------------------------------------------------------
+
+    def pids(self) -> list[int]:
+        with self._cond:
+            return [w.pid for w in self._workers if w.alive and _rss(w.pid) is not None]
+
+    def idle_count(self) -> int:
+        with self._cond:
+            return sum(len(v) for v in self._idle.values())
+
+    def status(self) -> dict[str, Any]:
+        with self._cond:
+            return {"public": self.limits.public, "internal": self.limits.internal,
+                    "idle": {lane: len(v) for lane, v in self._idle.items()},
+                    "network": self.network}
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            with self._cond:
+                workers, self._workers = self._workers, []
+                for idle in self._idle.values():
+                    idle.clear()
+                self._cond.notify_all()
+            for w in workers:
+                w.kill()
+            if self._template is not None:
+                self._template.close()
+                self._template = None
+        with contextlib.suppress(OSError):
+            os.rmdir(self._tmpdir)
+

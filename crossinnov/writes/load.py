@@ -1,0 +1,344 @@
+"""Validate units against the shapes, then write the good ones: the one path every write takes.
+
+The CLI's ``load`` and ``validate``, and the web API, all call
+:func:`check_units`, so a file the CLI accepts is accepted by the API and the
+other way round.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from multiprocessing import get_context
+from pathlib import Path
+
+import pyoxigraph as ox
+import rdflib
+
+from crossinnov.ingest import FieldError, IngestError, Unit
+from crossinnov.ingest.files import Rejected, read_path
+from crossinnov.ingest.profile import FIELD_OF_PROPERTY, FIELDS
+from crossinnov.ingest.shipped import build_shipped, ontology_unit
+from crossinnov.iris import IRIs
+from crossinnov.namespaces import RDF
+from crossinnov.stores.base import Store
+from crossinnov.validation.shacl import (
+    Validator,
+    Violation,
+    context_triples,
+    merge_reports,
+    referenced_iris,
+)
+from crossinnov.writes.changes import (
+    Change,
+    created_of,
+    rebuild_closure,
+    record,
+    refused_links,
+    replace_units,
+    with_profile_record,
+)
+
+#: above this many triples a load goes through the bulk loader instead of one transaction
+BULK_THRESHOLD = 200_000
+#: units validated together in one pySHACL call (its focus-node check is quadratic in this)
+CHECK_CHUNK = 250
+#: from this many units a check runs in one process per core
+PARALLEL_CHECK_MIN = 4_000
+#: from this many units a check first runs the SPARQL screen (crossinnov.validation.screen)
+SCREEN_MIN = 500
+
+Progress = Callable[[int], None]
+
+
+@dataclass
+class LoadReport:
+    """What a load or a validation did."""
+
+    accepted: list[Unit] = field(default_factory=list)
+    rejected: list[Rejected] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    written: bool = False
+
+    @property
+    def triples(self) -> int:
+        return sum(len(u.triples) for u in self.accepted)
+
+    @property
+    def conforms(self) -> bool:
+        return not self.rejected
+
+
+def violation_errors(violations: Iterable[Violation], iris: IRIs) -> list[FieldError]:
+    """Turn SHACL violations into field errors named and valued like the profile JSON.
+
+    The path becomes the JSON field (``ci:basedIn`` -> ``city``); a value that is
+    a minted IRI becomes the short id the user typed (``.../id/city/paris`` -> ``paris``).
+    The errors come sorted (field, value, message): pySHACL's order of results changes
+    from one process to the next, and a message must not.
+    """
+    out = []
+    for v in violations:
+        name = FIELD_OF_PROPERTY.get(v.path or "", None)
+        if name is None and v.path:
+            name = v.path.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+        value: object = v.value
+        parsed = iris.parse_resource(v.value) if v.value else None
+        if parsed:
+            value = parsed[1]
+        out.append(FieldError(name or "(profile)", value, v.message))
+    return sorted(out, key=lambda e: (e.field, str(e.value), e.message))
+
+
+def check_units(
+    store: Store,
+    units: list[Unit],
+    validator: Validator,
+    *,
+    progress: Progress | None = None,
+) -> tuple[list[Unit], list[Rejected]]:
+    """Validate units (each with what it references) and split them into accepted and rejected.
+
+    Referenced resources are known from the batch itself or from the store. A
+    unit that points at a rejected one is checked again without it, until
+    nothing changes. A unit restating a collaboration the other side declines
+    is rejected too (:func:`crossinnov.writes.changes.refused_links`).
+    """
+    refused = refused_links(store, units)
+    known: dict[ox.NamedNode, list[ox.Triple]] = {}
+    for unit in units:
+        for t in unit.triples:
+            if t.predicate == RDF.type and isinstance(t.subject, ox.NamedNode):
+                known.setdefault(t.subject, []).append(t)
+    in_batch = set(known)
+    wanted = set()
+    for unit in units:
+        wanted |= referenced_iris(unit.triples)
+    for t in context_triples(store, [n for n in wanted if n not in in_batch]):
+        known.setdefault(t.subject, []).append(t)
+
+    # units whose JSON already failed are out of the context from the start
+    rejected: dict[int, list[Violation]] = {i: [] for i, u in enumerate(units) if u.problems}
+    candidates = list(range(len(units)))
+    while candidates:
+        excluded = {f for i in rejected for f in units[i].focus}
+        newly = _check(units, candidates, known, excluded, validator, progress)
+        fresh = {i for i in newly if i not in rejected}
+        for i, violations in newly.items():
+            rejected.setdefault(i, []).extend(violations)
+        if not fresh:
+            break
+        # re-check units that reference what was just rejected
+        gone = {f for i in fresh for f in units[i].focus}
+        candidates = [i for i in range(len(units))
+                      if i not in rejected and referenced_iris(units[i].triples) & gone]
+        progress = None
+    for i in refused:
+        rejected.setdefault(i, [])
+    accepted = [u for i, u in enumerate(units) if i not in rejected]
+    failed = [Rejected(units[i].label, merge_errors(units[i].problems,
+                                                    violation_errors(v, store.iris)
+                                                    + refused.get(i, [])))
+              for i, v in sorted(rejected.items())]
+    return accepted, failed
+
+
+def shacl_report(store: Store, units: list[Unit], rejected: set[str],
+                 validator: Validator, *, conforms: bool) -> rdflib.Graph:
+    """pySHACL's own results for the rejected units, merged into one validation report.
+
+    Each rejected unit is validated again as :func:`check_units` judged it: with the
+    types of what it references, from the accepted units of the batch or the store.
+    Units rejected before the shapes saw them (unreadable fields, refused links)
+    add no SHACL results; the report still says the batch does not conform.
+    """
+    accepted = [u for u in units if u.label not in rejected]
+    known: dict[ox.NamedNode, list[ox.Triple]] = {}
+    for unit in accepted:
+        for t in unit.triples:
+            if t.predicate == RDF.type and isinstance(t.subject, ox.NamedNode):
+                known.setdefault(t.subject, []).append(t)
+    graphs = []
+    for unit in units:
+        if unit.label not in rejected:
+            continue
+        wanted = referenced_iris(unit.triples)
+        context = [t for node in wanted for t in known.get(node, ())]
+        context += context_triples(store, [n for n in wanted if n not in known])
+        graphs.append(validator.validate(unit.triples + context, focus=unit.focus).graph)
+    return merge_reports((g for g in graphs if g is not None), conforms=conforms)
+
+
+def merge_errors(problems: list[FieldError], found: list[FieldError]) -> list[FieldError]:
+    """Merge a unit's own problems (JSON shape) with what the shapes found, without repeats.
+
+    A field left out of the triples because its JSON was wrong can make the shapes
+    say it is missing (a name is required, a sector is required): that says the
+    same thing twice and is dropped. So is any shape finding about a one-valued
+    field that already has a problem. A list field keeps the shapes' findings
+    about its other items (a bad id and an unknown one are two errors).
+    """
+    out: list[FieldError] = []
+    seen: set[str] = set()
+
+    def add(error: FieldError) -> None:
+        # values may be lists or objects, so they are compared by their JSON; a set, since a
+        # hostile body can carry tens of thousands of errors
+        key = json.dumps([error.field, error.value, error.message], sort_keys=True, default=str)
+        if key not in seen:
+            seen.add(key)
+            out.append(error)
+
+    for problem in problems:
+        add(problem)
+    flagged = {p.field for p in problems}
+    for error in found:
+        if error.field in flagged:
+            spec = FIELDS.get(error.field)
+            one_valued = spec is None or not spec[2]
+            if error.value is None or one_valued:
+                continue
+        add(error)
+    return out
+
+
+def _check(units, indexes, known, excluded, validator, progress) -> dict[int, list[Violation]]:
+    """Validate the units at ``indexes`` in chunks, each with the types of what it references.
+
+    A chunk's data graph is its units' triples plus the ``rdf:type`` of the
+    resources they point at (from the batch, unless rejected, or from the
+    store), so its size does not grow with the batch.
+    """
+    if len(indexes) >= SCREEN_MIN:
+        # big batches: only what the SPARQL screen cannot clear goes to pySHACL
+        everything = [t for i in indexes for t in units[i].triples]
+        everything += [t for node, ts in known.items() if node not in excluded for t in ts]
+        suspects = validator.might_violate(everything)
+        cleared = [i for i in indexes if not any(f in suspects for f in units[i].focus)]
+        indexes = [i for i in indexes if any(f in suspects for f in units[i].focus)]
+        if progress:
+            progress(len(cleared))
+    jobs = []
+    for start in range(0, len(indexes), CHECK_CHUNK):
+        chunk = indexes[start:start + CHECK_CHUNK]
+        triples = [t for i in chunk for t in units[i].triples]
+        referenced = set().union(*(referenced_iris(units[i].triples) for i in chunk))
+        triples += [t for node in referenced - excluded for t in known.get(node, ())]
+        jobs.append((chunk, triples, [f for i in chunk for f in units[i].focus]))
+    out: dict[int, list[Violation]] = {}
+    for (chunk, _, _), violations in zip(jobs, check_chunks(validator, jobs), strict=True):
+        owner = {f.value: i for i in chunk for f in units[i].focus}
+        for v in violations:
+            # pySHACL reports only the focus nodes it was given, each owned by one unit
+            out.setdefault(owner[v.focus], []).append(v)
+        if progress:
+            progress(len(chunk))
+    return out
+
+
+def check_chunks(validator: Validator, jobs: list) -> Iterable[list[Violation]]:
+    """Yield each job's violations, in order; big batches use one process per core.
+
+    pySHACL is pure Python and holds the GIL, so only processes run it in
+    parallel; each worker loads the same shapes once.
+    """
+    workers = min(os.cpu_count() or 1, len(jobs))
+    if len(jobs) * CHECK_CHUNK < PARALLEL_CHECK_MIN or workers < 2:
+        for _, triples, focus in jobs:
+            yield validator.validate(triples, focus=focus).violations
+        return
+    shapes = validator.shapes.serialize(format="nt")
+    with ProcessPoolExecutor(workers, mp_context=get_context("spawn"),
+                             initializer=_start_check_worker, initargs=(shapes,)) as pool:
+        yield from pool.map(_check_in_worker, [(t, f) for _, t, f in jobs])
+
+
+_worker_validator: Validator | None = None
+
+
+def _start_check_worker(shapes: str) -> None:
+    global _worker_validator  # one per worker process, set once when it starts
+    import rdflib
+
+    _worker_validator = Validator(rdflib.Graph().parse(data=shapes, format="nt"))
+
+
+def _check_in_worker(job) -> list[Violation]:
+    triples, focus = job
+    assert _worker_validator is not None
+    return _worker_validator.validate(triples, focus=focus).violations
+
+
+def recorded(store: Store, unit: Unit, change: Change, existing: set[str] | None = None) -> Unit:
+    """Add the profile record (created, modified, by whom) to a profile unit; others unchanged.
+
+    ``existing``, the store's graph names when known, saves a lookup for new graphs.
+    """
+    known = existing is None or unit.graph.value in existing
+    return with_profile_record(unit, change, created_of(store, unit.graph) if known else None)
+
+
+def write_units(store: Store, units: list[Unit], change: Change) -> None:
+    """Write accepted units: one transaction, or the bulk loader for big loads."""
+    if not units:
+        return
+    if sum(len(u.triples) for u in units) <= BULK_THRESHOLD:
+        replace_units(store, units, change)
+        return
+    existing = set(store.named_graphs())
+    stale = [u for u in units if u.graph.value in existing]
+    if stale:  # the bulk loader only adds: clear the graphs that are being replaced
+        from crossinnov.sparql.queries import QUERIES, term
+
+        for start in range(0, len(stale), 1000):
+            store.update(" ;\n".join(QUERIES.render("drop_graph", graph=term(u.graph))
+                                     for u in stale[start:start + 1000]))
+    store.add_quads((q for u in units for q in u.quads()), bulk=True)
+    rebuild_closure(store)
+    change.graphs = []
+    record(store, change)
+
+
+def load_units(
+    store: Store,
+    units: list[Unit],
+    validator: Validator,
+    change: Change,
+    *,
+    strict: bool = False,
+    progress: Progress | None = None,
+) -> LoadReport:
+    """Validate then write units; with ``strict``, one rejection writes nothing."""
+    accepted, rejected = check_units(store, units, validator, progress=progress)
+    report = LoadReport(accepted, rejected)
+    if rejected and strict:
+        return report
+    existing = set(store.named_graphs()) if len(accepted) > 1 else None
+    write_units(store, [recorded(store, u, change, existing) for u in accepted], change)
+    report.written = bool(accepted)
+    return report
+
+
+def read_paths(paths: Iterable[Path], iris) -> tuple[list[Unit], list[Rejected]]:
+    """Read files into units; an unreadable file raises IngestError."""
+    units: list[Unit] = []
+    rejected: list[Rejected] = []
+    for path in paths:
+        u, r = read_path(Path(path), iris)
+        units += u
+        rejected += r
+    graphs = [u.graph.value for u in units]
+    if len(set(graphs)) != len(graphs):
+        seen: set[str] = set()
+        dupes = sorted({g for g in graphs if g in seen or seen.add(g)})
+        raise IngestError(f"the same graph is given twice in this load: {', '.join(dupes[:5])}")
+    return units, rejected
+
+
+def shipped_units(store: Store) -> tuple[list[Unit], list[str]]:
+    """Return the shipped data (and ontology) under the store's base, with build warnings."""
+    units, warnings = build_shipped(store.iris)
+    return [ontology_unit(store.iris), *units], warnings

@@ -1,0 +1,119 @@
+"""The served store (crossinnov.stores.served): an on-disk store whose reads are answered by
+query worker processes (in-memory replicas), each query under the time limit, and whose
+writes go to the disk first and then to every worker, so a write is seen at once.
+
+Built here as ``crossinnov serve`` builds it (:func:`crossinnov.web.state.open_served_store`):
+an on-disk :class:`~crossinnov.stores.embedded.OxigraphStore` in a temporary folder behind a
+:class:`~crossinnov.stores.workers.WorkerPool` of one public and one internal worker.
+"""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+import pytest
+
+from crossinnov.config import DEFAULT_BASE
+from crossinnov.iris import IRIs
+from crossinnov.sparql.answers import QueryRejected, QuerySpec, QueryTimeout
+from crossinnov.stores.base import INTERNAL, PUBLIC, StoreError
+from crossinnov.stores.embedded import OxigraphStore
+from crossinnov.stores.served import ServedStore
+from crossinnov.stores.workers import PoolLimits
+
+#: about the embedded store's workers: once per run is enough
+pytestmark = pytest.mark.embedded_only(reason="the served store is the embedded store's")
+
+EX = "http://example.org/"
+P = ox.NamedNode(EX + "p")
+#: a query that never ends by itself on the many triples of the fixture
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+
+
+def quad(subject: str, value: str, graph: str) -> ox.Quad:
+    return ox.Quad(ox.NamedNode(EX + subject), P, ox.Literal(value), ox.NamedNode(EX + graph))
+
+
+def values(store, graph: str) -> list[str]:
+    rows = store.select(f"SELECT ?v WHERE {{ GRAPH <{EX}{graph}> {{ ?s <{EX}p> ?v }} }}")
+    return sorted(r["v"].value for r in rows)
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    """A served store over a disk store holding 2 000 quads (enough for a runaway query)."""
+    disk = OxigraphStore(str(tmp_path_factory.mktemp("served") / "store"), IRIs(DEFAULT_BASE))
+    disk.add_quads([quad(f"s{i}", str(i), "many") for i in range(2000)])
+    store = ServedStore(disk, PoolLimits(public=1, internal=1, start_timeout=120), 30.0)
+    yield store
+    store.close()
+
+
+def test_queries_are_answered_by_the_workers_not_the_disk(served):
+    """A quad written to the disk store behind the served store's back is not seen: reads
+    go to the workers' replicas (the disk is only read for quads, dumps and counts)."""
+    served.disk.add_quads([quad("hidden", "behind its back", "hidden")])
+    assert values(served.disk, "hidden") == ["behind its back"]
+    assert values(served, "hidden") == []
+    assert values(served.in_lane(PUBLIC), "hidden") == []
+    # the store's own listing reads the disk
+    assert EX + "hidden" in served.named_graphs()
+
+
+def test_an_added_quad_is_seen_at_once_by_every_worker(served):
+    served.add_quads([quad("a", "added", "added")])
+    assert values(served, "added") == ["added"]
+    assert values(served.in_lane(PUBLIC), "added") == ["added"]
+    assert values(served.disk, "added") == ["added"]  # durable: on disk first
+
+
+def test_an_update_is_seen_at_once_by_every_worker(served):
+    served.update(f"INSERT DATA {{ GRAPH <{EX}updated> {{ <{EX}u> <{EX}p> 'one' }} }}")
+    assert values(served, "updated") == ["one"]
+    served.update(f"DELETE DATA {{ GRAPH <{EX}updated> {{ <{EX}u> <{EX}p> 'one' }} }} ; "
+                  f"INSERT DATA {{ GRAPH <{EX}updated> {{ <{EX}u> <{EX}p> 'two' }} }}")
+    for store in (served, served.in_lane(PUBLIC), served.in_lane(INTERNAL), served.disk):
+        assert values(store, "updated") == ["two"]
+
+
+def test_a_bulk_add_starts_the_workers_from_a_fresh_snapshot(served):
+    served.add_quads([quad(f"b{i}", f"bulk {i}", "bulk") for i in range(3)], bulk=True)
+    assert values(served, "bulk") == ["bulk 0", "bulk 1", "bulk 2"]
+    assert values(served.in_lane(PUBLIC), "bulk") == ["bulk 0", "bulk 1", "bulk 2"]
+
+
+def test_the_answer_is_written_as_asked(served):
+    spec = QuerySpec(f"SELECT ?s WHERE {{ GRAPH <{EX}many> {{ ?s ?p ?o }} }} ORDER BY ?s",
+                     select_format="csv", max_rows=3)
+    answer = served.answer(spec)
+    assert answer.cut == "rows" and answer.rows == 3
+    assert answer.read().decode().split() == ["s", EX + "s0", EX + "s1", EX + "s10"]
+
+
+def test_errors_are_told_apart(served):
+    with pytest.raises(SyntaxError):
+        served.query("SELECT ?s WHERE { ?s ?p }")
+    with pytest.raises(QueryRejected) as caught:
+        served.answer(QuerySpec("SELECT ?s WHERE { ?s ?p }"))
+    assert caught.value.kind == "syntax"
+    with pytest.raises(StoreError):  # an error while evaluating: no syntax error
+        served.query("SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }")
+
+
+def test_a_query_past_its_time_limit_is_stopped_and_the_store_answers_on(served):
+    served.add_quads([quad("t", "written before", "timeout")])
+    before = set(served.pool.pids())
+    with pytest.raises(QueryTimeout, match="time limit"):
+        served.answer(QuerySpec(RUNAWAY), timeout=1.0)
+    assert set(served.pool.pids()) != before  # the worker that held it was replaced
+    assert len(served.pool.pids()) == 2
+    # the replacement has every write
+    assert values(served, "timeout") == ["written before"]
+    assert values(served.in_lane(PUBLIC), "timeout") == ["written before"]
+
+
+def test_health_and_counts_come_from_the_disk_and_the_pool(served):
+    health = served.health()
+    assert health["store"] is True
+    assert health["workers"]["public"] == 1 and health["workers"]["internal"] == 1
+    assert len(served) == len(served.disk) >= 2000
+    assert sum(1 for _ in served.quads(EX + "many")) == 2000

@@ -1,0 +1,202 @@
+"""The Store interface (crossinnov.stores.base), as every backend keeps it: the union default
+graph as a set, FROM and the protocol's dataset honoured, a failing update that changes
+nothing, bound values, capped answers, bulk adds, read-only views, dumps.
+
+Every test runs against both backends, in every run: the embedded Oxigraph store
+(a folder) and a real Oxigraph server used as an external SPARQL 1.1 store. What only
+one backend does is in ``test_embedded.py`` and ``test_remote.py``; what writes do to the
+graph, in ``writes/``.
+"""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+import pytest
+from conftest import BACKENDS
+
+from crossinnov.config import Settings
+from crossinnov.ingest.profile import profile_to_unit
+from crossinnov.stores import open_store
+from crossinnov.stores.base import StoreError
+from crossinnov.writes.changes import Change, replace_units
+
+DUPLICATES = """
+SELECT ?s ?p ?o (COUNT(?g) AS ?graphs) WHERE { GRAPH ?g { ?s ?p ?o } }
+GROUP BY ?s ?p ?o HAVING (COUNT(?g) > 1)
+"""
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request) -> str:
+    """Both backends, whatever ``CROSSINNOV_TEST_STORE`` says."""
+    return request.param
+
+
+def count(store, query: str, **kw) -> int:
+    return int(next(iter(store.query(query, **kw)))["n"].value)
+
+
+def write_profile(store, data: dict) -> None:
+    unit = profile_to_unit(data, store.iris)
+    assert not unit.problems
+    replace_units(store, [unit], Change("create", store.iris.agent("test")))
+
+
+def test_store_survives_reopen(settings):
+    with open_store(settings) as store:
+        write_profile(store, {"id": "acme", "name": "Acme", "city": "berlin", "sectors": ["ict"]})
+        n = len(store)
+    with open_store(settings) as store:
+        assert len(store) == n > 0
+        assert store.ask("ASK { ?o <https://schema.org/name> 'Acme' }")
+
+
+def test_read_only_view_while_a_writer_is_open(settings):
+    with open_store(settings) as writer:
+        write_profile(writer, {"id": "acme", "name": "Acme", "city": "berlin", "sectors": ["ict"]})
+        writer.flush()
+        reader = open_store(settings, read_only=True)
+        assert reader.ask("ASK { ?o <https://schema.org/name> 'Acme' }")
+        with pytest.raises(StoreError, match="read-only"):
+            reader.update("INSERT DATA { GRAPH <http://ex/g> { <http://ex/a> <http://ex/b> 1 } }")
+
+
+def test_default_graph_is_the_union_of_named_graphs(loaded_store):
+    total = count(loaded_store, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+    per_graph = count(loaded_store, "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
+    assert total == per_graph == len(loaded_store)
+
+
+def test_every_triple_is_in_exactly_one_graph(loaded_store):
+    assert loaded_store.select(DUPLICATES) == []
+
+
+def test_from_replaces_the_union(loaded_store):
+    berlin = loaded_store.iris.graph("city", "berlin").value
+    q = f"SELECT (COUNT(*) AS ?n) FROM <{berlin}> WHERE {{ ?s ?p ?o }}"
+    in_graph = sum(1 for _ in loaded_store.quads(berlin))
+    assert count(loaded_store, q) == in_graph < len(loaded_store)
+    # FROM NAMED limits GRAPH to the named graphs listed
+    q = (f"SELECT (COUNT(DISTINCT ?g) AS ?n) FROM NAMED <{berlin}> "
+         "WHERE { GRAPH ?g { ?s ?p ?o } }")
+    assert count(loaded_store, q) == 1
+
+
+def test_protocol_dataset_overrides_from(loaded_store):
+    berlin = loaded_store.iris.graph("city", "berlin").value
+    rome = loaded_store.iris.graph("city", "rome").value
+    q = f"SELECT (COUNT(*) AS ?n) FROM <{berlin}> WHERE {{ ?s ?p ?o }}"
+    in_rome = sum(1 for _ in loaded_store.quads(rome))
+    assert count(loaded_store, q, default_graph=[rome], named_graphs=[]) == in_rome
+    q = "SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+    assert count(loaded_store, q, default_graph=[], named_graphs=[berlin, rome]) == 2
+
+
+def test_a_failing_update_changes_nothing(loaded_store):
+    before = sorted(str(q) for q in loaded_store.quads())
+    bad = ("DROP GRAPH <https://w3id.org/crossinnov/graph/city/berlin> ; "
+           "INSERT DATA { GRAPH <http://ex/g> { <http://ex/a> <http://ex/b> 1 } } ; "
+           "DROP GRAPH <http://ex/does-not-exist>")
+    with pytest.raises(StoreError, match="changed nothing"):
+        loaded_store.update(bad)
+    assert sorted(str(q) for q in loaded_store.quads()) == before
+
+
+def test_bindings_are_substituted_not_pasted(loaded_store):
+    hostile = ox.Literal('x" } ; DROP ALL ; SELECT * { "')
+    rows = loaded_store.select("SELECT ?name ?org WHERE { ?org <https://schema.org/name> ?name }",
+                               name=hostile)
+    assert rows == []
+    assert len(loaded_store) > 0
+    rows = loaded_store.select("SELECT ?org ?name WHERE { ?org <https://schema.org/name> ?name }",
+                               org=loaded_store.iris.organisation("pakmarkas"))
+    assert [r["name"].value for r in rows] == ["PakMarkas (JSC)"]
+
+
+# --- what every backend must do alike (regressions of the external store) ----------------------
+
+def test_answer_is_capped_and_resolves_relative_iris(loaded_store):
+    """Regression: the external store passed the server's bytes through, uncapped and without
+    the base IRI. The web's answers: at most max_rows rows, relative IRIs against the
+    endpoint's URL."""
+    from crossinnov.sparql.answers import QuerySpec
+
+    cities = "SELECT ?c WHERE { ?c a <https://w3id.org/crossinnov/ontology#City> }"
+    answer = loaded_store.answer(QuerySpec(cities, select_format="csv", max_rows=3))
+    assert answer.truncated and answer.rows == 3
+    assert len(answer.read().decode().split()) == 1 + 3
+    relative = QuerySpec("SELECT ?x WHERE { BIND(<rel> AS ?x) }", select_format="tsv",
+                         base_iri="http://example.org/sparql")
+    assert "<http://example.org/rel>" in loaded_store.answer(relative).read().decode()
+
+
+def test_bound_values_reach_queries_of_every_form(loaded_store):
+    """Regression: values bound for a SPARQL server were pasted inside a keyword (WHER VALUES E)."""
+    org = loaded_store.iris.organisation("pakmarkas")
+    assert loaded_store.ask("ASK { ?org a <https://w3id.org/crossinnov/ontology#Organisation> }",
+                            org=org)
+    triples = loaded_store.construct("CONSTRUCT { ?org ?p ?o } WHERE { ?org ?p ?o }", org=org)
+    assert triples and {t.subject for t in triples} == {org}
+    graph = loaded_store.iris.graph("organisation", "pakmarkas").value
+    assert {q.graph_name.value for q in loaded_store.quads(graph)} == {graph}
+
+
+def test_bulk_add_keeps_blank_nodes_linked(store):
+    """A bulk add (the loader's path for big loads) is one stream: blank nodes keep their links."""
+    ex = "http://example.org/"
+    quads = []
+    for g in range(30):
+        graph, head = ox.NamedNode(f"{ex}g{g}"), ox.BlankNode()
+        quads.append(ox.Quad(ox.NamedNode(f"{ex}s{g}"), ox.NamedNode(ex + "list"), head, graph))
+        quads.append(ox.Quad(head, ox.NamedNode(ex + "first"), ox.Literal(str(g)), graph))
+    store.add_quads(quads, bulk=True)
+    assert len(store) == len(quads)
+    rows = store.select("SELECT ?s ?v WHERE { ?s <http://example.org/list> [ "
+                        "<http://example.org/first> ?v ] }")
+    assert sorted((r["s"].value, r["v"].value) for r in rows) == \
+        sorted((f"{ex}s{g}", str(g)) for g in range(30))
+
+
+def test_a_read_only_store_refuses_every_write(store):
+    """Regression: ``open_store(read_only=True)`` gave a writable external store."""
+    quad = ox.Quad(ox.NamedNode("http://example.org/a"), ox.NamedNode("http://example.org/p"),
+                   ox.Literal("x"), ox.NamedNode("http://example.org/g"))
+    store.add_quads([quad])
+    reader = open_store(Settings(store=store.location), read_only=True)
+    for write in (lambda: reader.add_quads([quad]), lambda: reader.add_quads([quad], bulk=True),
+                  lambda: reader.update("DROP ALL")):
+        with pytest.raises(StoreError, match="read-only"):
+            write()
+    assert list(store.quads()) == [quad]
+
+
+@pytest.mark.parametrize("name", ["turtle", "ntriples", "nquads", "trig", "jsonld", "xml"])
+def test_dump_in_every_format_is_the_store(loaded_store, name):
+    import io
+
+    import rdflib
+    from rdflib.compare import isomorphic
+
+    from crossinnov.formats import RDF_FORMATS, prefixes_for, to_rdflib
+
+    spec = RDF_FORMATS[name]
+    out = io.BytesIO()
+    loaded_store.dump(out, spec.oxformat, prefixes=prefixes_for(loaded_store.iris))
+    data = out.getvalue()
+    if spec.is_dataset:
+        parsed = set(ox.parse(data, format=spec.oxformat))
+        assert len(parsed) == len(loaded_store)
+        assert {q.graph_name for q in parsed} == \
+            {ox.NamedNode(g) for g in loaded_store.named_graphs()}
+    else:
+        graph = rdflib.Graph().parse(data=data, format=spec.rdflib_name)
+        assert isomorphic(graph, to_rdflib(loaded_store.quads()))
+    if name in ("turtle", "trig"):
+        assert b"@prefix ci: <https://w3id.org/crossinnov/ontology#>" in data
+
+
+def test_named_graphs_include_empty_ones(store):
+    store.update("CREATE GRAPH <http://example.org/empty>")
+    assert store.named_graphs() == ["http://example.org/empty"]
+    assert len(store) == 0 and list(store.quads("http://example.org/empty")) == []
+    assert list(store.quads("http://example.org/never-made")) == []

@@ -1,0 +1,103 @@
+"""The query workers behind ``/sparql`` (crossinnov.stores.workers): a stopped query's worker
+is killed and replaced, and two workers answer at once. Over real HTTP to a served app.
+
+The limits a worker keeps (memory, answer size, no network) are in
+``security/test_worker_limits.py``; the served store's own reads and writes in
+``test_served.py``.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from endpoint import (
+    CITIES,
+    CITY_NOTATIONS,
+    RUNAWAY,
+    Serve,
+    column,
+    get,
+    number,
+    wait_for_pool,
+    wait_for_workers,
+)
+
+
+@pytest.fixture(scope="module")
+def serve(make_app):
+    serve = Serve(make_app)
+    yield serve
+    serve.close()
+
+
+@pytest.fixture(scope="module")
+def limited(serve):
+    return serve(QUERY_TIMEOUT=1.5, QUERY_WORKERS=2)
+
+
+@pytest.mark.embedded_only(reason="query workers are how the embedded store stops a query; "
+                                  "a SPARQL server stops its own")
+def test_a_stopped_query_worker_is_killed_and_replaced(limited):
+    pool = limited.app.extensions["crossinnov"].store.pool
+    before = wait_for_pool(pool, 2)
+    assert get(limited, RUNAWAY).status_code == 503
+    # the stopped worker is really gone
+    killed = before - set(pool.pids())
+    assert len(killed) == 1
+    for pid in killed:  # SIGKILLed, then reaped by the kernel (SIGCHLD ignored): give it time
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                break
+            time.sleep(0.05)
+        else:
+            pytest.fail(f"the stopped worker {pid} still exists after 10 s")
+    # the other worker answers meanwhile
+    assert column(get(limited, CITY_NOTATIONS), "notation") == CITIES
+    # a fresh worker takes the stopped one's place
+    wait_for_pool(pool, 2, without=killed)
+    for _ in range(4):  # both workers answer
+        assert column(get(limited, CITY_NOTATIONS), "notation") == CITIES
+
+
+#: a slow (finite) query of a few seconds, and the least count it answers
+SLOW = ("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . "
+        "FILTER(STRLEN(STR(?c)) > STRLEN(STR(?f))) }", 1_000_000)
+
+
+@pytest.fixture(scope="module")
+def parallel(serve):
+    return serve(QUERY_WORKERS=2, QUERY_TIMEOUT=60.0)
+
+
+@pytest.mark.embedded_only(reason="about the embedded store's query workers; a SPARQL server "
+                                  "has its own threads")
+def test_two_workers_answer_in_parallel(parallel):
+    """Two slow queries at once are both being answered at the same moment, by the two public
+    workers (no timing: a loaded machine slows everything alike)."""
+    pool = parallel.app.extensions["crossinnov"].store.pool
+    wait_for_workers(parallel, 2)
+    slow, least = SLOW
+    seen_busy = threading.Event()
+
+    def watch() -> None:
+        while not seen_busy.is_set() and watching:
+            if pool.status()["idle"]["public"] == 0:
+                seen_busy.set()
+            time.sleep(0.005)
+
+    watching = True
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    with ThreadPoolExecutor(2) as executor:
+        answers = list(executor.map(lambda _: number(parallel, slow), range(2)))
+    watching = False
+    watcher.join(5)
+    assert answers[0] == answers[1] and answers[0] > least
+    assert seen_busy.is_set()  # both public workers were answering at once
