@@ -73,6 +73,11 @@ class Settings:
     max_result_bytes: int = 100_000_000
     #: deepest nesting of brackets (and chains of ! or ^) a query may have
     max_query_depth: int = 64
+    #: memory for answers of /sparql kept to be sent again until the next write, in MB
+    #: (0: no cache)
+    answer_cache_mb: int = 64
+    #: the largest answer kept in that cache, in MB
+    answer_cache_entry_mb: int = 4
     #: query worker processes kept for pages, the API and writes (never used by /sparql)
     internal_workers: int = 1
     #: memory one query may add to its worker, in MB (0: no limit); past it: 503

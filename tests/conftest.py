@@ -214,7 +214,10 @@ class LiveServer:
 
         import waitress
 
-        self.server = waitress.create_server(app, host="127.0.0.1", port=0, threads=threads)
+        # poll(), not select(): this test process holds over 1 024 files (every app's worker
+        # pipes), and select() never sees a socket numbered past 1 023 (requests hung)
+        self.server = waitress.create_server(app, host="127.0.0.1", port=0, threads=threads,
+                                             asyncore_use_poll=True)
         self.url = f"http://127.0.0.1:{self.server.effective_port}"
         self.thread = threading.Thread(target=self.server.run, daemon=True)
         self.thread.start()

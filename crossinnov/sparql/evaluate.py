@@ -16,6 +16,7 @@ import pyoxigraph as ox
 from crossinnov.sparql.answers import Failed, Message, QuerySpec
 from crossinnov.sparql.dataset import oxigraph_dataset
 from crossinnov.sparql.results import write_answer
+from crossinnov.sparql.rewrite import optimise
 
 
 def run(store: ox.Store, spec: QuerySpec):
@@ -25,7 +26,21 @@ def run(store: ox.Store, spec: QuerySpec):
         kwargs["substitutions"] = {ox.Variable(k): v for k, v in spec.bindings.items()}
     if spec.base_iri:
         kwargs["base_iri"] = spec.base_iri
-    return store.query(spec.sparql, **kwargs)
+    return query(store, spec.sparql, **kwargs)
+
+
+def query(store: ox.Store, sparql: str, **kwargs: Any):
+    """``store.query`` of the text with its equivalent NOT EXISTS written as MINUS
+    (:mod:`crossinnov.sparql.rewrite`: Oxigraph runs a NOT EXISTS once per row). Should
+    Oxigraph refuse the rewritten text, the text as written runs, and its error is the one
+    reported."""
+    text = optimise(sparql)
+    if text is sparql or text == sparql:
+        return store.query(sparql, **kwargs)
+    try:
+        return store.query(text, **kwargs)
+    except SyntaxError:
+        return store.query(sparql, **kwargs)
 
 
 def answer(store: ox.Store, spec: QuerySpec, emit: Callable[[Message], None]) -> None:

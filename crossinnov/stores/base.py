@@ -22,6 +22,9 @@ hold. Conventions shared by all backends:
 
 from __future__ import annotations
 
+import contextlib
+import secrets
+import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import BinaryIO
@@ -38,6 +41,37 @@ QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
 #: or background work such as the analysis
 PUBLIC, INTERNAL, BACKGROUND = "public", "internal", "background"
 LANES = (PUBLIC, INTERNAL, BACKGROUND)
+
+
+class WriteVersion:
+    """A version tag that every write made through its owner changes, before and after.
+
+    Changing it before and after means an answer computed while a write is going on is
+    filed under a version nobody asks for afterwards, so a cache keyed by it never serves
+    data older than the last acknowledged write. The tag starts from a random epoch, so
+    two runs of a server never share one.
+    """
+
+    def __init__(self) -> None:
+        self._epoch = secrets.token_hex(6)
+        self._count = 0
+        self._lock = threading.Lock()
+
+    def tag(self) -> str:
+        return f"{self._epoch}.{self._count}"
+
+    def _bump(self) -> None:
+        with self._lock:
+            self._count += 1
+
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[None]:
+        """Wrap a write: the version changes when it starts and when it ends (or fails)."""
+        self._bump()
+        try:
+            yield
+        finally:
+            self._bump()
 
 
 class StoreError(Exception):
@@ -123,6 +157,11 @@ class Store(ABC):
     def in_lane(self, lane: str) -> Store:
         """The same store, for work of another lane (only the served store has lanes)."""
         return self
+
+    def version(self) -> str | None:
+        """A tag every write changes, for caches of answers; None when the store cannot tell
+        (a SPARQL server may be written by others), and then nothing is cached."""
+        return None
 
     def health(self) -> dict:
         """Whether the store answers (for ``/healthz``): never waits behind queries."""

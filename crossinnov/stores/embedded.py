@@ -11,7 +11,8 @@ from crossinnov.config import MEMORY_STORE
 from crossinnov.iris import IRIs
 from crossinnov.sparql.dataset import oxigraph_dataset
 from crossinnov.sparql.evaluate import answer
-from crossinnov.stores.base import Store, StoreError
+from crossinnov.sparql.evaluate import query as run_query
+from crossinnov.stores.base import Store, StoreError, WriteVersion
 
 
 class OxigraphStore(Store):
@@ -34,6 +35,7 @@ class OxigraphStore(Store):
                 reason = "it is in use by another process (is `crossinnov serve` running?)"
             raise StoreError(f"cannot open the store at {path}: {reason}") from exc
         self.read_only = read_only
+        self.writes = WriteVersion()
 
     @property
     def native(self) -> ox.Store:
@@ -44,24 +46,30 @@ class OxigraphStore(Store):
         kwargs = oxigraph_dataset(sparql, default_graph, named_graphs)
         if bindings:
             kwargs["substitutions"] = {ox.Variable(k): v for k, v in bindings.items()}
-        return self._store.query(sparql, **kwargs)
+        return run_query(self._store, sparql, **kwargs)
 
     def _answer_in_process(self, spec, emit) -> None:
         answer(self._store, spec, emit)
 
+    def version(self) -> str | None:
+        # a read-only view sees another process's writes, which it cannot count
+        return None if self.read_only else self.writes.tag()
+
     def update(self, sparql: str) -> None:
         self._check_writable()
         try:
-            self._store.update(sparql)
+            with self.writes.writing():
+                self._store.update(sparql)
         except (RuntimeError, OSError) as exc:
             raise StoreError(f"the update failed and changed nothing: {exc}") from exc
 
     def add_quads(self, quads, *, bulk=False):
         self._check_writable()
-        if bulk:
-            self._store.bulk_extend(quads)
-        else:
-            self._store.extend(quads)
+        with self.writes.writing():
+            if bulk:
+                self._store.bulk_extend(quads)
+            else:
+                self._store.extend(quads)
 
     def quads(self, graph=None):
         if graph is None:

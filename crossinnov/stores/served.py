@@ -13,7 +13,7 @@ import sys
 import pyoxigraph as ox
 
 from crossinnov.sparql.answers import Answer, QueryRejected, QuerySpec
-from crossinnov.stores.base import INTERNAL, Store, StoreError
+from crossinnov.stores.base import INTERNAL, Store, StoreError, WriteVersion
 from crossinnov.stores.embedded import OxigraphStore
 from crossinnov.stores.workers import PoolLimits, WorkerPool
 
@@ -36,6 +36,7 @@ class ServedStore(Store):
         self.timeout = timeout
         #: the workers' lane of this store's own queries (see in_lane)
         self.lane = INTERNAL
+        self.writes = WriteVersion()
         self.pool = WorkerPool(self._snapshot, limits)
         self.pool.start()
 
@@ -68,21 +69,26 @@ class ServedStore(Store):
                 raise SyntaxError(str(exc)) from exc
             raise StoreError(str(exc)) from exc
 
+    def version(self) -> str | None:
+        """Changes with every write, before the disk has it and after every worker has."""
+        return self.writes.tag()
+
     def update(self, sparql: str) -> None:
-        with self.pool.write_lock:
+        with self.writes.writing(), self.pool.write_lock:
             self.disk.update(sparql)
             self.pool.broadcast(sparql)
 
     def add_quads(self, quads, *, bulk=False):
-        if bulk:  # a bulk load: the workers start again from a fresh snapshot
+        with self.writes.writing():
+            if bulk:  # a bulk load: the workers start again from a fresh snapshot
+                with self.pool.write_lock:
+                    self.disk.add_quads(quads, bulk=True)
+                self.pool.reload()
+                return
+            quads = list(quads)
             with self.pool.write_lock:
-                self.disk.add_quads(quads, bulk=True)
-            self.pool.reload()
-            return
-        quads = list(quads)
-        with self.pool.write_lock:
-            self.disk.add_quads(quads)
-            self.pool.broadcast_quads(ox.serialize(quads, None, ox.RdfFormat.N_QUADS))
+                self.disk.add_quads(quads)
+                self.pool.broadcast_quads(ox.serialize(quads, None, ox.RdfFormat.N_QUADS))
 
     def quads(self, graph=None):
         return self.disk.quads(graph)

@@ -90,8 +90,11 @@ def run(settings: Settings, *, host: str, port: int, threads: int,
 
     _setup_logging()
     app = create_app(config_from_settings(settings, config_file))
+    # poll(), not select(): select cannot watch a socket numbered past 1 023, and the
+    # query workers' pipes can push the listening socket there
     server = waitress.create_server(AccessLog(app), host=host, port=port, threads=threads,
-                                    ident="crossinnov", channel_timeout=300)
+                                    ident="crossinnov", channel_timeout=300,
+                                    asyncore_use_poll=True)
 
     def stop(signum: int, frame: Any) -> None:
         raise KeyboardInterrupt

@@ -25,6 +25,7 @@ from crossinnov.formats import (
 )
 from crossinnov.publish.describe import service_description
 from crossinnov.sparql.answers import Answer, QueryRejected, QuerySpec
+from crossinnov.sparql.cache import etag, key_of
 from crossinnov.sparql.errors import explain
 from crossinnov.sparql.protocol import ProtocolRequest, choose_formats, parse_request
 from crossinnov.sparql.text import (
@@ -92,12 +93,23 @@ def endpoint() -> Response:
     )
     if html:
         return _html_answer(req, spec)
+    version = crossinnov.store.version()
+    tag = None if version is None else etag(key_of(spec), version)
+    if tag is not None and request.method in ("GET", "HEAD") \
+            and request.if_none_match.contains_weak(tag):
+        # RFC 9110 13.1.2: the client holds this very answer; nothing is run
+        not_modified = Response(status=304)
+        not_modified.set_etag(tag)
+        not_modified.vary.add("Accept")
+        return not_modified
     answer = run_public(spec)
     media = GRAPH_MEDIA[answer.format] if answer.kind == "graph" else RESULT_MEDIA[answer.format]
     response = Response(answer.chunks, mimetype=media)
     if media.startswith("text/") or media.endswith(("json", "xml")):
         response.mimetype_params["charset"] = "utf-8"
     limit_headers(response, answer, spec)
+    if tag is not None:
+        response.set_etag(tag)
     response.vary.add("Accept")
     return response
 
@@ -105,19 +117,28 @@ def endpoint() -> Response:
 def run_public(spec: QuerySpec) -> Answer:
     """Check and run a query for a member of the public: through the gate, in the public lane.
 
-    The checks of the text are inside the gate too: scanning a long hostile query costs
-    time, and a client gets no more of it than of the workers.
+    An answer the cache holds for the store's present version is sent again without
+    running anything (its text passed the checks when it was first run). The checks of
+    the text are inside the gate too: scanning a long hostile query costs time, and a
+    client gets no more of it than of the workers.
     """
     crossinnov = current()
+    version = crossinnov.store.version()
+    key = None if version is None else key_of(spec)
+    if key is not None:
+        cached = crossinnov.answers.get(key, version)
+        if cached is not None:
+            return cached
     with crossinnov.gate.admit(client_key()):
         check_query(spec.sparql)
         try:
-            return crossinnov.store.answer(spec, lane=PUBLIC)
+            answer = crossinnov.store.answer(spec, lane=PUBLIC)
         except QueryRejected as exc:
             if exc.kind == "syntax":  # in words, at the token at fault (crossinnov.sparql.errors)
                 known = {**WELL_KNOWN_PREFIXES, **(spec.prefixes or {})}
                 exc.explained = explain(spec.sparql, str(exc), known)
             raise
+    return answer if key is None else crossinnov.answers.put(key, version, answer)
 
 
 def limit_headers(response: Response, answer: Answer, spec: QuerySpec) -> None:

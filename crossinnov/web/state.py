@@ -22,6 +22,7 @@ from crossinnov.publish.describe import data_version, void_counts
 from crossinnov.reconcile import Index
 from crossinnov.report import Report
 from crossinnov.search import SearchIndex
+from crossinnov.sparql.cache import AnswerCache
 from crossinnov.stores import open_store
 from crossinnov.stores.base import Store
 from crossinnov.stores.embedded import OxigraphStore
@@ -69,6 +70,8 @@ class Crossinnov:
     analysis_interval: Interval
     #: the full-text and facet index, kept in step with the store's changelog
     search: SearchIndex
+    #: /sparql answers, until the next write (keyed by the store's version)
+    answers: AnswerCache
     caches: Caches = field(default_factory=Caches)
 
     def data_version(self) -> str:
@@ -152,7 +155,9 @@ def init_app(app: Flask, settings: Settings) -> None:
     profiles.on_write(analysis.schedule)
     crossinnov = Crossinnov(settings, store, tokens, profiles, analysis, gate,
                             Interval(settings.analysis_min_interval, "an analysis"),
-                            SearchIndex(store))
+                            SearchIndex(store),
+                            AnswerCache(settings.answer_cache_mb * 2**20,
+                                        settings.answer_cache_entry_mb * 2**20))
     app.extensions["crossinnov"] = crossinnov
     warm_search(crossinnov.search)
     if app.config.get("ANALYSE_ON_START", True) and analysis_is_stale(store):

@@ -163,3 +163,21 @@ def test_an_acknowledged_write_survives_kill_9(new_store_location):
     finally:
         code, log = server.stop()
     assert code == 0, log
+
+
+def test_regression_a_server_answers_when_its_process_holds_over_1024_files(app):
+    """Regression: waitress watched its sockets with select(), which never sees a socket
+    numbered past 1 023; once the test process held that many files (every app's worker
+    pipes), requests to a live server hung. Servers now use poll()."""
+    from conftest import LiveServer
+
+    held = [open(os.devnull) for _ in range(1100)]  # noqa: SIM115 - held open on purpose
+    try:
+        server = LiveServer(app, threads=1)
+        try:
+            assert requests.get(server.url + "/healthz", timeout=10).status_code == 200
+        finally:
+            server.close()
+    finally:
+        for fh in held:
+            fh.close()
