@@ -22,6 +22,7 @@ import sys
 import time
 import urllib.parse
 import urllib.request
+from email.message import Message
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -51,16 +52,16 @@ def prepare(workdir: Path, organisations: int) -> Path:
     return store
 
 
-def get(url: str, headers: dict[str, str]) -> tuple[int, float, dict[str, str]]:
+def get(url: str, headers: dict[str, str]) -> tuple[int, float, Message]:
     request = urllib.request.Request(url, headers=headers)
     start = time.perf_counter()
     try:
         with urllib.request.urlopen(request, timeout=600) as response:
             response.read()
-            status, found = response.status, dict(response.headers)
+            status, found = response.status, response.headers
     except urllib.error.HTTPError as exc:
         exc.read()
-        status, found = exc.code, dict(exc.headers)
+        status, found = exc.code, exc.headers
     return status, time.perf_counter() - start, found
 
 
