@@ -17,7 +17,25 @@ import pyoxigraph as ox
 import rdflib
 
 from crossinnov.iris import KINDS, IRIs
-from crossinnov.namespaces import CI
+from crossinnov.namespaces import (
+    CI,
+    DCAT,
+    DCTERMS,
+    FOAF,
+    GEO,
+    ORG,
+    OWL,
+    PROV,
+    RDF,
+    RDFS,
+    SCHEMA,
+    SD,
+    SH,
+    SKOS,
+    VANN,
+    VOID,
+    XSD,
+)
 
 
 @dataclass(frozen=True)
@@ -124,28 +142,20 @@ OFFERED_RDF = ("turtle", "jsonld", "ntriples", "xml")
 #: their media types, in that order
 OFFERED_RDF_MEDIA = tuple(RDF_FORMATS[name].media_type for name in OFFERED_RDF)
 
+#: the prefixes crossinnov writes with (Turtle, TriG, JSON-LD contexts); the namespaces
+#: themselves are those of :mod:`crossinnov.namespaces`, generated from the ontology
 STANDARD_PREFIXES = {
-    "ci": CI._NS,
-    "schema": "https://schema.org/",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "dcterms": "http://purl.org/dc/terms/",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "owl": "http://www.w3.org/2002/07/owl#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "foaf": "http://xmlns.com/foaf/0.1/",
-    "prov": "http://www.w3.org/ns/prov#",
-    "org": "http://www.w3.org/ns/org#",
+    "ci": CI._NS, "schema": str(SCHEMA), "skos": str(SKOS), "dcterms": str(DCTERMS),
+    "rdfs": str(RDFS), "owl": str(OWL), "xsd": str(XSD), "foaf": str(FOAF), "prov": str(PROV),
+    "org": str(ORG),
 }
 
 
 #: prefixes whose declaration an error about an undeclared prefix offers (SPARQL itself
 #: predefines none)
 WELL_KNOWN_PREFIXES = {
-    **STANDARD_PREFIXES,
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "dcat": "http://www.w3.org/ns/dcat#",
-    "void": "http://rdfs.org/ns/void#",
-    "sh": "http://www.w3.org/ns/shacl#",
+    **STANDARD_PREFIXES, "rdf": str(RDF), "dcat": str(DCAT), "void": str(VOID), "sh": str(SH),
+    "sd": str(SD), "vann": str(VANN), "geo": str(GEO),
 }
 
 

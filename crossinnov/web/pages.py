@@ -25,7 +25,15 @@ from flask import (
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS
 
-from crossinnov.formats import GRAPH_TYPES, OFFERED_RDF, OFFERED_RDF_MEDIA, RDF_FORMATS, negotiate
+from crossinnov.formats import (
+    GRAPH_TYPES,
+    OFFERED_RDF,
+    OFFERED_RDF_MEDIA,
+    RDF_FORMATS,
+    STANDARD_PREFIXES,
+    WELL_KNOWN_PREFIXES,
+    negotiate,
+)
 from crossinnov.namespaces import CI
 from crossinnov.resources import ontology_path, shapes_paths
 from crossinnov.sparql.queries import QUERIES
@@ -194,12 +202,8 @@ ONTOLOGY_FORMATS = OFFERED_RDF
 #: ``/ontology.{suffix}`` -> format name
 ONTOLOGY_SUFFIXES = {RDF_FORMATS[name].extension: name for name in ONTOLOGY_FORMATS}
 #: the JSON-LD of the ontology is compacted with these prefixes
-ONTOLOGY_CONTEXT = {"ci": CI._NS, "owl": str(OWL), "rdf": str(RDF), "rdfs": str(RDFS),
-                    "xsd": "http://www.w3.org/2001/XMLSchema#",
-                    "skos": "http://www.w3.org/2004/02/skos/core#",
-                    "dcterms": "http://purl.org/dc/terms/", "schema": "https://schema.org/",
-                    "org": "http://www.w3.org/ns/org#", "prov": "http://www.w3.org/ns/prov#",
-                    "foaf": "http://xmlns.com/foaf/0.1/", "vann": "http://purl.org/vocab/vann/"}
+ONTOLOGY_CONTEXT = {**STANDARD_PREFIXES, "rdf": WELL_KNOWN_PREFIXES["rdf"],
+                    "vann": WELL_KNOWN_PREFIXES["vann"]}
 
 
 def ontology_rdf(fmt: str) -> tuple[bytes, str]:

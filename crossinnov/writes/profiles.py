@@ -19,7 +19,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from crossinnov.formats import BY_MEDIA_TYPE
+from crossinnov.formats import BY_MEDIA_TYPE, STANDARD_PREFIXES
 from crossinnov.ingest import FieldError, Unit
 from crossinnov.ingest.profile import (
     FIELD_OF_PROPERTY,
@@ -81,11 +81,7 @@ def jsonld_context(iris: IRIs) -> dict[str, Any]:
     ctx: dict[str, Any] = {
         "@version": 1.1,
         "@base": f"{iris.base}id/organisation/",
-        "ci": CI._NS,
-        "schema": "https://schema.org/",
-        "dcterms": "http://purl.org/dc/terms/",
-        "foaf": "http://xmlns.com/foaf/0.1/",
-        "xsd": "http://www.w3.org/2001/XMLSchema#",
+        **{name: STANDARD_PREFIXES[name] for name in ("ci", "schema", "dcterms", "foaf", "xsd")},
         "id": "@id",
         "type": "@type",
         "Organisation": "ci:Organisation",
