@@ -9,6 +9,7 @@ overlap; writes that come while one runs schedule one more run.
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import multiprocessing as mp
 import queue
@@ -137,6 +138,10 @@ class AnalysisService:
                 log.exception("analysis run failed")
                 outcome = Outcome(error=f"{type(exc).__name__}: {exc}")
                 self.last_error = outcome.error
+                del exc
+                # a failure's traceback may hold pyoxigraph answers in reference cycles;
+                # they must be dropped in the thread that made them, so collect them here
+                gc.collect()
             with self._cond:
                 self._outcomes[number] = outcome
                 for old in [n for n in self._outcomes if n < number - 10]:

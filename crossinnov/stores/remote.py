@@ -157,8 +157,11 @@ class RemoteStore(Store):
                 result = None
             if result is not None:
                 write_answer(result, spec, messages.append)
-        if body.failure is not None:
-            raise body.failure
+        failure, body.failure = body.failure, None
+        if failure is not None:
+            # the body no longer holds the exception: no cycle keeps the half-read answer
+            # (a pyoxigraph object that must be dropped in this thread) for the collector
+            raise failure
         if result is None or isinstance(messages[-1], Failed):
             raise QueryRejected("evaluation", body.broke_off())
         return collect_answer(messages)
@@ -296,6 +299,7 @@ def _parse_stream(body: Body, graph: bool):
 
 def _parse_whole(data: bytes, graph: bool, body: Body):
     """Parse a whole answer, checking all of it: one that broke off is an error, not short."""
+    result = None
     try:
         if graph:
             return [q.triple for q in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)]
@@ -306,6 +310,7 @@ def _parse_whole(data: bytes, graph: bool, body: Body):
             result = ox.parse_query_results(data, format=ox.QueryResultsFormat.JSON)
         return result
     except SyntaxError:
+        result = None  # the traceback keeps this frame: it must not keep the answer too
         raise QueryRejected("evaluation", body.broke_off()) from None
 
 
@@ -314,8 +319,9 @@ def _parsed(body: Body, fmt: ox.RdfFormat) -> Iterator[ox.Quad]:
     try:
         yield from ox.parse(body, format=fmt)
     except SyntaxError:
-        if body.failure is not None:
-            raise body.failure from None
+        failure, body.failure = body.failure, None
+        if failure is not None:
+            raise failure from None
         raise StoreError(body.broke_off()) from None
 
 

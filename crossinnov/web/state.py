@@ -6,6 +6,7 @@ per app, never a module global); views reach it with :func:`current`.
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import threading
@@ -173,6 +174,8 @@ def warm_search(index: SearchIndex) -> None:
             index.sync()
         except Exception as exc:  # the app may be closing; the first search builds it then
             log.warning("the search index was not built in advance: %s", exc)
+            del exc
+            gc.collect()  # pyoxigraph answers a failure left in cycles: drop them in this thread
 
     threading.Thread(target=build, daemon=True, name="crossinnov-search-warm").start()
 
