@@ -80,6 +80,13 @@ class Settings:
     answer_cache_entry_mb: int = 4
     #: query worker processes kept for pages, the API and writes (never used by /sparql)
     internal_workers: int = 1
+    #: where the query workers of ``crossinnov serve`` read: "memory" (an in-memory replica,
+    #: loaded once and shared by the forked workers), "disk" (the on-disk store, opened
+    #: read-only by each worker), or "auto": memory when the replica's estimated size fits in
+    #: ``replica_memory_share`` of the memory available when the server starts, else disk
+    replicas: str = "auto"
+    #: share of the available memory an in-memory replica may take under ``replicas = auto``
+    replica_memory_share: float = 0.5
     #: memory one query may add to its worker, in MB (0: no limit); past it: 503
     worker_memory_mb: int = 1024
     #: /sparql queries one client may have running or waiting at once (429 beyond)
@@ -194,6 +201,10 @@ def _at_least_zero(value: float) -> str | None:
     return None if value >= 0 else "must be 0 or more"
 
 
+def _share(value: float) -> str | None:
+    return None if 0 < value <= 1 else "must be more than 0 and at most 1"
+
+
 def _ends_with_slash(value: str) -> str | None:
     return None if value.endswith("/") else "a base IRI must end with '/'"
 
@@ -222,6 +233,8 @@ RULES: Mapping[str, Callable[[Any], str | None]] = types.MappingProxyType({
     "max_query_depth": _more_than_zero,
     "token": _long_token,
     "analysis_engine": _one_of("auto", "igraph", "networkx"),
+    "replicas": _one_of("auto", "memory", "disk"),
+    "replica_memory_share": _share,
     "analysis_resolution": _more_than_zero,
     "betweenness_samples": _more_than_zero,
     "token_failure_window": _more_than_zero,

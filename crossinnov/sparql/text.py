@@ -50,6 +50,7 @@ tests/security/test_service_guard_fuzz.py, finds rdflib and Oxigraph agreeing wi
 from __future__ import annotations
 
 import bisect
+import functools
 import heapq
 import re
 
@@ -111,6 +112,25 @@ _FRAGILE_LOCAL = re.compile(
     + "".join(f"\\U{plane:04x}fffe-\\U{plane:04x}ffff" for plane in range(1, 15)) + "]")
 
 _MAX_READINGS = 16
+#: the longest text whose readings are remembered (the scans of a query are asked for a few
+#: times per request, in the web process and the worker; repeated texts are the common case)
+MEMO_MAX_CHARS = 16_384
+MEMO_ENTRIES = 512
+
+
+def _remembered(fn):
+    """Remember ``fn(text)`` for the last :data:`MEMO_ENTRIES` texts up to
+    :data:`MEMO_MAX_CHARS` characters (the result must be immutable); longer texts are
+    scanned every time, so the memory this holds stays small."""
+    cached = functools.lru_cache(maxsize=MEMO_ENTRIES)(fn)
+
+    @functools.wraps(fn)
+    def wrapper(text: str):
+        return cached(text) if len(text) <= MEMO_MAX_CHARS else fn(text)
+
+    wrapper.cache_clear = cached.cache_clear  # type: ignore[attr-defined]
+    return wrapper
+
 _CAREFUL, _IRI_FIRST, _LESS_THAN_FIRST = "careful", "iri", "less-than"
 _NAME_CHAR = re.compile(rf"[{_CHARS}.]")
 # PN_LOCAL is a first character, then local-name characters and "."s, not ending with "."
@@ -437,6 +457,7 @@ class QueryTooDeep(ValueError):
         self.limit = limit
 
 
+@_remembered
 def nesting_depth(text: str) -> int:
     """Return how deep the query nests: ``(``, ``{``, ``[`` (and ``<<``) in code, plus runs of
     prefix operators (``!``, ``^``, unary ``-``/``+``), each a level of recursion in a
@@ -470,6 +491,12 @@ def star_order(query: str) -> list[str] | None:
     """For ``SELECT *`` (also ``SELECT DISTINCT *``): the variables in the order they first
     appear in the query, which is the order a reader expects the columns in (Oxigraph sorts
     them by name); None for any other query."""
+    order = _star_order(query)
+    return None if order is None else list(order)
+
+
+@_remembered
+def _star_order(query: str) -> tuple[str, ...] | None:
     code = [(kind, query[start:end]) for kind, start, end in tokens(query)
             if kind not in ("space", "comment")]
     words = [text.upper() if kind == "word" else text for kind, text in code]
@@ -487,7 +514,7 @@ def star_order(query: str) -> list[str] | None:
     for kind, text in code[i + 1:]:
         if kind == "var":
             order.setdefault(text[1:], None)
-    return list(order)
+    return tuple(order)
 
 
 def strip_literals(text: str, reading: int = 0) -> str:
@@ -507,10 +534,11 @@ def strip_literals(text: str, reading: int = 0) -> str:
     return "".join(parts)
 
 
-def _words(text: str) -> list[str]:
+@_remembered
+def _words(text: str) -> tuple[str, ...]:
     """The code words (keywords, function names, ...) of the IRI-first reading, upper-cased."""
-    return [text[start:end].upper() for kind, start, end in _Scanner(text, _IRI_FIRST).tokens()
-            if kind == "word"]
+    return tuple(text[start:end].upper()
+                 for kind, start, end in _Scanner(text, _IRI_FIRST).tokens() if kind == "word")
 
 
 def has_dataset_clause(query: str) -> bool:
@@ -518,6 +546,7 @@ def has_dataset_clause(query: str) -> bool:
     return "FROM" in _words(query)
 
 
+@_remembered
 def uses_service(query: str) -> bool:
     """Return True if the query may contain a federated ``SERVICE`` call.
 

@@ -8,14 +8,24 @@ to the durable on-disk store first and then, in order, to every worker.
 from __future__ import annotations
 
 import copy
+import logging
 import sys
 
 import pyoxigraph as ox
 
+from crossinnov.config import MEMORY_STORE
 from crossinnov.sparql.answers import Answer, QueryRejected, QuerySpec
 from crossinnov.stores.base import INTERNAL, Store, StoreError, WriteVersion
 from crossinnov.stores.embedded import OxigraphStore
-from crossinnov.stores.workers import PoolLimits, WorkerPool
+from crossinnov.stores.workers import (
+    PoolLimits,
+    Source,
+    WorkerPool,
+    available_memory,
+    choose_replicas,
+)
+
+log = logging.getLogger("crossinnov.stores.served")
 
 
 def parse_answer(answer: Answer):
@@ -36,8 +46,9 @@ class ServedStore(Store):
         self.timeout = timeout
         #: the workers' lane of this store's own queries (see in_lane)
         self.lane = INTERNAL
+        self.limits = limits
         self.writes = WriteVersion()
-        self.pool = WorkerPool(self._snapshot, limits)
+        self.pool = WorkerPool(self._source, limits)
         self.pool.start()
 
     def in_lane(self, lane: str) -> ServedStore:
@@ -46,9 +57,21 @@ class ServedStore(Store):
         view.lane = lane
         return view
 
-    def _snapshot(self, path: str) -> None:
-        with open(path, "wb") as fh:
-            self.disk.native.dump(fh, ox.RdfFormat.N_QUADS)
+    def _source(self, scratch: str) -> Source:
+        """Where a fresh template's replica comes from (see :func:`choose_replicas`)."""
+        if self.disk.location == MEMORY_STORE:  # a store in memory: its quads, written out
+            with open(scratch, "wb") as fh:
+                self.disk.native.dump(fh, ox.RdfFormat.N_QUADS)
+            return Source("nquads", scratch)
+        mode, why = choose_replicas(self.limits.replicas, len(self.disk), available_memory(),
+                                    self.limits.replica_share)
+        log.info("query workers read from %s", why)
+        if mode == "disk":
+            return Source("disk", self.disk.location)
+        # a checkpoint: hard links to the store's files, consistent, made in milliseconds;
+        # the template copies its quads into memory without serialising them
+        self.disk.native.backup(scratch)
+        return Source("checkpoint", scratch)
 
     def answer(self, spec: QuerySpec, timeout: float | None = None, lane: str | None = None
                ) -> Answer:

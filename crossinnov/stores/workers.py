@@ -3,12 +3,16 @@
 pyoxigraph cannot interrupt a running query from Python, so every query of the
 web app runs in a worker process that can be killed. The design:
 
-- A **template** process loads the dataset once (from a snapshot of the durable
-  on-disk store) into an in-memory pyoxigraph store, 3-4x faster to query than
-  the disk. It answers no queries; it receives every write, in order, and forks
-  workers on request. When SERVICE is off it first moves into a network namespace
-  of its own, so neither it nor any worker can open a connection (see
-  :func:`isolate_network`).
+- A **template** process loads the dataset once (from a checkpoint of the durable
+  on-disk store, copied quad by quad without serialising them) into an in-memory
+  pyoxigraph store, 3-4x faster to query than the disk. It answers no queries; it
+  receives every write, in order, and forks workers on request. When SERVICE is
+  off it first moves into a network namespace of its own, so neither it nor any
+  worker can open a connection (see :func:`isolate_network`).
+- Where that replica would not fit in memory (:func:`choose_replicas`: the
+  ``replicas`` setting, ``auto`` by default), the template holds nothing and each
+  worker opens the on-disk store read-only instead, again after every write, so
+  it reads what the disk holds; queries still run in killable workers.
 - **Workers** are forked from the template: they start in milliseconds and share
   its memory copy-on-write. A worker killed at its time or memory limit is
   replaced by a new fork, never by reloading a snapshot, so a crowd of runaway
@@ -38,6 +42,7 @@ import multiprocessing as mp
 import os
 import queue
 import resource
+import shutil
 import signal
 import socket
 import tempfile
@@ -138,7 +143,40 @@ def _wall(limit_bytes: int | None) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
 
 
-def worker_loop(store: ox.Store, conn: Connection, memory_limit: int | None) -> None:
+class Replica:
+    """What a worker reads: an in-memory store that the writes it is sent keep current, or
+    (``path`` given) the on-disk store opened read-only, opened again after each write."""
+
+    def __init__(self, store: ox.Store | None = None, path: str | None = None) -> None:
+        self.path = path
+        self._store = store
+
+    @property
+    def on_disk(self) -> bool:
+        return self.path is not None
+
+    def current(self) -> ox.Store:
+        if self._store is None:
+            assert self.path is not None
+            self._store = ox.Store.read_only(self.path)
+        return self._store
+
+    def write(self, message: tuple) -> str | None:
+        """Take a write the disk store already holds; return a warning when it fails."""
+        if self.on_disk:
+            self._store = None  # the next query opens the store again and sees it
+            return None
+        assert self._store is not None
+        return _apply_write(self._store, message)
+
+    def failed(self) -> None:
+        """After a failed query: a read-only handle may have lost files the server compacted
+        away since it was opened; the next query opens the store again."""
+        if self.on_disk:
+            self._store = None
+
+
+def worker_loop(replica: Replica, conn: Connection, memory_limit: int | None) -> None:
     """The loop of one forked worker: queries and writes, in the order they come."""
     parent = os.getppid()
     while True:
@@ -154,13 +192,21 @@ def worker_loop(store: ox.Store, conn: Connection, memory_limit: int | None) -> 
         if kind == "stop":
             return
         if kind in ("add", "update"):
-            warning = _apply_write(store, message)
+            warning = replica.write(message)
             if warning:
                 conn.send(("warning", warning))
         elif kind == "query":
             _wall(memory_limit)
             batch = _Batch(conn, message[1])
+            try:
+                store = replica.current()
+            except OSError as exc:
+                batch.emit(Failed("evaluation", f"the store could not be opened: {exc}"))
+                replica.failed()
+                continue
             answer(store, message[2], batch.emit)
+            if batch.failed:
+                replica.failed()
             batch.send()
 
 
@@ -171,9 +217,12 @@ class _Batch:
         self.conn, self.ident = conn, ident
         self.items: list[Message] = []
         self.size = 0
+        self.failed = False
 
     def emit(self, item: Message) -> None:
         self.items.append(item)
+        if isinstance(item, Failed):
+            self.failed = True
         if isinstance(item, Chunk):
             self.size += len(item.data)
         if self.size >= BATCH_BYTES or isinstance(item, Done | Failed):
@@ -185,7 +234,7 @@ class _Batch:
             self.items, self.size = [], 0
 
 
-def _fork_worker(store: ox.Store, control: Connection, nice: int,
+def _fork_worker(replica: Replica, control: Connection, nice: int,
                  memory_limit: int | None) -> None:
     """Fork a worker sharing this replica; hand the web process its end of a socket pair."""
     ours, theirs = socket.socketpair()
@@ -199,7 +248,7 @@ def _fork_worker(store: ox.Store, control: Connection, nice: int,
             _die_with_parent()
             if nice:
                 os.nice(nice)
-            worker_loop(store, Connection(theirs.detach()), memory_limit)
+            worker_loop(replica, Connection(theirs.detach()), memory_limit)
         except BaseException:  # noqa: BLE001 - a worker ends quietly; the pool replaces it
             code = 1
         finally:
@@ -210,13 +259,39 @@ def _fork_worker(store: ox.Store, control: Connection, nice: int,
     ours.close()
 
 
-def template_main(control: Connection, snapshot: str | None, isolate: bool,
+@dataclass(frozen=True)
+class Source:
+    """Where a template's replica comes from.
+
+    ``kind`` is ``checkpoint`` (``path``: a checkpoint of the disk store, copied into
+    memory), ``nquads`` (``path``: an N-Quads file, for a store that is itself in memory),
+    ``disk`` (``path``: the live disk store, which each worker opens read-only) or
+    ``empty``.
+    """
+
+    kind: str
+    path: str | None = None
+
+
+def load_replica(source: Source) -> Replica:
+    """The template's replica, as ``source`` says."""
+    if source.kind == "disk":
+        return Replica(path=source.path)
+    store = ox.Store()
+    if source.kind == "checkpoint":
+        checkpoint = ox.Store.read_only(source.path)
+        store.bulk_extend(checkpoint.quads_for_pattern(None, None, None, None))
+        del checkpoint
+    elif source.kind == "nquads":
+        store.bulk_load(path=source.path, format=ox.RdfFormat.N_QUADS)
+    return Replica(store)
+
+
+def template_main(control: Connection, source: Source, isolate: bool,
                   memory_limit: int | None) -> None:
     """The template process: one replica, kept current, forked into workers."""
     network = isolate_network() if isolate else "open (SERVICE is allowed)"
-    store = ox.Store()
-    if snapshot:
-        store.bulk_load(path=snapshot, format=ox.RdfFormat.N_QUADS)
+    replica = load_replica(source)
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # workers are reaped as they end
     parent = os.getppid()
     control.send(("ready", os.getpid(), network))
@@ -234,9 +309,9 @@ def template_main(control: Connection, snapshot: str | None, isolate: bool,
         if kind == "stop":
             return
         if kind == "fork":
-            _fork_worker(store, control, message[1], memory_limit)
+            _fork_worker(replica, control, message[1], memory_limit)
         elif kind in ("add", "update"):
-            warning = _apply_write(store, message)
+            warning = replica.write(message)
             if warning:
                 control.send(("warning", warning))
 
@@ -244,27 +319,49 @@ def template_main(control: Connection, snapshot: str | None, isolate: bool,
 # --- in the web process -------------------------------------------------------------------------
 
 class _Outbox:
-    """Messages to one process, sent in order by a thread of their own, so a sender never
-    waits for a busy worker to read."""
+    """Messages to one process, in order. Writes go through a thread of their own, so a
+    writer never waits for a busy worker to read; a query to an idle worker is sent at
+    once when nothing is waiting before it (a thread hand-off costs more than the send)."""
 
     def __init__(self, conn: Connection, name: str) -> None:
         self.conn = conn
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        self._count = threading.Lock()  # guards _pending; never held while sending
+        self._sending = threading.Lock()  # held by whoever sends
+        self._pending = 0  # messages put in the queue and not yet sent
         self._thread = threading.Thread(target=self._run, daemon=True, name=name)
         self._thread.start()
 
     def put(self, message: tuple) -> None:
+        with self._count:
+            self._pending += 1
         self._queue.put(message)
+
+    def send_now(self, message: tuple) -> None:
+        """Send ``message`` from this thread, after everything put before it. Only for a
+        process known to be reading (an idle worker): the send does not wait then."""
+        with self._sending:
+            with self._count:
+                direct = self._pending == 0
+            if direct:
+                with contextlib.suppress(OSError, ValueError):  # gone: the pool notices
+                    self.conn.send(message)
+                return
+        self.put(message)
 
     def _run(self) -> None:
         while True:
             message = self._queue.get()
             if message is None:
                 return
-            try:
-                self.conn.send(message)
-            except (OSError, ValueError):  # the process is gone; the pool notices
-                return
+            with self._sending:
+                try:
+                    self.conn.send(message)
+                except (OSError, ValueError):  # the process is gone; the pool notices
+                    return
+                finally:
+                    with self._count:
+                        self._pending -= 1
 
     def close(self) -> None:
         self._queue.put(None)
@@ -318,11 +415,12 @@ class Worker:
 class Template:
     """The template process, seen from the web process."""
 
-    def __init__(self, ctx: Any, snapshot: str | None, isolate: bool,
+    def __init__(self, ctx: Any, source: Source, isolate: bool,
                  memory_limit: int | None, start_timeout: float) -> None:
         ours, theirs = ctx.Pipe(duplex=True)
+        self.source = source
         self.process = ctx.Process(target=template_main, daemon=True, name="crossinnov-template",
-                                   args=(theirs, snapshot, isolate, memory_limit))
+                                   args=(theirs, source, isolate, memory_limit))
         self.process.start()
         theirs.close()
         self.conn: Connection = ours
@@ -408,17 +506,61 @@ class PoolLimits:
     memory: int | None = None
     #: SERVICE may reach the network (otherwise the workers have none)
     allow_service: bool = False
-    start_timeout: float = 600.0
+    start_timeout: float = 3600.0
+    #: where the workers read: "auto", "memory" or "disk" (see :func:`choose_replicas`)
+    replicas: str = "auto"
+    #: share of the available memory a replica may take under "auto"
+    replica_share: float = 0.5
+
+
+#: memory an in-memory replica is counted per quad, in bytes: measured at 341 on this
+#: project's generated data (pyoxigraph 0.5, 2.7 M quads: 879 MB), with room for growth
+REPLICA_BYTES_PER_QUAD = 450
+
+
+def available_memory() -> int | None:
+    """``MemAvailable`` of ``/proc/meminfo``, in bytes (None where it cannot be read)."""
+    try:
+        with open("/proc/meminfo") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
+def choose_replicas(setting: str, quads: int, available: int | None,
+                    share: float) -> tuple[str, str]:
+    """Where the workers read, ``memory`` or ``disk``, and why (for the log and /healthz).
+
+    ``auto`` chooses memory when the replica's estimated size (:data:`REPLICA_BYTES_PER_QUAD`
+    per quad; one replica whatever the number of workers, as they share it copy-on-write)
+    fits in ``share`` of the memory available, else disk.
+    """
+    if setting in ("memory", "disk"):
+        return setting, f"{setting}: as the replicas setting says"
+    need = quads * REPLICA_BYTES_PER_QUAD
+    if available is None:
+        return "memory", "memory: the available memory is unknown"
+    mb = 2**20
+    if need <= share * available:
+        return "memory", (f"memory: a replica of {quads} quads needs about {need // mb} MB, "
+                          f"within {share:g} of the {available // mb} MB available")
+    return "disk", (f"disk: a replica of {quads} quads would need about {need // mb} MB, more "
+                    f"than {share:g} of the {available // mb} MB available")
 
 
 class WorkerPool:
     """Forked workers holding replicas of a store, each query under time and memory limits.
 
-    :param snapshot: writes the store's current content as N-Quads to a path
+    :param source: gives the replica's :class:`Source` for a fresh template; it may write
+        into the path it is given (a checkpoint folder, an N-Quads file), which the pool
+        removes once the template has read it
     """
 
-    def __init__(self, snapshot: Callable[[str], None], limits: PoolLimits) -> None:
-        self._snapshot = snapshot
+    def __init__(self, source: Callable[[str], Source], limits: PoolLimits) -> None:
+        self._source = source
         self.limits = limits
         self.size = limits.public + limits.internal
         self._ctx = mp.get_context("spawn")
@@ -429,7 +571,6 @@ class WorkerPool:
         self._ids = iter(range(1, 1 << 62))
         self._closed = False
         self._template: Template | None = None
-        self._tmpdir = tempfile.mkdtemp(prefix="crossinnov-snapshot-")
 
     @property
     def write_lock(self) -> threading.RLock:
@@ -440,15 +581,23 @@ class WorkerPool:
         """Whether the workers can reach the network (``isolated``, or why not)."""
         return self._template.network if self._template else "not started"
 
+    @property
+    def replicas(self) -> str:
+        """Where the workers read: ``memory`` or ``disk``."""
+        if self._template is None:
+            return "not started"
+        return "disk" if self._template.source.kind == "disk" else "memory"
+
     def start(self) -> Template | None:
         """Start a template from a fresh snapshot and fork the workers; return the old template."""
         with self._lock:
-            path = self._take_snapshot()
+            scratch = tempfile.mkdtemp(prefix="crossinnov-snapshot-")
             try:
-                template = Template(self._ctx, path, not self.limits.allow_service,
+                source = self._source(os.path.join(scratch, "replica"))
+                template = Template(self._ctx, source, not self.limits.allow_service,
                                     self.limits.memory, self.limits.start_timeout)
             finally:
-                os.unlink(path)
+                shutil.rmtree(scratch, ignore_errors=True)
             workers = ([template.fork(PUBLIC) for _ in range(self.limits.public)]
                        + [template.fork(INTERNAL) for _ in range(self.limits.internal)])
             old, self._template = self._template, template
@@ -457,14 +606,10 @@ class WorkerPool:
                 for lane in self._idle:
                     self._idle[lane] = [w for w in workers if w.lane == lane]
                 self._cond.notify_all()
-        log.info("%d public and %d internal query workers ready; network of the workers: %s",
-                 self.limits.public, self.limits.internal, template.network)
+        log.info("%d public and %d internal query workers ready, reading %s; network of the "
+                 "workers: %s", self.limits.public, self.limits.internal, self.replicas,
+                 template.network)
         return old
-
-    def _take_snapshot(self) -> str:
-        path = os.path.join(self._tmpdir, f"snapshot-{time.time_ns()}.nq")
-        self._snapshot(path)
-        return path
 
     # --- writes -------------------------------------------------------------------------------
 
@@ -550,7 +695,7 @@ class WorkerPool:
         ident = next(self._ids)
         try:
             baseline = _rss(worker.pid)
-            worker.outbox.put(("query", ident, spec))
+            worker.outbox.send_now(("query", ident, spec))
             answer = self._collect(worker, ident, deadline, baseline)
         except QueryRejected:  # the worker is done with the query and fine
             self._release(worker)
@@ -661,7 +806,7 @@ class WorkerPool:
         with self._cond:
             return {"public": self.limits.public, "internal": self.limits.internal,
                     "idle": {lane: len(v) for lane, v in self._idle.items()},
-                    "network": self.network}
+                    "network": self.network, "replicas": self.replicas}
 
     def close(self) -> None:
         with self._lock:
@@ -676,6 +821,4 @@ class WorkerPool:
             if self._template is not None:
                 self._template.close()
                 self._template = None
-        with contextlib.suppress(OSError):
-            os.rmdir(self._tmpdir)
 

@@ -94,7 +94,8 @@ def endpoint() -> Response:
     if html:
         return _html_answer(req, spec)
     version = crossinnov.store.version()
-    tag = None if version is None else etag(key_of(spec), version)
+    key = None if version is None else key_of(spec)
+    tag = None if key is None else etag(key, version)
     if tag is not None and request.method in ("GET", "HEAD") \
             and request.if_none_match.contains_weak(tag):
         # RFC 9110 13.1.2: the client holds this very answer; nothing is run
@@ -102,9 +103,13 @@ def endpoint() -> Response:
         not_modified.set_etag(tag)
         not_modified.vary.add("Accept")
         return not_modified
-    answer = run_public(spec)
+    answer = run_public(spec, key, version)
     media = GRAPH_MEDIA[answer.format] if answer.kind == "graph" else RESULT_MEDIA[answer.format]
     response = Response(answer.chunks, mimetype=media)
+    if answer.complete and answer.size is not None:
+        # the whole answer is read before it is sent: its length lets the connection stay
+        # open (waitress closes it after every chunked response)
+        response.content_length = answer.size
     if media.startswith("text/") or media.endswith(("json", "xml")):
         response.mimetype_params["charset"] = "utf-8"
     limit_headers(response, answer, spec)
@@ -114,7 +119,7 @@ def endpoint() -> Response:
     return response
 
 
-def run_public(spec: QuerySpec) -> Answer:
+def run_public(spec: QuerySpec, key: str | None = None, version: str | None = None) -> Answer:
     """Check and run a query for a member of the public: through the gate, in the public lane.
 
     An answer the cache holds for the store's present version is sent again without
@@ -123,8 +128,9 @@ def run_public(spec: QuerySpec) -> Answer:
     client gets no more of it than of the workers.
     """
     crossinnov = current()
-    version = crossinnov.store.version()
-    key = None if version is None else key_of(spec)
+    if key is None or version is None:  # not worked out by the caller
+        version = crossinnov.store.version()
+        key = None if version is None else key_of(spec)
     if key is not None:
         cached = crossinnov.answers.get(key, version)
         if cached is not None:

@@ -120,7 +120,9 @@ def open_served_store(settings: Settings, *, fill_empty: bool) -> Store:
 
         limits = PoolLimits(public=public_slots(settings), internal=settings.internal_workers,
                             memory=settings.worker_memory_mb * 2**20 or None,
-                            allow_service=settings.allow_service)
+                            allow_service=settings.allow_service,
+                            replicas=settings.replicas,
+                            replica_share=settings.replica_memory_share)
         return ServedStore(store, limits, settings.query_timeout)
     if isinstance(store, RemoteStore):
         return store.limited(settings.query_timeout)

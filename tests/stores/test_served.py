@@ -18,7 +18,7 @@ from crossinnov.sparql.answers import QueryRejected, QuerySpec, QueryTimeout
 from crossinnov.stores.base import INTERNAL, PUBLIC, StoreError
 from crossinnov.stores.embedded import OxigraphStore
 from crossinnov.stores.served import ServedStore
-from crossinnov.stores.workers import PoolLimits
+from crossinnov.stores.workers import PoolLimits, choose_replicas
 
 #: about the embedded store's workers: once per run is enough
 pytestmark = pytest.mark.embedded_only(reason="the served store is the embedded store's")
@@ -38,19 +38,27 @@ def values(store, graph: str) -> list[str]:
     return sorted(r["v"].value for r in rows)
 
 
-@pytest.fixture(scope="module")
-def served(tmp_path_factory):
-    """A served store over a disk store holding 2 000 quads (enough for a runaway query)."""
+@pytest.fixture(scope="module", params=["memory", "disk"])
+def served(request, tmp_path_factory):
+    """A served store over a disk store holding 2 000 quads (enough for a runaway query),
+    its workers reading an in-memory replica, or the disk store opened read-only."""
     disk = OxigraphStore(str(tmp_path_factory.mktemp("served") / "store"), IRIs(DEFAULT_BASE))
     disk.add_quads([quad(f"s{i}", str(i), "many") for i in range(2000)])
-    store = ServedStore(disk, PoolLimits(public=1, internal=1, start_timeout=120), 30.0)
+    store = ServedStore(disk, PoolLimits(public=1, internal=1, start_timeout=120,
+                                         replicas=request.param), 30.0)
     yield store
     store.close()
+
+
+def test_the_workers_read_where_the_setting_says(served):
+    assert served.health()["workers"]["replicas"] == served.limits.replicas
 
 
 def test_queries_are_answered_by_the_workers_not_the_disk(served):
     """A quad written to the disk store behind the served store's back is not seen: reads
     go to the workers' replicas (the disk is only read for quads, dumps and counts)."""
+    if served.limits.replicas == "disk":
+        pytest.skip("workers reading the disk read what it holds")
     served.disk.add_quads([quad("hidden", "behind its back", "hidden")])
     assert values(served.disk, "hidden") == ["behind its back"]
     assert values(served, "hidden") == []
@@ -117,3 +125,17 @@ def test_health_and_counts_come_from_the_disk_and_the_pool(served):
     assert health["workers"]["public"] == 1 and health["workers"]["internal"] == 1
     assert len(served) == len(served.disk) >= 2000
     assert sum(1 for _ in served.quads(EX + "many")) == 2000
+
+
+@pytest.mark.parametrize(("setting", "quads", "available", "chosen"), [
+    ("auto", 1_000_000, 8 * 2**30, "memory"),     # 450 MB of 8 GB
+    ("auto", 20_000_000, 16 * 2**30, "disk"),     # 9 GB > half of 16 GB
+    ("auto", 20_000_000, 24 * 2**30, "memory"),   # 9 GB <= half of 24 GB
+    ("auto", 1_000, None, "memory"),              # unknown: memory, as before
+    ("disk", 10, 64 * 2**30, "disk"),             # the setting wins
+    ("memory", 10**9, 2**30, "memory"),
+])
+def test_where_the_workers_read_is_chosen_by_size_and_memory(setting, quads, available, chosen):
+    mode, why = choose_replicas(setting, quads, available, 0.5)
+    assert mode == chosen
+    assert why.startswith(chosen)

@@ -84,6 +84,31 @@ def writable(serve):
 # 1. Content negotiation (protocol 2.1.5, 2.1.6)
 # =============================================================================================
 
+def test_answers_have_a_length_and_the_connection_stays_open(live):
+    """Answers are read whole before they are sent, so they carry Content-Length and a
+    client may send its next query on the same connection (waitress closes the connection
+    after a chunked response: a new TCP connection per query)."""
+    import http.client
+    import urllib.parse
+
+    host, port = live.url.removeprefix("http://").split(":")
+    conn = http.client.HTTPConnection(host, int(port), timeout=30)
+    sockets = []
+    for query in ("SELECT ?c WHERE { ?c a ci:City } LIMIT 3", "ASK { ?s ?p ?o }",
+                  "CONSTRUCT { ?c a ci:City } WHERE { ?c a ci:City } LIMIT 2"):
+        conn.request("GET", "/sparql?" + urllib.parse.urlencode({"query": PREFIXES + query}),
+                     headers={"Accept": "application/sparql-results+json, text/turtle"})
+        response = conn.getresponse()
+        body = response.read()
+        assert response.status == 200, body
+        assert int(response.getheader("Content-Length")) == len(body)
+        assert response.getheader("Transfer-Encoding") is None
+        assert (response.getheader("Connection") or "").lower() != "close"
+        sockets.append(conn.sock)
+    conn.close()
+    assert sockets[0] is not None and sockets[0] is sockets[1] is sockets[2]
+
+
 @pytest.mark.parametrize("accept", list(RESULT_TYPES))
 def test_select_in_every_result_format(live, accept):
     """SELECT answers in SPARQL JSON, XML, CSV and TSV, each read back to the same values."""
