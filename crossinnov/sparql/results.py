@@ -106,13 +106,18 @@ def _json_head(names: list[str]) -> str:
     return '{"head":{"vars":' + json.dumps(names) + '},"results":{"bindings":['
 
 
-def _json_row(names: list[str], solution, first: bool) -> str:
-    binding = {}
-    for name in names:
-        value = solution[name]
-        if value is not None:
-            binding[name] = _json_term(value)
-    return ("" if first else ",") + json.dumps(binding, ensure_ascii=False)
+def _json_fragment(term) -> str:
+    return json.dumps(_json_term(term), ensure_ascii=False, separators=(",", ":"))
+
+
+def _json_row(keys: list[str], values: list, first: bool) -> str:
+    cells = ",".join(key + value for key, value in zip(keys, values, strict=True)
+                     if value is not None)
+    return ("{" if first else ",{") + cells + "}"
+
+
+def _json_keys(names: list[str]) -> list[str]:
+    return [json.dumps(name, ensure_ascii=False) + ":" for name in names]
 
 
 # XML ---------------------------------------------------------------------------------------
@@ -142,20 +147,19 @@ def _xml_head(names: list[str]) -> str:
             + "</head><results>")
 
 
-def _xml_row(names: list[str], solution, first: bool) -> str:
-    cells = []
-    for name in names:
-        value = solution[name]
-        if value is not None:
-            cells.append(f"<binding name={quoteattr(name)}>{_xml_term(value)}</binding>")
-    return "<result>" + "".join(cells) + "</result>\n"
+def _xml_keys(names: list[str]) -> list[str]:
+    return [f"<binding name={quoteattr(name)}>" for name in names]
+
+
+def _xml_row(keys: list[str], values: list, first: bool) -> str:
+    return ("<result>" + "".join(key + value + "</binding>"
+                                 for key, value in zip(keys, values, strict=True)
+                                 if value is not None) + "</result>\n")
 
 
 # CSV and TSV --------------------------------------------------------------------------------
 
 def _csv_cell(term) -> str:
-    if term is None:
-        return ""
     if isinstance(term, ox.BlankNode):
         text = "_:" + term.value
     elif isinstance(term, ox.NamedNode | ox.Literal):
@@ -169,34 +173,46 @@ def _csv_cell(term) -> str:
 
 def _tsv_cell(term) -> str:
     # TSV cells are RDF terms in Turtle/N-Triples syntax, which pyoxigraph writes
-    return "" if term is None else str(term).replace("\t", "\\t")
+    return str(term).replace("\t", "\\t")
 
 
 def _csv_head(names: list[str]) -> str:
     return ",".join(names) + "\r\n"
 
 
-def _csv_row(names: list[str], solution, first: bool) -> str:
-    return ",".join(_csv_cell(solution[n]) for n in names) + "\r\n"
+def _csv_row(keys: list[str], values: list, first: bool) -> str:
+    return ",".join(value or "" for value in values) + "\r\n"
 
 
 def _tsv_head(names: list[str]) -> str:
     return "\t".join("?" + n for n in names) + "\n"
 
 
-def _tsv_row(names: list[str], solution, first: bool) -> str:
-    return "\t".join(_tsv_cell(solution[n]) for n in names) + "\n"
+def _tsv_row(keys: list[str], values: list, first: bool) -> str:
+    return "\t".join(value or "" for value in values) + "\n"
 
 
 # entry points -----------------------------------------------------------------------------
 
-#: per format: the text before the rows, one row, the text after the rows
+@dataclass(frozen=True)
+class _Syntax:
+    """How one result format writes a SELECT answer."""
+
+    head: Callable[[list[str]], str]  # the text before the rows
+    keys: Callable[[list[str]], list[str]]  # per variable, what a row writes before a value
+    term: Callable[[object], str]  # one bound value
+    row: Callable[[list[str], list, bool], str]  # one row, from the keys and written values
+    tail: str  # the text after the rows
+
+
 _SELECT_WRITERS = {
-    "json": (_json_head, _json_row, "]}}"),
-    "xml": (_xml_head, _xml_row, "</results></sparql>\n"),
-    "csv": (_csv_head, _csv_row, ""),
-    "tsv": (_tsv_head, _tsv_row, ""),
+    "json": _Syntax(_json_head, _json_keys, _json_fragment, _json_row, "]}}"),
+    "xml": _Syntax(_xml_head, _xml_keys, _xml_term, _xml_row, "</results></sparql>\n"),
+    "csv": _Syntax(_csv_head, list, _csv_cell, _csv_row, ""),
+    "tsv": _Syntax(_tsv_head, list, _tsv_cell, _tsv_row, ""),
 }
+#: written values remembered per answer (the same IRIs and labels come back row after row)
+TERM_MEMO = 50_000
 
 
 def column_order(names: list[str], query: str) -> list[str]:
@@ -215,16 +231,32 @@ def write_solutions(result: ox.QuerySolutions, fmt: str, cap: Capped, out: Chunk
 
     Each row is written whole or not at all, so a cut answer is still well formed.
     """
-    names = column_order([v.value for v in result.variables], query)
-    head, row, tail = _SELECT_WRITERS[fmt]
-    start, end = head(names).encode("utf-8"), tail.encode("utf-8")
+    variables = [v.value for v in result.variables]
+    names = column_order(variables, query)
+    order = [variables.index(name) for name in names]
+    syntax = _SELECT_WRITERS[fmt]
+    keys = syntax.keys(names)
+    start, end = syntax.head(names).encode("utf-8"), syntax.tail.encode("utf-8")
     out.write(start)
     cap.size += len(start)
+    written: dict = {}  # value -> its text in this syntax
     for solution in result:
-        text = row(names, solution, cap.count == 0).encode("utf-8")
-        if not cap.admit(len(text), len(end)):
+        values = tuple(solution)
+        cells = []
+        for i in order:
+            value = values[i]
+            if value is not None:
+                text = written.get(value)
+                if text is None:
+                    text = syntax.term(value)
+                    if len(written) < TERM_MEMO:
+                        written[value] = text
+                value = text
+            cells.append(value)
+        data = syntax.row(keys, cells, cap.count == 0).encode("utf-8")
+        if not cap.admit(len(data), len(end)):
             break
-        out.write(text)
+        out.write(data)
     out.write(end)
     out.flush()
 
