@@ -224,7 +224,7 @@ def validate(files: tuple[Path, ...], fmt: str, settings: Settings) -> None:
 def _context_store(settings: Settings) -> Store:
     """Open the store read-only; if it is empty, use the shipped data in memory instead."""
     store = open_store(settings, read_only=True)
-    if len(store) == 0:
+    if store.is_empty():
         from crossinnov.writes.changes import Change, replace_units
         from crossinnov.writes.load import shipped_units
 

@@ -124,6 +124,10 @@ class Store(ABC):
     def __len__(self) -> int:
         """Return the number of quads."""
 
+    def is_empty(self) -> bool:
+        """Whether the store holds no quad at all (without counting them where possible)."""
+        return len(self) == 0
+
     def answer(self, spec: QuerySpec, timeout: float | None = None,
                lane: str | None = None) -> Answer:
         """Run a query and return its answer written as ``spec`` asks.

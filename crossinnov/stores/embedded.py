@@ -95,6 +95,9 @@ class OxigraphStore(Store):
     def __len__(self) -> int:
         return len(self._store)
 
+    def is_empty(self) -> bool:
+        return next(iter(self._store.quads_for_pattern(None, None, None, None)), None) is None
+
     def flush(self) -> None:
         """Write everything in memory to disk files (the write-ahead log is always written)."""
         if self.location != MEMORY_STORE and not self.read_only:

@@ -125,6 +125,9 @@ class ServedStore(Store):
     def __len__(self) -> int:
         return len(self.disk)
 
+    def is_empty(self) -> bool:
+        return self.disk.is_empty()
+
     def flush(self) -> None:
         """Write the disk store's memory tables to its files (durable past a power cut)."""
         self.disk.flush()

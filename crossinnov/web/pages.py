@@ -277,7 +277,7 @@ def healthz() -> Response:
     """200 while the store answers; never waits behind a query (it asks the durable store)."""
     crossinnov = current()
     health = crossinnov.store.health()
-    body = {"status": "ok" if health["store"] else "empty", "quads": len(crossinnov.store),
+    body = {"status": "ok" if health["store"] else "empty", "quads": crossinnov.quads(),
             **{k: v for k, v in health.items() if k != "store"},
             "sparql": crossinnov.gate.status()}
     return jsonify(body)

@@ -43,6 +43,8 @@ class Caches:
 
     #: the dataset's counts (home page, VoID)
     counts: Versioned[dict] = field(default_factory=Versioned)
+    #: the number of quads /healthz reports (counting takes seconds on a large store)
+    quads: Versioned[int] = field(default_factory=Versioned)
     #: the cluster report of the latest analysis run
     report: Versioned[Report] = field(default_factory=Versioned)
     #: the collaboration network partner suggestions rank from
@@ -92,6 +94,14 @@ class Crossinnov:
         except ValueError:  # not an id at all
             return None
 
+    def quads(self) -> int:
+        """The number of quads, counted once per version of the store (each time for a
+        store that has no version: an external one, which other programs may write)."""
+        version = self.store.version()
+        if version is None:
+            return len(self.store)
+        return self.caches.quads.get(version, lambda: len(self.store))
+
     def counts(self) -> dict:
         """The dataset's counts (VoID, home page), computed once per data version."""
         return self.caches.counts.get(self.data_version(), lambda: void_counts(self.store))
@@ -112,7 +122,7 @@ def open_served_store(settings: Settings, *, fill_empty: bool) -> Store:
     real); an external SPARQL store gets a deadline on its reads.
     """
     store = open_store(settings)
-    if fill_empty and len(store) == 0:
+    if fill_empty and store.is_empty():
         fill_with_shipped_data(store)
     if isinstance(store, OxigraphStore):
         from crossinnov.stores.served import ServedStore

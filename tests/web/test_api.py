@@ -90,6 +90,19 @@ def test_create_read_replace_delete(api, api_app):
     assert api.get("/api/profiles/acme").status_code == 410  # gone, not unknown
 
 
+def test_healthz_counts_a_write_at_once(api, api_app):
+    """/healthz keeps its quad count between writes (counting takes seconds on a large
+    store) and counts again after each one."""
+    store = api_app.extensions["crossinnov"].store
+    before = api.get("/healthz").json["quads"]
+    assert before == len(store)
+    assert api.post("/api/profiles", json=GOOD, headers=AUTH).status_code == 201
+    after = api.get("/healthz").json["quads"]
+    assert after == len(store) > before
+    assert api.delete("/api/profiles/acme", headers=AUTH).status_code == 204
+    assert api.get("/healthz").json["quads"] == len(store) < after
+
+
 def test_profile_is_visible_everywhere_at_once(api):
     assert api.post("/api/profiles", json=GOOD, headers=AUTH).status_code == 201
     r = api.get("/sparql", query_string={"query": (
