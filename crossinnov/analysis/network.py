@@ -32,8 +32,9 @@ from itertools import combinations
 import networkx as nx
 import pyoxigraph as ox
 
+from crossinnov.analysis.kinds import KINDS
 from crossinnov.config import Settings
-from crossinnov.sparql.queries import QUERIES, term
+from crossinnov.sparql.queries import QUERIES
 from crossinnov.stores.base import Store
 
 CREATIVE = "creative-industries"
@@ -156,39 +157,82 @@ class Network:
         return notation
 
 
-def stated_collaborations(store: Store, orgs: dict[str, Organisation]) -> set[tuple[str, str]]:
-    """The collaborations organisations state in their own graphs, as (stater, named) pairs
-    of organisations of the network, less those either side declines.
+def _table(store: Store, sparql: str, *names: str) -> list[tuple[str | None, ...]]:
+    """Run a SELECT query and return its rows as tuples of the values of ``names`` (None when
+    unbound): no dict per row, and the answer is read whole in this thread."""
+    result = store.query(sparql)
+    if not isinstance(result, ox.QuerySolutions):
+        raise TypeError("a SELECT query was expected")
+    return [tuple(None if (v := solution[n]) is None else v.value for n in names)
+            for solution in result]
+
+
+def stated_by(store: Store, orgs: dict[str, Organisation]) -> dict[str, set[str]]:
+    """The collaborations organisations state in their own graphs: each stating organisation
+    of the network -> the organisations of the network it names, less the links either
+    side declines.
 
     Only organisation graphs count: a link inferred or derived elsewhere (the closure
     graph, ties derived from good practices) is never a stated one. The IRIs are the
     network's own strings (one object per organisation, however many links name it).
     """
-    prefix = term(ox.Literal(store.iris.base + "graph/organisation/"))
+    prefix = store.iris.base + "graph/organisation/"
     declined = {(r["a"].value, r["b"].value) for r in store.select(QUERIES["analysis_declines"])}
-    out: set[tuple[str, str]] = set()
-    for r in store.select(QUERIES.render("analysis_collaborations", organisation_graphs=prefix)):
-        a, b = r["a"].value, r["b"].value
-        if a == b or a not in orgs or b not in orgs or (a, b) in declined or (b, a) in declined:
+    out: dict[str, set[str]] = {}
+    for g, a, named in _table(store, QUERIES["analysis_collaborations"], "g", "a", "named"):
+        if not g.startswith(prefix) or a not in orgs or not named:
             continue
-        out.add((orgs[a].iri, orgs[b].iri))
+        stater = orgs[a].iri
+        targets = out.get(stater)
+        if targets is None:
+            targets = out[stater] = set()
+        for b in named.split(" "):
+            org = orgs.get(b)
+            if org is None or b == a:
+                continue
+            if declined and ((a, b) in declined or (b, a) in declined):
+                continue
+            targets.add(org.iri)
+    return {a: named for a, named in out.items() if named}
+
+
+def stated_collaborations(store: Store, orgs: dict[str, Organisation]) -> set[tuple[str, str]]:
+    """The same as :func:`stated_by`, as (stater, named) pairs."""
+    return {(a, b) for a, named in stated_by(store, orgs).items() for b in named}
+
+
+def _first(rows: list[tuple[str | None, ...]], keep: dict) -> dict[str, str]:
+    """The first value of each subject of ``keep``, in the order the store answers (as the
+    first row of an OPTIONAL join would give it)."""
+    out: dict[str, str] = {}
+    for subject, value in rows:
+        if subject in keep and subject not in out:
+            out[subject] = value
     return out
 
 
 def build_network(store: Store, settings: Settings) -> Network:
-    """Read the organisations and their ties from the store into a weighted networkx Graph."""
+    """Read the organisations and their ties from the store into a weighted networkx Graph.
+
+    Each property is read with a query of one pattern (or one grouped pattern) and joined
+    here, by the IRIs: on the disk store reading a term costs a lookup, and joins or
+    OPTIONALs in the store cost more than these dicts.
+    """
     concepts = {r["concept"].value: Concept(r["concept"].value, r["notation"].value,
                                             r["label"].value,
                                             r["broader"].value if "broader" in r else None)
                 for r in store.select(QUERIES["analysis_concepts"])}
     prefix = store.iris.base + "id/organisation/"
+    typed = dict.fromkeys(iri for iri, in _table(store, QUERIES["analysis_organisations"],
+                                                 "org"))
+    names = _first(_table(store, QUERIES["analysis_names"], "thing", "name"), typed)
+    cities = _first(_table(store, QUERIES["analysis_cities"], "thing", "city"), typed)
     orgs: dict[str, Organisation] = {}
-    for r in store.select(QUERIES["analysis_organisations"]):
-        iri = r["org"].value
-        if iri not in orgs:
-            slug = iri[len(prefix):] if iri.startswith(prefix) else iri.rsplit("/", 1)[-1]
-            orgs[iri] = Organisation(iri, slug, r["name"].value if "name" in r else slug,
-                                     r["city"].value if "city" in r else None)
+    for iri in typed:
+        slug = iri[len(prefix):] if iri.startswith(prefix) else iri.rsplit("/", 1)[-1]
+        orgs[iri] = Organisation(iri, slug, names.get(iri, slug), cities.get(iri))
+    del typed, names, cities
+
     def top_of(iri: str) -> Concept | None:
         seen = set()
         concept = concepts.get(iri)
@@ -198,50 +242,75 @@ def build_network(store: Store, settings: Settings) -> Network:
         return concept
 
     tops = {iri: top_of(iri) for iri in concepts}
-    for r in store.select(QUERIES["analysis_sectors"]):
-        org = orgs.get(r["org"].value)
-        sector = r["sector"].value
+    for iri, sector in _table(store, QUERIES["analysis_sectors"], "org", "sector"):
+        org = orgs.get(iri)
         top = tops.get(sector)
         if org is None or top is None:
             continue
         org.tops.add(top.notation)
         if sector != top.iri:
             org.sectors.add(sector)
-    for r in store.select(QUERIES["analysis_themes"]):
-        if r["org"].value in orgs:
-            orgs[r["org"].value].themes.add(r["theme"].value)
+    for iri, theme in _table(store, QUERIES["analysis_themes"], "thing", "theme"):
+        org = orgs.get(iri)
+        if org is not None:
+            org.themes.add(theme)
 
     practices: dict[str, Practice] = {}
-    for r in store.select(QUERIES["analysis_practices"]):
-        iri = r["practice"].value
-        p = practices.setdefault(iri, Practice(iri, r["name"].value if "name" in r else iri))
-        if "city" in r:
-            p.city = r["city"].value
-        if "theme" in r:
-            p.theme = r["theme"].value
-        if "org" in r and r["org"].value in orgs:
-            (p.operators if r["role"].value == "operator" else p.partners).add(r["org"].value)
-            orgs[r["org"].value].practices.add(iri)
+    for iri, name, city, theme, org, role in _table(
+            store, QUERIES["analysis_practices"], "practice", "name", "city", "theme", "org",
+            "role"):
+        p = practices.get(iri)
+        if p is None:
+            p = practices[iri] = Practice(iri, iri if name is None else name)
+        if city is not None:
+            p.city = city
+        if theme is not None:
+            p.theme = theme
+        if org is not None and org in orgs:
+            (p.operators if role == "operator" else p.partners).add(org)
+            orgs[org].practices.add(iri)
     for p in practices.values():  # an organisation works on the sub-themes of its practices
         if p.theme:
             for org in p.operators | p.partners:
                 orgs[org].themes.add(p.theme)
 
-    ties: dict[tuple[str, str], dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    # ties[a][b] (a < b): the kinds of tie of a pair and their weights, in the order they
+    # are found (stated ones first); an edge's weight is their sum in that order
+    ties: dict[str, dict[str, dict[str, float]]] = {}
 
     def tie(a: str, b: str, kind: str, weight: float) -> None:
         if a != b and a in orgs and b in orgs:
-            ties[(a, b) if a < b else (b, a)][kind] += weight
+            if b < a:
+                a, b = b, a
+            row = ties.get(a)
+            if row is None:
+                row = ties[a] = {}
+            kinds = row.get(b)
+            if kinds is None:
+                row[b] = {kind: 0.0 + weight}
+            else:
+                kinds[kind] = kinds.get(kind, 0.0) + weight
 
     claims: dict[str, set[str]] = defaultdict(set)
-    stated = stated_collaborations(store, orgs)
-    for a, b in stated:
-        if (b, a) in stated:
-            if a < b:
-                tie(a, b, "collaboration", settings.weight_collaboration)
-        else:
-            tie(a, b, "unconfirmed", unconfirmed_weight(settings))
-            claims[a].add(b)
+    stated = stated_by(store, orgs)
+    mutual, one_sided = settings.weight_collaboration, unconfirmed_weight(settings)
+    nothing: set[str] = set()
+    for a, named in stated.items():  # organisations of the network, a != b: a pair's first tie
+        for b in named:
+            if a in stated.get(b, nothing):
+                if a < b:
+                    row = ties.get(a)
+                    if row is None:
+                        row = ties[a] = {}
+                    row[b] = {"collaboration": 0.0 + mutual}
+            else:
+                low, high = (a, b) if a < b else (b, a)
+                row = ties.get(low)
+                if row is None:
+                    row = ties[low] = {}
+                row[high] = {"unconfirmed": 0.0 + one_sided}
+                claims[a].add(b)
+    del stated
     for p in practices.values():
         for a in sorted(p.operators):
             for b in sorted(p.partners | p.operators):
@@ -250,20 +319,41 @@ def build_network(store: Store, settings: Settings) -> Network:
         for a, b in combinations(sorted(p.partners - p.operators), 2):
             tie(a, b, "copartner", settings.weight_practice_copartners)
     events: dict[str, Event] = {}
-    for r in store.select(QUERIES["analysis_events"]):
-        event = events.setdefault(r["event"].value, Event(
-            r["event"].value, r["name"].value if "name" in r else r["event"].value))
-        if r["org"].value in orgs:
-            event.participants.add(r["org"].value)
-            orgs[r["org"].value].events.add(event.iri)
+    for iri, org, name in _table(store, QUERIES["analysis_events"], "event", "org", "name"):
+        event = events.get(iri)
+        if event is None:
+            event = events[iri] = Event(iri, iri if name is None else name)
+        if org in orgs:
+            event.participants.add(org)
+            orgs[org].events.add(event.iri)
+    weight = settings.weight_event
     for event in events.values():
+        # organisations of the network, distinct and sorted: a < b
         for a, b in combinations(sorted(event.participants), 2):
-            tie(a, b, "event", settings.weight_event)
+            row = ties.get(a)
+            if row is None:
+                row = ties[a] = {}
+            kinds = row.get(b)
+            if kinds is None:
+                row[b] = {"event": 0.0 + weight}
+            else:
+                kinds["event"] = kinds.get("event", 0.0) + weight
 
     graph = nx.Graph()
     graph.add_nodes_from(sorted(orgs))
-    for (a, b) in sorted(ties):
-        kinds = {k: w for k, w in ties[(a, b)].items() if w > 0}  # a weight of 0: no tie
-        if kinds:
-            graph.add_edge(a, b, weight=sum(kinds.values()), kinds=kinds)
+    # the edges in sorted order, as graph.add_edge would add them one by one (written into
+    # networkx's adjacency directly: add_edge costs seconds at 100 000 organisations)
+    adjacency = graph._adj
+    weightless = not all(k.weight(settings) > 0 for k in KINDS)
+    for a in sorted(ties):
+        row, near = ties[a], adjacency[a]
+        for b in sorted(row):
+            kinds = row[b]
+            if weightless:
+                kinds = {k: w for k, w in kinds.items() if w > 0}  # a weight of 0: no tie
+                if not kinds:
+                    continue
+            data = {"weight": sum(kinds.values()), "kinds": kinds}
+            near[b] = data
+            adjacency[b][a] = data
     return Network(graph, orgs, practices, concepts, dict(claims), events)

@@ -27,18 +27,58 @@ from crossinnov.writes.changes import Change, datetime_literal, replace_big_grap
 #: above this many triples the analysis graph is written by difference (see replace_big_graph)
 BIG_GRAPH_MIN = 50_000
 
+# The graph is written as N-Triples text, term by term, exactly as Oxigraph writes it (so a
+# line read back from the store equals the line written: the graph is replaced by the
+# difference of the two sets of lines), without an RDF term object per value.
 
-def _decimal(value: float) -> ox.Literal:
+#: how Oxigraph's N-Triples writer escapes a character of a literal
+_ESCAPES = {i: f"\\u{i:04X}" for i in (*range(0x20), 0x7F, 0xFFFE, 0xFFFF)}
+_ESCAPES.update({0x08: "\\b", 0x09: "\\t", 0x0A: "\\n", 0x0C: "\\f", 0x0D: "\\r",
+                 0x22: '\\"', 0x5C: "\\\\"})
+_DECIMAL = f"^^<{XSD.decimal.value}>"
+_INTEGER = f"^^<{XSD.integer.value}>"
+_BOOLEAN = f"^^<{XSD.boolean.value}>"
+
+
+def quoted(text: str) -> str:
+    """A string in N-Triples quotes, escaped as Oxigraph escapes it."""
+    return '"' + text.translate(_ESCAPES) + '"'
+
+
+def iri(value: str) -> str:
+    """An IRI in N-Triples (the IRIs written here are the store's own or minted: valid)."""
+    return f"<{value}>"
+
+
+def _text(text: str) -> str:
+    return quoted(text)
+
+
+def _english(text: str) -> str:
+    return quoted(text) + "@en"
+
+
+def decimal_text(value: float) -> str:
     """Six decimals, written the way Oxigraph stores them ("6", "0.5"), so that a value
     read back equals the value computed again (the graph is written by difference)."""
     text = f"{value:.6f}".rstrip("0").rstrip(".")
-    return ox.Literal("0" if text in ("-0", "") else text, datatype=XSD.decimal)
+    return "0" if text in ("-0", "") else text
 
 
-def _integer(value: int) -> ox.Literal:
-    return ox.Literal(str(int(value)), datatype=XSD.integer)
+def _decimal(value: float) -> str:
+    return f'"{decimal_text(value)}"{_DECIMAL}'
 
 
+def _integer(value: int) -> str:
+    return f'"{int(value)}"{_INTEGER}'
+
+
+def _boolean(value: bool) -> str:
+    return f'"{"true" if value else "false"}"{_BOOLEAN}'
+
+
+def _datetime(moment) -> str:
+    return str(datetime_literal(moment))
 
 
 def _part(iri: str) -> str:
@@ -50,135 +90,165 @@ def _part(iri: str) -> str:
         return slugify(last)[:90] or "x"
 
 
-def _boolean(value: bool) -> ox.Literal:
-    return ox.Literal("true" if value else "false", datatype=XSD.boolean)
+class _Terms:
+    """The vocabulary's terms as N-Triples (``T.betweenness`` for ``ci:betweenness``)."""
+
+    def __init__(self, **namespaces) -> None:
+        self._namespaces = namespaces
+
+    def __getattr__(self, name: str) -> str:
+        prefix, _, local = name.partition("_")
+        value = str(getattr(self._namespaces[prefix], local))
+        setattr(self, name, value)
+        return value
 
 
-def tally_triples(store: Store, about: str, parts: tuple[str, ...], tally: Tally, *,
-                  pairs: bool = False) -> list[ox.Triple]:
-    """The ``ci:Tally`` node of a thing (and one per kind of tie), as triples.
+T = _Terms(ci=CI, rdf=RDF, rdfs=RDFS, prov=PROV)
+
+
+class Lines(list):
+    """N-Triples lines (without their line ends)."""
+
+    def add(self, s: str, p: str, o: str | None) -> None:
+        if o is not None:
+            self.append(f"{s} {p} {o} .")
+
+
+def _node(store: Store, *parts: str) -> str:
+    return iri(store.iris.analysis_node(*parts).value)
+
+
+def tally_lines(store: Store, about: str, parts: tuple[str, ...], tally: Tally,
+                out: Lines, *, pairs: bool = False) -> None:
+    """The ``ci:Tally`` node of a thing (and one per kind of tie), as N-Triples lines.
 
     :param parts: the node's path below ``analysis/tally/``
     :param pairs: a practice's or an event's (the pairs of its organisations): only the
         organisations and ties with their bases, and a node for each kind it has ties of
         (there are many practices and events: this keeps the graph small)
     """
-    iris = store.iris
-    node = iris.analysis_node("tally", *parts)
-    out = [ox.Triple(node, RDF.type, CI.Tally), ox.Triple(node, CI.tallyOf, ox.NamedNode(about)),
-           ox.Triple(node, CI.organisationCount, _integer(tally.organisations))]
-    out += _counts(node, tally.all)
+    node, of = _node(store, "tally", *parts), iri(about)
+    add = out.add
+    add(node, T.rdf_type, T.ci_Tally)
+    add(node, T.ci_tallyOf, of)
+    add(node, T.ci_organisationCount, _integer(tally.organisations))
+    _counts(node, tally.all, out)
     if not pairs:
-        out += [ox.Triple(node, CI.tiedOrganisationCount, _integer(tally.tied)),
-                ox.Triple(node, CI.creativeOrganisationCount, _integer(tally.sides["creative"])),
-                ox.Triple(node, CI.growthOrganisationCount, _integer(tally.sides["growth"])),
-                ox.Triple(node, CI.bothSidesOrganisationCount, _integer(tally.sides["both"])),
-                ox.Triple(node, CI.sideKnownOrganisationCount, _integer(tally.side_known)),
-                ox.Triple(node, CI.bridgingOrganisationCount, _integer(tally.bridging))]
+        add(node, T.ci_tiedOrganisationCount, _integer(tally.tied))
+        add(node, T.ci_creativeOrganisationCount, _integer(tally.sides["creative"]))
+        add(node, T.ci_growthOrganisationCount, _integer(tally.sides["growth"]))
+        add(node, T.ci_bothSidesOrganisationCount, _integer(tally.sides["both"]))
+        add(node, T.ci_sideKnownOrganisationCount, _integer(tally.side_known))
+        add(node, T.ci_bridgingOrganisationCount, _integer(tally.bridging))
     if tally.enough is not None:
-        out.append(ox.Triple(node, CI.enoughData, _boolean(tally.enough)))
+        add(node, T.ci_enoughData, _boolean(tally.enough))
     for kind in KINDS:
         count, having = tally.by_kind[kind.key], tally.with_kind[kind.key]
         if pairs and not count.ties:
             continue
-        sub = iris.analysis_node("tally", *parts, kind.id)
-        out += [ox.Triple(sub, RDF.type, CI.Tally), ox.Triple(sub, CI.tallyOf, ox.NamedNode(about)),
-                ox.Triple(sub, CI.tieKind, getattr(CI, kind.term))]
+        sub = _node(store, "tally", *parts, kind.id)
+        add(sub, T.rdf_type, T.ci_Tally)
+        add(sub, T.ci_tallyOf, of)
+        add(sub, T.ci_tieKind, getattr(T, "ci_" + kind.term))
         if pairs:
-            out += [ox.Triple(sub, CI.tieCount, _integer(count.ties)),
-                    ox.Triple(sub, CI.crossCityTieCount, _integer(count.cross_city))]
+            add(sub, T.ci_tieCount, _integer(count.ties))
+            add(sub, T.ci_crossCityTieCount, _integer(count.cross_city))
         else:
-            out.append(ox.Triple(sub, CI.tiesOfKind, _integer(having)))
-            out += _counts(sub, count)
-    return out
+            add(sub, T.ci_tiesOfKind, _integer(having))
+            _counts(sub, count, out)
 
 
-def _counts(node: ox.NamedNode, count: KindCount) -> list[ox.Triple]:
-    return [ox.Triple(node, CI.tieCount, _integer(count.ties)),
-            ox.Triple(node, CI.crossSectorTieCount, _integer(count.cross_sector)),
-            ox.Triple(node, CI.sectorKnownTieCount, _integer(count.sector_known)),
-            ox.Triple(node, CI.crossCityTieCount, _integer(count.cross_city)),
-            ox.Triple(node, CI.cityKnownTieCount, _integer(count.city_known))]
+def _counts(node: str, count: KindCount, out: Lines) -> None:
+    out.add(node, T.ci_tieCount, _integer(count.ties))
+    out.add(node, T.ci_crossSectorTieCount, _integer(count.cross_sector))
+    out.add(node, T.ci_sectorKnownTieCount, _integer(count.sector_known))
+    out.add(node, T.ci_crossCityTieCount, _integer(count.cross_city))
+    out.add(node, T.ci_cityKnownTieCount, _integer(count.city_known))
 
 
-def result_triples(store: Store, result: AnalysisResult) -> list[ox.Triple]:
-    """Return the analysis graph's triples for a result."""
-    iris = store.iris
-    t: list[ox.Triple] = []
+def tally_triples(store: Store, about: str, parts: tuple[str, ...], tally: Tally, *,
+                  pairs: bool = False) -> list[ox.Triple]:
+    """The ``ci:Tally`` node of a thing (see :func:`tally_lines`), as triples."""
+    out = Lines()
+    tally_lines(store, about, parts, tally, out, pairs=pairs)
+    return parse_lines(out)
 
-    def add(s, p, o):
-        if o is not None:
-            t.append(ox.Triple(s, p, o))
 
-    run = ox.NamedNode(result.run)
-    add(run, RDF.type, CI.AnalysisRun)
-    add(run, RDF.type, PROV.Activity)
-    add(run, RDFS.label, ox.Literal(
-        f"Collaboration-network analysis of {result.started:%Y-%m-%d %H:%M} UTC", language="en"))
-    add(run, PROV.startedAtTime, datetime_literal(result.started))
-    add(run, PROV.endedAtTime, datetime_literal(result.ended))
-    add(run, PROV.used, iris.dataset)
+def result_lines(store: Store, result: AnalysisResult) -> Lines:
+    """Return the analysis graph for a result, as N-Triples lines."""
+    t = Lines()
+    add = t.add
+
+    run = iri(result.run)
+    add(run, T.rdf_type, T.ci_AnalysisRun)
+    add(run, T.rdf_type, T.prov_Activity)
+    add(run, T.rdfs_label, _english(
+        f"Collaboration-network analysis of {result.started:%Y-%m-%d %H:%M} UTC"))
+    add(run, T.prov_startedAtTime, _datetime(result.started))
+    add(run, T.prov_endedAtTime, _datetime(result.ended))
+    add(run, T.prov_used, str(store.iris.dataset))
     if result.input_modified:
-        add(run, CI.inputModified, datetime_literal(result.input_modified))
-    add(run, CI.softwareVersion, ox.Literal(result.software))
+        add(run, T.ci_inputModified, _datetime(result.input_modified))
+    add(run, T.ci_softwareVersion, _text(result.software))
     for name, value in result.parameters.items():
-        add(run, CI.parameter, ox.Literal(f"{name}={value}"))
-    add(run, CI.modularity, _decimal(result.modularity))
-    add(run, CI.nodeCount, _integer(result.nodes))
-    add(run, CI.edgeCount, _integer(result.edges))
+        add(run, T.ci_parameter, _text(f"{name}={value}"))
+    add(run, T.ci_modularity, _decimal(result.modularity))
+    add(run, T.ci_nodeCount, _integer(result.nodes))
+    add(run, T.ci_edgeCount, _integer(result.edges))
     if result.cross_sector_share is not None:
-        add(run, CI.crossSectorShare, _decimal(result.cross_sector_share))
+        add(run, T.ci_crossSectorShare, _decimal(result.cross_sector_share))
     if result.cross_city_share is not None:
-        add(run, CI.crossCityShare, _decimal(result.cross_city_share))
+        add(run, T.ci_crossCityShare, _decimal(result.cross_city_share))
     for key in result.brokerage_kinds:
-        add(run, CI.brokerageTieKind, getattr(CI, BY_KEY[key].term))
-    add(run, CI.minimumOrganisations, _integer(result.min_organisations))
-    add(run, CI.minimumTies, _integer(result.min_ties))
+        add(run, T.ci_brokerageTieKind, getattr(T, "ci_" + BY_KEY[key].term))
+    add(run, T.ci_minimumOrganisations, _integer(result.min_organisations))
+    add(run, T.ci_minimumTies, _integer(result.min_ties))
     if result.tally is not None:
-        t += tally_triples(store, result.run, ("network",), result.tally)
+        tally_lines(store, result.run, ("network",), result.tally, t)
 
     for cluster in result.clusters:
-        c = ox.NamedNode(cluster.iri)
-        add(c, RDF.type, CI.Cluster)
-        add(c, RDF.type, PROV.Entity)
-        add(c, RDFS.label, ox.Literal(cluster.label, language="en"))
-        add(c, CI.labelReason, ox.Literal(cluster.label_reason, language="en"))
+        c = iri(cluster.iri)
+        add(c, T.rdf_type, T.ci_Cluster)
+        add(c, T.rdf_type, T.prov_Entity)
+        add(c, T.rdfs_label, _english(cluster.label))
+        add(c, T.ci_labelReason, _english(cluster.label_reason))
         if cluster.label_source:
-            add(c, CI.labelSource, ox.NamedNode(cluster.label_source))
-        add(c, PROV.wasGeneratedBy, run)
-        add(c, CI.clusterSize, _integer(cluster.size))
-        add(c, CI.density, _decimal(cluster.density))
-        add(c, CI.creativeShare, _decimal(cluster.creative_share))
-        add(c, CI.growthShare, _decimal(cluster.growth_share))
+            add(c, T.ci_labelSource, iri(cluster.label_source))
+        add(c, T.prov_wasGeneratedBy, run)
+        add(c, T.ci_clusterSize, _integer(cluster.size))
+        add(c, T.ci_density, _decimal(cluster.density))
+        add(c, T.ci_creativeShare, _decimal(cluster.creative_share))
+        add(c, T.ci_growthShare, _decimal(cluster.growth_share))
         enough = cluster.tally is None or cluster.tally.enough
         # shares only with enough data behind them (the tally keeps the counts either way)
         if cluster.cross_sector_share is not None and enough:
-            add(c, CI.crossSectorShare, _decimal(cluster.cross_sector_share))
+            add(c, T.ci_crossSectorShare, _decimal(cluster.cross_sector_share))
         if cluster.cross_city_share is not None and enough:
-            add(c, CI.crossCityShare, _decimal(cluster.cross_city_share))
+            add(c, T.ci_crossCityShare, _decimal(cluster.cross_city_share))
         if cluster.dominant_city:
-            add(c, CI.dominantCity, ox.NamedNode(cluster.dominant_city))
+            add(c, T.ci_dominantCity, iri(cluster.dominant_city))
         for sector in cluster.main_sectors:
-            add(c, CI.mainSector, ox.NamedNode(sector))
+            add(c, T.ci_mainSector, iri(sector))
         if cluster.main_theme:
-            add(c, CI.mainTheme, ox.NamedNode(cluster.main_theme))
+            add(c, T.ci_mainTheme, iri(cluster.main_theme))
         for event, _ in cluster.events[:5]:
-            add(c, CI.clusterEvent, ox.NamedNode(event))
+            add(c, T.ci_clusterEvent, iri(event))
         slug = _part(cluster.iri)
         if cluster.tally is not None:
-            t += tally_triples(store, cluster.iri, ("cluster", slug), cluster.tally)
+            tally_lines(store, cluster.iri, ("cluster", slug), cluster.tally, t)
         for kind, counts in (("city", cluster.cities[:3]), ("sector", cluster.sectors[:3])):
-            for iri, n in counts:
-                node = store.iris.analysis_node("tally", "cluster", slug, kind, _part(iri))
-                t += [ox.Triple(node, RDF.type, CI.Tally), ox.Triple(node, CI.tallyOf, c),
-                      ox.Triple(node, CI.restrictedTo, ox.NamedNode(iri)),
-                      ox.Triple(node, CI.organisationCount, _integer(n))]
-        for member in cluster.members:  # ci:inCluster, its inverse, is left to queries
-            add(c, CI.hasMember, ox.NamedNode(member))
-        for member in cluster.central:
-            add(c, CI.centralMember, ox.NamedNode(member))
+            for value, n in counts:
+                node = _node(store, "tally", "cluster", slug, kind, _part(value))
+                add(node, T.rdf_type, T.ci_Tally)
+                add(node, T.ci_tallyOf, c)
+                add(node, T.ci_restrictedTo, iri(value))
+                add(node, T.ci_organisationCount, _integer(n))
+        member = T.ci_hasMember  # ci:inCluster, its inverse, is left to queries
+        t.extend([f"{c} {member} <{m}> ." for m in cluster.members])
+        for m in cluster.central:
+            add(c, T.ci_centralMember, iri(m))
         for practice in cluster.practices:
-            add(c, CI.clusterPractice, ox.NamedNode(practice))
+            add(c, T.ci_clusterPractice, iri(practice))
 
     # role counts for the strongest brokers only: for every organisation they would be
     # most of the graph (8 of 10 counts are non-zero), and a big graph is slow to replace
@@ -186,52 +256,70 @@ def result_triples(store: Store, result: AnalysisResult) -> list[ox.Triple]:
     ranked = sorted(result.brokers.values(),
                     key=lambda b: (-(b.cross_sector + b.cross_city), b.iri))
     with_roles = {b.iri for b in ranked[:detail]}
+    roles = {(g, r): getattr(T, "ci_" + g + r.capitalize()) for g in GROUPINGS for r in ROLES}
+    betweenness, degree = T.ci_betweenness, T.ci_weightedDegree
+    constraint, effective = T.ci_constraint, T.ci_effectiveSize
+    sector, city = T.ci_crossSectorBrokerage, T.ci_crossCityBrokerage
+    append = t.append
     for broker in result.brokers.values():
-        org = ox.NamedNode(broker.iri)
-        add(org, CI.betweenness, _decimal(broker.betweenness))
-        add(org, CI.weightedDegree, _decimal(broker.weighted_degree))
+        org = f"<{broker.iri}>"
+        append(f"{org} {betweenness} {_decimal(broker.betweenness)} .")
+        append(f"{org} {degree} {_decimal(broker.weighted_degree)} .")
         if broker.constraint is not None:
-            add(org, CI.constraint, _decimal(broker.constraint))
+            append(f"{org} {constraint} {_decimal(broker.constraint)} .")
         if broker.effective_size is not None:
-            add(org, CI.effectiveSize, _decimal(broker.effective_size))
-        add(org, CI.crossSectorBrokerage, _integer(broker.cross_sector))
-        add(org, CI.crossCityBrokerage, _integer(broker.cross_city))
+            append(f"{org} {effective} {_decimal(broker.effective_size)} .")
+        append(f"{org} {sector} {_integer(broker.cross_sector)} .")
+        append(f"{org} {city} {_integer(broker.cross_city)} .")
         for grouping in GROUPINGS if broker.iri in with_roles else ():
             for role in ROLES:
                 n = broker.roles[grouping][role]
                 if n:
-                    add(org, getattr(CI, grouping + role.capitalize()), _integer(n))
-    for key, prop in (("cross_sector_with_events", CI.crossSectorBrokerageWithEvents),
-                      ("cross_city_with_events", CI.crossCityBrokerageWithEvents)):
+                    append(f"{org} {roles[grouping, role]} {_integer(n)} .")
+    for key, prop in (("cross_sector_with_events", T.ci_crossSectorBrokerageWithEvents),
+                      ("cross_city_with_events", T.ci_crossCityBrokerageWithEvents)):
         for broker in top_brokers(result.brokers, key, WITH_EVENTS_LIMIT):
-            add(ox.NamedNode(broker.iri), prop, _integer(getattr(broker, key)))
+            add(iri(broker.iri), prop, _integer(getattr(broker, key)))
 
     for score in result.cities:
-        city = ox.NamedNode(score.city)
+        city_node = iri(score.city)
         tally = score.tally
-        t += tally_triples(store, score.city, ("city", _part(score.city)), tally)
+        tally_lines(store, score.city, ("city", _part(score.city)), tally, t)
         if score.score is None:  # not enough data: no score, no shares (the tally has counts)
             continue
-        add(city, CI.crossInnovationScore, _decimal(score.score))
-        for prop, part, base in ((CI.crossSectorShare, tally.all.cross_sector,
+        add(city_node, T.ci_crossInnovationScore, _decimal(score.score))
+        for prop, part, base in ((T.ci_crossSectorShare, tally.all.cross_sector,
                                   tally.all.sector_known),
-                                 (CI.crossCityShare, tally.all.cross_city, tally.all.city_known),
-                                 (CI.bridgingShare, tally.bridging, tally.side_known)):
+                                 (T.ci_crossCityShare, tally.all.cross_city,
+                                  tally.all.city_known),
+                                 (T.ci_bridgingShare, tally.bridging, tally.side_known)):
             if base:
-                add(city, prop, _decimal(part / base))
+                add(city_node, prop, _decimal(part / base))
     for things, kind in ((result.practices, "practice"), (result.events, "event")):
-        for iri, tally in things.items():
-            t += tally_triples(store, iri, (kind, _part(iri)), tally, pairs=True)
+        for thing, tally in things.items():
+            tally_lines(store, thing, (kind, _part(thing)), tally, t, pairs=True)
     return t
+
+
+def parse_lines(lines: list[str]) -> list[ox.Triple]:
+    """N-Triples lines as triples."""
+    data = "\n".join(lines).encode("utf-8")
+    return [q.triple for q in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)]
+
+
+def result_triples(store: Store, result: AnalysisResult) -> list[ox.Triple]:
+    """Return the analysis graph's triples for a result."""
+    return parse_lines(result_lines(store, result))
 
 
 def write_result(store: Store, result: AnalysisResult) -> None:
     """Replace the analysis graph with a result, in one transaction, and log the run."""
-    unit = Unit(store.iris.analysis_graph, result_triples(store, result))
+    graph = store.iris.analysis_graph
+    lines = result_lines(store, result)
     change = Change("analysis", store.iris.agent("analysis"),
                     label=f"network analysis ({len(result.clusters)} clusters)")
-    if len(unit.triples) > BIG_GRAPH_MIN:
-        replace_big_graph(store, unit, change)
+    if len(lines) > BIG_GRAPH_MIN:
+        replace_big_graph(store, graph, lines, change)
     else:
-        replace_units(store, [unit], change)
+        replace_units(store, [Unit(graph, parse_lines(lines))], change)
     store.flush()

@@ -112,6 +112,12 @@ class Store(ABC):
     def quads(self, graph: str | None = None) -> Iterator[ox.Quad]:
         """Iterate the quads of one named graph, or of all named graphs."""
 
+    def graph_ntriples(self, graph: str) -> bytes:
+        """One named graph as N-Triples written by pyoxigraph, one line per triple (its
+        blank nodes are labelled afresh every time)."""
+        return ox.serialize([q.triple for q in self.quads(graph)],
+                            format=ox.RdfFormat.N_TRIPLES)
+
     @abstractmethod
     def named_graphs(self) -> list[str]:
         """Return the IRIs of the named graphs."""

@@ -79,6 +79,10 @@ class OxigraphStore(Store):
         else:
             yield from self._store.quads_for_pattern(None, None, None, ox.NamedNode(graph))
 
+    def graph_ntriples(self, graph):
+        # written by the store itself: no Python object per quad
+        return self._store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(graph))
+
     def named_graphs(self):
         return [g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode)]
 

@@ -116,6 +116,9 @@ class ServedStore(Store):
     def quads(self, graph=None):
         return self.disk.quads(graph)
 
+    def graph_ntriples(self, graph):
+        return self.disk.graph_ntriples(graph)
+
     def named_graphs(self):
         return self.disk.named_graphs()
 

@@ -333,8 +333,13 @@ def _unlink(store: Store, unlinks: list[Unlink], change: Change, activity: ox.Na
     return operations, record
 
 
-def replace_big_graph(store: Store, unit: Unit, change: Change) -> ox.NamedNode:
+def replace_big_graph(store: Store, graph: ox.NamedNode, lines: list[str],
+                      change: Change) -> ox.NamedNode:
     """Replace one big graph (no blank nodes) cheaply; return the activity IRI.
+
+    :param lines: the graph's new triples as N-Triples lines (without line ends), written
+        as pyoxigraph writes them: a line written otherwise is a difference (rewritten,
+        never wrong)
 
     A graph replaced whole as SPARQL text costs its size twice (Oxigraph deletes
     and parses quad by quad, and servers cap an update's size), yet a re-run of
@@ -344,24 +349,37 @@ def replace_big_graph(store: Store, unit: Unit, change: Change) -> ox.NamedNode:
     removes what is gone and inserts what is new, atomically. When most of the
     graph changed, it is replaced in two steps (drop, then add), each one
     transaction: readers see the old graph, briefly none, then the new one.
+    The stored graph is compared as N-Triples text (no RDF term object per value).
     """
-    old = {q.triple for q in store.quads(unit.graph.value)}
-    new = set(unit.triples)
-    change.graphs = [unit.graph]
+    # "\n" ends a line: literals hold it escaped (splitlines() would also cut at U+2028)
+    old = set(store.graph_ntriples(graph.value).decode("utf-8").split("\n"))
+    old.discard("")
+    new = set(lines)
+    change.graphs = [graph]
     activity, record_triples = change.triples(store)
     record = _record(store, change, record_triples)
     removed, added = old - new, new - old
+    del new
     if old and len(removed) + len(added) <= MAX_DIFFERENCE:
-        store.update(QUERIES.render("change_graph", graph=term(unit.graph),
-                                    removed=triples_block(sorted(removed, key=str)),
-                                    added=triples_block(sorted(added, key=str)))
+        # written again by pyoxigraph from the parsed lines: only its own text enters an update
+        store.update(QUERIES.render("change_graph", graph=term(graph),
+                                    removed=triples_block(_parsed(sorted(removed))),
+                                    added=triples_block(_parsed(sorted(added))))
                      + " ;\n" + record)
         return activity
     if old:
-        store.update(QUERIES.render("drop_graph", graph=term(unit.graph)))
-    store.add_quads(unit.quads())
+        store.update(QUERIES.render("drop_graph", graph=term(graph)))
+    del old
+    named = f" {term(graph)} ."
+    quads = "\n".join(line[:-2] + named for line in lines).encode("utf-8")
+    store.add_quads(ox.parse(quads, format=ox.RdfFormat.N_QUADS))
     store.update(record)
     return activity
+
+
+def _parsed(lines: list[str]) -> list[ox.Triple]:
+    data = "\n".join(lines).encode("utf-8")
+    return [q.triple for q in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)]
 
 
 def delete_organisation(store: Store, org: ox.NamedNode, graph: ox.NamedNode,

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import math
 import random
+import re
 from collections import Counter
 
 import pytest
@@ -204,6 +205,47 @@ def test_the_stored_analysis_graph_reads_back_as_written(loaded_store):
     write_result(loaded_store, result)
     stored = {q.triple for q in loaded_store.quads(loaded_store.iris.analysis_graph.value)}
     assert stored == set(result_triples(loaded_store, result))
+
+
+def test_the_analysis_graph_is_written_as_the_store_writes_it(loaded_store, monkeypatch):
+    """The graph is compared with what is stored as N-Triples text, line by line: every line
+    written must be the very line the store gives back, else a re-run rewrites it. A re-run
+    on the same data changes only the run's own triples."""
+    import crossinnov.analysis.rdf as analysis_rdf
+    from crossinnov.analysis.rdf import result_lines, write_result
+
+    monkeypatch.setattr(analysis_rdf, "BIG_GRAPH_MIN", 0)  # by difference, even this small
+    settings = Settings()
+    first = compute(gather(loaded_store, settings), settings)
+    write_result(loaded_store, first)
+    graph = loaded_store.iris.analysis_graph.value
+    stored = set(loaded_store.graph_ntriples(graph).decode("utf-8").split("\n")) - {""}
+    assert stored == set(result_lines(loaded_store, first))
+    updates = []
+    monkeypatch.setattr(loaded_store, "update", lambda text, real=loaded_store.update: (
+        updates.append(text), real(text))[1])
+    second = compute(gather(loaded_store, settings), settings)
+    write_result(loaded_store, second)
+    blocks = [block for text in updates
+              for block in re.findall(r"GRAPH <" + re.escape(graph) + r"> \{\n(.*?)\} \}",
+                                      text, re.S)]
+    changed = [line for block in blocks for line in block.splitlines() if line]
+    assert len(blocks) == 2 and changed  # removed, added
+    assert all(first.run in line or second.run in line for line in changed)
+
+
+@pytest.mark.parametrize("text", [
+    "plain", "", 'quote " and backslash \\', "tab\tline\nreturn\rbell\x07\x7f\x00",
+    "nel\x85 ls\u2028 ps\u2029 \ufeff \ufffe\uffff é 漢字 🎉", "\b\f\v",
+])
+def test_literals_are_written_as_pyoxigraph_writes_them(text):
+    import pyoxigraph as ox
+
+    from crossinnov.analysis.rdf import quoted
+
+    assert quoted(text) == str(ox.Literal(text))
+    everything = "".join(chr(c) for c in range(0x30000) if not 0xD800 <= c <= 0xDFFF)
+    assert quoted(everything) == str(ox.Literal(everything))
 
 
 def test_analysis_is_reproducible(loaded_store):
