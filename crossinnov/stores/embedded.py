@@ -13,6 +13,7 @@ from crossinnov.sparql.dataset import oxigraph_dataset
 from crossinnov.sparql.evaluate import answer
 from crossinnov.sparql.evaluate import query as run_query
 from crossinnov.stores.base import Store, StoreError, WriteVersion
+from crossinnov.stores.commit import GroupFlush
 
 
 class OxigraphStore(Store):
@@ -36,6 +37,8 @@ class OxigraphStore(Store):
             raise StoreError(f"cannot open the store at {path}: {reason}") from exc
         self.read_only = read_only
         self.writes = WriteVersion()
+        # writers that flush at about the same time share one flush (group commit)
+        self._flushes = GroupFlush(self._flush_now)
 
     @property
     def native(self) -> ox.Store:
@@ -103,9 +106,17 @@ class OxigraphStore(Store):
         return next(iter(self._store.quads_for_pattern(None, None, None, None)), None) is None
 
     def flush(self) -> None:
-        """Write everything in memory to disk files (the write-ahead log is always written)."""
+        """Write everything in memory to disk files (the write-ahead log is always written).
+
+        Returns once a flush that began after this call has ended, so every write
+        committed before the call is durable; callers that come together share one
+        flush (:class:`~crossinnov.stores.commit.GroupFlush`).
+        """
         if self.location != MEMORY_STORE and not self.read_only:
-            self._store.flush()
+            self._flushes.sync()
+
+    def _flush_now(self) -> None:
+        self._store.flush()
 
     def close(self) -> None:
         """Flush and release the store (and its lock on the folder)."""

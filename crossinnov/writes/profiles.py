@@ -294,7 +294,9 @@ class Profiles:
         #: called after every acknowledged write (the analysis and caches follow from there)
         self.listeners: list[Callable[[], None]] = []
         # one write at a time: the existence check, validation and write of one
-        # request see no other request's half-done work
+        # request see no other request's half-done work. The flush that makes a write
+        # durable comes after the lock, so writers that arrive together share one
+        # (group commit, in the store's flush); none is acknowledged before it.
         self.lock = threading.Lock()
 
     def agent(self, holder: Holder) -> ox.NamedNode:
@@ -374,7 +376,9 @@ class Profiles:
                 taken = FieldError("id", slug, "is taken: this organisation already has a "
                                    "profile (use PUT to replace it)")
             self._check(unit, taken)
-            return self._write(unit, holder, None, "create")
+            stored = self._write(unit, holder, None, "create")
+        self._sync()
+        return stored
 
     def replace(self, slug: str, unit: Unit, holder: Holder, *, if_match: str | None = None
                 ) -> Stored:
@@ -386,7 +390,9 @@ class Profiles:
             if if_match is not None and if_match.strip('"') != old.etag and if_match != "*":
                 raise Rejected(412, [], "the profile changed since you read it (ETag differs)")
             self._check(unit)
-            return self._write(unit, holder, old, "replace")
+            stored = self._write(unit, holder, old, "replace")
+        self._sync()
+        return stored
 
     def delete(self, slug: str, holder: Holder, *, if_match: str | None = None) -> None:
         if not holder.may_write(slug):
@@ -400,10 +406,11 @@ class Profiles:
             iris = self.store.iris
             delete_organisation(self.store, old.iri, iris.graph("organisation", slug),
                                 Change("delete", self.agent(holder), label=f"delete {slug}"))
-            self._sync()
+        self._sync()
 
     def _write(self, unit: Unit, holder: Holder, old: Stored | None, action: str) -> Stored:
-        """Write a checked unit (call :meth:`_check` first, under the lock)."""
+        """Write a checked unit (call :meth:`_check` first, under the lock; then
+        :meth:`_sync`, after it)."""
         slug = unit.graph.value.rsplit("/", 1)[1]
         agent = self.agent(holder)
         change = Change(action, agent, label=f"{action} {slug}")
@@ -413,7 +420,6 @@ class Profiles:
                      and isinstance(t.object, ox.NamedNode)]
         replace_units(self.store, [stored_unit], change,
                       old_organisations=old_links)
-        self._sync()
         stored = self.get(slug)
         assert stored is not None
         return stored
@@ -423,7 +429,11 @@ class Profiles:
         self.listeners.append(listener)
 
     def _sync(self) -> None:
-        """Make the write durable before it is acknowledged, then tell the listeners."""
+        """Make the write durable before it is acknowledged, then tell the listeners.
+
+        Called after the write's transaction has committed, outside the lock: the
+        store's flush returns once a flush that began after this call has ended.
+        """
         self.store.flush()
         for listener in self.listeners:
             listener()

@@ -11,7 +11,9 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
+from pathlib import Path
 
 import pytest
 import requests
@@ -163,6 +165,71 @@ def test_an_acknowledged_write_survives_kill_9(new_store_location):
     finally:
         code, log = server.stop()
     assert code == 0, log
+
+
+@pytest.mark.embedded_only(reason="a power cut is played on the store's own files")
+def test_concurrent_uploads_all_land_and_survive_kill_9_and_a_lost_log(new_store_location):
+    """Uploads sent at once (they share flushes) are all acknowledged, and every one is
+    still there after SIGKILL and a power cut: the write-ahead log files, which a power
+    cut may lose, are deleted before the store is opened again, so only what the flushes
+    wrote to the store's files is left (a write acknowledged before its flush is lost)."""
+    token = "durability-token-0123456789"
+    store = new_store_location()
+    server = ServeProcess(store, "--query-workers", "1", env_extra={
+        "CROSSINNOV_TOKEN": token, "CROSSINNOV_ANALYSIS_DEBOUNCE": "3600"})
+    headers = {"Authorization": f"Bearer {token}"}
+    clients, each = 4, 4
+    statuses: dict[str, int] = {}
+    try:
+        # the analysis of the new store runs now, not during the uploads
+        assert requests.post(server.url + "/api/analysis?wait=600", headers=headers,
+                             timeout=660).status_code == 200
+
+        def client(k: int) -> None:
+            with requests.Session() as session:
+                for j in range(each):
+                    slug = f"together-{k}-{j}"
+                    r = session.post(server.url + "/api/profiles", headers=headers,
+                                     timeout=120, json={
+                                         "id": slug, "name": f"Together {k} {j}",
+                                         "city": "tallinn", "sectors": ["design"],
+                                         "collaboratesWith": ["beepart"]})
+                    statuses[slug] = r.status_code
+
+        threads = [threading.Thread(target=client, args=(k,)) for k in range(clients)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(300)
+    finally:
+        server.proc.kill()  # SIGKILL right after the last 201: no clean shutdown
+        server.proc.wait(timeout=30)
+        try:
+            os.killpg(server.proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        server.proc.communicate(timeout=30)
+    assert len(statuses) == clients * each and set(statuses.values()) == {201}, statuses
+    logs = list(Path(store).glob("*.log"))
+    assert logs, "the store keeps a write-ahead log"
+    for log in logs:
+        log.unlink()
+    server = ServeProcess(store, "--query-workers", "1")
+    try:
+        for slug in statuses:
+            r = requests.get(f"{server.url}/api/profiles/{slug}", timeout=30)
+            assert r.status_code == 200, slug
+            assert r.json()["collaboratesWith"] == ["beepart"]
+        query = ("SELECT (COUNT(*) AS ?n) WHERE { <https://w3id.org/crossinnov/id/organisation/"
+                 "beepart> <https://w3id.org/crossinnov/ontology#collaboratesWith> ?p "
+                 "FILTER(STRSTARTS(STR(?p), 'https://w3id.org/crossinnov/id/organisation/"
+                 "together'))}")
+        r = requests.get(server.url + "/sparql", params={"query": query}, timeout=30,
+                         headers={"Accept": "application/sparql-results+json"})
+        assert r.json()["results"]["bindings"][0]["n"]["value"] == str(clients * each)
+    finally:
+        code, log_text = server.stop()
+    assert code == 0, log_text
 
 
 def test_regression_a_server_answers_when_its_process_holds_over_1024_files(app):

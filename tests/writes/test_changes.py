@@ -26,6 +26,18 @@ def backend(request) -> str:
     return request.param
 
 
+@pytest.fixture(autouse=True, params=["one organisation at a time", "one join"])
+def closure_clearing(request, monkeypatch) -> str:
+    """Both ways of clearing the closure around the organisations a write touches
+    (crossinnov.writes.changes.closure_operations): few organisations are cleared one at
+    a time, many by one join; each must leave the same closure."""
+    from crossinnov.writes import changes
+
+    monkeypatch.setattr(changes, "CLOSURE_ONE_BY_ONE", 64 if request.param.startswith("one org")
+                        else 0)
+    return request.param
+
+
 def write_profile(store, data: dict) -> None:
     unit = profile_to_unit(data, store.iris)
     assert not unit.problems

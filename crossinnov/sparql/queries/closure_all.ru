@@ -4,7 +4,7 @@
 # of its one-sidedness (X ci:collaborationUnconfirmedBy Y: X states it, Y does not),
 # never a link the other side declines; and the links of the derived ties that no
 # other graph states, between organisations that exist and decline nothing of each
-# other. See closure_for.ru.
+# other. See closure_add.ru.
 # $closure: the closure graph; $derived: the graph of derived ties.
 DROP SILENT GRAPH $closure ;
 DROP SILENT GRAPH $derived ;

@@ -1,7 +1,7 @@
 # Derive the ties some good practices imply (one ci:DerivedTie per pair of organisations and
 # practice: the practice's operator and each of its partners), in the graph of derived
 # ties, replacing what was derived from these practices before. The ties' plain
-# ci:collaboratesWith links are kept in the closure graph (closure_for.ru), only while
+# ci:collaboratesWith links are kept in the closure graph (closure_add.ru), only while
 # neither organisation states the link itself and neither declines it. A tie's IRI is
 # a fragment of the graph: {graph}#{practice}--{organisation}--{organisation}, the two
 # organisations in IRI order, so the same pair and practice always give the same tie.

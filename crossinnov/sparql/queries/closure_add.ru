@@ -9,17 +9,11 @@
 # directions, for each direction only while no other graph states it, and only while
 # both organisations exist and neither declines the other: a statement wins (the
 # derived copy goes), and a withdrawn statement gives the derived link back.
+# This file puts back the links around some organisations, once closure_clear.ru (or
+# closure_clear_one.ru for each of them) has taken them out, in the same request:
+# crossinnov.writes.changes.closure_operations writes the whole.
 # $closure: the closure graph; $derived: the graph of derived ties;
 # $orgs: the organisations whose links changed.
-DELETE { GRAPH $closure { ?s ?p ?o } }
-WHERE {
-  VALUES ?x { $orgs }
-  VALUES ?p { <https://w3id.org/crossinnov/ontology#collaboratesWith>
-              <https://w3id.org/crossinnov/ontology#collaborationUnconfirmedBy> }
-  { GRAPH $closure { ?x ?p ?o } BIND(?x AS ?s) }
-  UNION
-  { GRAPH $closure { ?s ?p ?x } BIND(?x AS ?o) }
-} ;
 INSERT { GRAPH $closure {
   ?o <https://w3id.org/crossinnov/ontology#collaboratesWith> ?s .
   ?s <https://w3id.org/crossinnov/ontology#collaborationUnconfirmedBy> ?o .
