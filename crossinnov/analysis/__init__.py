@@ -9,7 +9,11 @@ record of the run (:mod:`.rdf`). The cluster report reads only that graph.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import importlib.metadata
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -26,7 +30,7 @@ from crossinnov.analysis.clusters import (
     unique_labels,
 )
 from crossinnov.analysis.kinds import KINDS, brokerage_kinds
-from crossinnov.analysis.network import Network, build_network
+from crossinnov.analysis.network import Network, build_network, table
 from crossinnov.analysis.rdf import write_result
 from crossinnov.analysis.result import AnalysisResult
 from crossinnov.analysis.tallies import Tally, count_ties, pairs_tally, share
@@ -71,11 +75,9 @@ def software() -> str:
 
 def previous_clusters(store: Store) -> dict[str, set[str]]:
     """The clusters of the last run stored, as cluster IRI -> member IRIs."""
-    out: dict[str, set[str]] = {}
-    for r in store.select(QUERIES["analysis_previous_clusters"],
-                          analysis=store.iris.analysis_graph):
-        out.setdefault(r["cluster"].value, set()).add(r["member"].value)
-    return out
+    return {cluster: set(members.split(" ")) for cluster, members in table(
+        store, QUERIES["analysis_cluster_members"], "cluster", "members",
+        analysis=store.iris.analysis_graph) if members}
 
 
 @dataclass
@@ -92,8 +94,11 @@ class Inputs:
 def gather(store: Store, settings: Settings) -> Inputs:
     """Read everything an analysis needs from the store."""
     started = now()
-    return Inputs(build_network(store, settings), previous_clusters(store),
-                  dataset_modified(store), started, store.iris.base)
+    with ThreadPoolExecutor(1, thread_name_prefix="crossinnov-gather") as reader:
+        previous = reader.submit(previous_clusters, store)  # beside the network (grouped)
+        network = build_network(store, settings)
+        return Inputs(network, previous.result(), dataset_modified(store), started,
+                      store.iris.base)
 
 
 def compute(inputs: Inputs, settings: Settings) -> AnalysisResult:
@@ -143,10 +148,29 @@ def run_analysis(store: Store, settings: Settings) -> AnalysisResult:
     return compute(gather(store, settings), settings)
 
 
+@contextlib.contextmanager
+def collection_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector (reference counting still frees everything).
+
+    A run builds millions of objects that live until its end and makes next to no reference
+    cycles: the collector would only walk them again and again (seconds at 100 000
+    organisations). The collector is process-wide: for a process doing one thing at a time
+    (the command line), not for the web app's threads.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def analyse(store: Store, settings: Settings) -> AnalysisResult:
     """Run the analysis and replace the analysis graph with its results, in one transaction."""
-    result = run_analysis(store, settings)
-    write_result(store, result)
+    with collection_paused():
+        result = run_analysis(store, settings)
+        write_result(store, result)
     return result
 
 
