@@ -129,3 +129,41 @@ def test_ties_counted_by_kind_equal_ties_counted_one_by_one(net):
     assert fast[0] == expected[0]
     assert fast[1] == expected[1] and fast[2] == expected[2]
     assert fast[0].bridging > 0 and fast[0].all.cross_city > 0
+
+
+def test_brokerage_measured_in_a_forked_copy_is_the_same(net):
+    from crossinnov.analysis import Forked
+
+    options = dict(exact_limit=100, samples=40, seed=3)
+    forked = Forked(_measure_with, net, options).result()
+    assert forked == brokerage.measure(net, **options)
+    assert any(b.betweenness > 0 for b in forked.values())
+
+
+def _measure_with(net, options):
+    return brokerage.measure(net, **options)
+
+
+def _fail():
+    raise ValueError("no such network")
+
+
+def test_a_failure_in_the_forked_copy_is_raised_here():
+    from crossinnov.analysis import Forked
+
+    with pytest.raises(RuntimeError, match="ValueError: no such network"):
+        Forked(_fail).result()
+    pending = Forked(_measure_with, None, {})  # never asked for: stopped and reaped
+    pending.close()
+    assert pending.pid is None
+
+
+def test_the_same_analysis_one_after_the_other_or_side_by_side(net):
+    from datetime import UTC, datetime
+
+    from crossinnov.analysis import Inputs, compute
+
+    inputs = Inputs(net, {}, None, datetime(2026, 1, 1, tzinfo=UTC), "https://example.org/")
+    side, serial = compute(inputs, SETTINGS, parallel=True), compute(inputs, SETTINGS)
+    assert side.brokers == serial.brokers
+    assert [vars(c) for c in side.clusters] == [vars(c) for c in serial.clusters]
