@@ -9,7 +9,15 @@ record of the run (:mod:`.rdf`). The cluster report reads only that graph.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import importlib.metadata
+import os
+import pickle
+import signal
+import threading
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -26,7 +34,7 @@ from crossinnov.analysis.clusters import (
     unique_labels,
 )
 from crossinnov.analysis.kinds import KINDS, brokerage_kinds
-from crossinnov.analysis.network import Network, build_network
+from crossinnov.analysis.network import Network, build_network, table
 from crossinnov.analysis.rdf import write_result
 from crossinnov.analysis.result import AnalysisResult
 from crossinnov.analysis.tallies import Tally, count_ties, pairs_tally, share
@@ -71,11 +79,9 @@ def software() -> str:
 
 def previous_clusters(store: Store) -> dict[str, set[str]]:
     """The clusters of the last run stored, as cluster IRI -> member IRIs."""
-    out: dict[str, set[str]] = {}
-    for r in store.select(QUERIES["analysis_previous_clusters"],
-                          analysis=store.iris.analysis_graph):
-        out.setdefault(r["cluster"].value, set()).add(r["member"].value)
-    return out
+    return {cluster: set(members.split(" ")) for cluster, members in table(
+        store, QUERIES["analysis_cluster_members"], "cluster", "members",
+        analysis=store.iris.analysis_graph) if members}
 
 
 @dataclass
@@ -92,15 +98,100 @@ class Inputs:
 def gather(store: Store, settings: Settings) -> Inputs:
     """Read everything an analysis needs from the store."""
     started = now()
-    return Inputs(build_network(store, settings), previous_clusters(store),
-                  dataset_modified(store), started, store.iris.base)
+    with ThreadPoolExecutor(1, thread_name_prefix="crossinnov-gather") as reader:
+        previous = reader.submit(previous_clusters, store)  # beside the network (grouped)
+        network = build_network(store, settings)
+        return Inputs(network, previous.result(), dataset_modified(store), started,
+                      store.iris.base)
 
 
-def compute(inputs: Inputs, settings: Settings) -> AnalysisResult:
-    """Find clusters, brokers and city scores in a network (pure: reads and writes nothing)."""
+class Forked:
+    """A function run in a forked copy of this process, its result sent back pickled.
+
+    The copy shares this process's memory (copy-on-write): nothing is sent to it, and it
+    runs beside this process on another core. It must only compute (it leaves by
+    ``os._exit``: no store, no file is touched, nothing is flushed).
+    """
+
+    def __init__(self, function, *args) -> None:
+        read, write = os.pipe()
+        self.pid = os.fork()
+        if self.pid == 0:  # pragma: no cover - the copy (coverage does not follow it)
+            os.close(read)
+            try:
+                try:
+                    data = pickle.dumps(("ok", function(*args)), protocol=5)
+                except BaseException as exc:  # noqa: BLE001 - reported by the parent
+                    data = pickle.dumps(("error", f"{type(exc).__name__}: {exc}"))
+                with os.fdopen(write, "wb") as out:
+                    out.write(data)
+            finally:
+                os._exit(0)
+        os.close(write)
+        self._read = read
+
+    def result(self):
+        """Wait for the copy and return its result (raise its error as a RuntimeError)."""
+        with os.fdopen(self._read, "rb") as answer:
+            self._read = None
+            data = answer.read()
+        os.waitpid(self.pid, 0)
+        self.pid = None
+        if not data:
+            raise RuntimeError("the forked computation ended without a result")
+        status, value = pickle.loads(data)
+        if status != "ok":
+            raise RuntimeError(value)
+        return value
+
+    def close(self) -> None:
+        """Stop the copy if its result was never asked for."""
+        if self._read is not None:
+            os.close(self._read)
+            self._read = None
+        if self.pid is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.pid, signal.SIGKILL)
+            os.waitpid(self.pid, 0)
+            self.pid = None
+
+
+def can_fork() -> bool:
+    """Whether this process may compute in a forked copy of itself: a POSIX system, and this
+    thread the only Python thread (a fork copies only the thread that asks)."""
+    return hasattr(os, "fork") and threading.active_count() == 1
+
+
+def compute(inputs: Inputs, settings: Settings, *, parallel: bool = False) -> AnalysisResult:
+    """Find clusters, brokers and city scores in a network (pure: reads and writes nothing).
+
+    :param parallel: measure brokerage in a forked copy of this process, beside the
+        clusters (the two share nothing); only where :func:`can_fork` (the command line,
+        the web app's analysis process), else one after the other. The same results either
+        way.
+    """
     from crossinnov.iris import IRIs
 
     iris = IRIs(inputs.base)
+    net = inputs.network
+    kinds = brokerage_kinds(settings)
+    options = dict(exact_limit=settings.betweenness_exact_limit,
+                   samples=settings.betweenness_samples, seed=settings.analysis_seed,
+                   engine=settings.analysis_engine, kinds=kinds)
+    pending = Forked(_measure, net, options) if parallel and can_fork() else None
+    try:
+        return _compute(inputs, settings, iris, kinds, pending, options)
+    finally:
+        if pending is not None:
+            pending.close()
+
+
+def _measure(net: Network, options: dict) -> dict:
+    return measure(net, **options)
+
+
+def _compute(inputs: Inputs, settings: Settings, iris, kinds: tuple[str, ...],
+             pending: Forked | None, options: dict) -> AnalysisResult:
     net = inputs.network
     graph = net.graph
     communities = detect(graph, resolution=settings.analysis_resolution,
@@ -118,10 +209,10 @@ def compute(inputs: Inputs, settings: Settings) -> AnalysisResult:
         cluster.tally = by_cluster.get(cluster.iri, Tally())
         cluster.tally.check(settings.rank_min_organisations, settings.rank_min_ties)
     unconnected = sorted(n for c in communities if len(c) == 1 for n in c)
-    kinds = brokerage_kinds(settings)
-    brokers = measure(net, exact_limit=settings.betweenness_exact_limit,
-                      samples=settings.betweenness_samples, seed=settings.analysis_seed,
-                      engine=settings.analysis_engine, kinds=kinds)
+    cities = city_scores(net, by_city, settings.rank_min_organisations, settings.rank_min_ties)
+    practices = {p: pairs_tally(net, practice.members) for p, practice in net.practices.items()}
+    events = {e: pairs_tally(net, event.participants) for e, event in net.events.items()}
+    brokers = pending.result() if pending is not None else _measure(net, options)
     run = iris.analysis_node("run", inputs.started.strftime("%Y%m%dt%H%M%S%fz"))
     return AnalysisResult(
         run=run.value, started=inputs.started, ended=now(), parameters=parameters(settings),
@@ -129,24 +220,40 @@ def compute(inputs: Inputs, settings: Settings) -> AnalysisResult:
         edges=graph.number_of_edges(), modularity=q,
         cross_sector_share=share(tally.all.cross_sector, tally.all.sector_known),
         cross_city_share=share(tally.all.cross_city, tally.all.city_known),
-        clusters=described, unconnected=unconnected, brokers=brokers,
-        cities=city_scores(net, by_city, settings.rank_min_organisations,
-                           settings.rank_min_ties),
-        network=net, brokerage_kinds=kinds, tally=tally,
-        practices={p: pairs_tally(net, practice.members) for p, practice in net.practices.items()},
-        events={e: pairs_tally(net, event.participants) for e, event in net.events.items()},
+        clusters=described, unconnected=unconnected, brokers=brokers, cities=cities,
+        network=net, brokerage_kinds=kinds, tally=tally, practices=practices, events=events,
         min_organisations=settings.rank_min_organisations, min_ties=settings.rank_min_ties)
 
 
-def run_analysis(store: Store, settings: Settings) -> AnalysisResult:
+def run_analysis(store: Store, settings: Settings, *, parallel: bool = False
+                 ) -> AnalysisResult:
     """Compute the analysis from the store's current data (writes nothing)."""
-    return compute(gather(store, settings), settings)
+    return compute(gather(store, settings), settings, parallel=parallel)
+
+
+@contextlib.contextmanager
+def collection_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector (reference counting still frees everything).
+
+    A run builds millions of objects that live until its end and makes next to no reference
+    cycles: the collector would only walk them again and again (seconds at 100 000
+    organisations). The collector is process-wide: for a process doing one thing at a time
+    (the command line), not for the web app's threads.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def analyse(store: Store, settings: Settings) -> AnalysisResult:
     """Run the analysis and replace the analysis graph with its results, in one transaction."""
-    result = run_analysis(store, settings)
-    write_result(store, result)
+    with collection_paused():
+        result = run_analysis(store, settings, parallel=True)
+        write_result(store, result)
     return result
 
 

@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 import networkx as nx
 
 from crossinnov.analysis.kinds import KINDS, WORKING
-from crossinnov.analysis.network import Network
+from crossinnov.analysis.network import Network, edges
 
 ROLES = ("coordinator", "itinerant", "gatekeeper", "representative", "liaison")
 #: the brokers counting events too whose exact counts are guaranteed (see top_bridges)
@@ -81,15 +81,31 @@ def working_ties(graph: nx.Graph, kinds: tuple[str, ...] = WORKING) -> nx.Graph:
     return keep
 
 
+def working_adjacency(graph: nx.Graph, kinds: tuple[str, ...] = WORKING
+                      ) -> dict[str, dict[str, float]]:
+    """``working_ties(graph, kinds)`` as each node's neighbours and tie weights, in the very
+    order that graph would hold them (no graph is built: the measures walk dicts)."""
+    out: dict[str, dict[str, float]] = {n: {} for n in graph}
+    for a, b, d in edges(graph):
+        tie = d.get("kinds", {"collaboration": d.get("weight", 1.0)})
+        weight = sum(tie.get(k, 0.0) for k in kinds)
+        if weight > 0:
+            out[a][b] = weight
+            out[b][a] = weight
+    return out
+
+
 def wider_adjacency(graph: nx.Graph, kinds: tuple[str, ...]) -> dict[str, set[str]]:
     """Each node's neighbours over the ties of some kinds (no graph built: only the pairs
     bridged are counted on it)."""
     adjacency: dict[str, set[str]] = {n: set() for n in graph}
-    for a, b, d in graph.edges(data=True):
+    for a, b, d in edges(graph):
         tie = d.get("kinds", {})
-        if any(tie.get(k, 0.0) > 0 for k in kinds):
-            adjacency[a].add(b)
-            adjacency[b].add(a)
+        for k in kinds:
+            if tie.get(k, 0.0) > 0:
+                adjacency[a].add(b)
+                adjacency[b].add(a)
+                break
     return adjacency
 
 
@@ -152,9 +168,14 @@ def triads(graph: nx.Graph, groups: dict[str, dict[str, str | None]]
     :param groups: grouping name -> (node -> group, or None when unknown)
     :return: (roles[node][grouping][role], differ[node][grouping])
     """
-    adjacency = {n: set(graph[n]) - {n} for n in graph}
-    roles = {n: {g: dict.fromkeys(ROLES, 0) for g in groups} for n in graph}
-    differ = {n: dict.fromkeys(groups, 0) for n in graph}
+    return _triads({n: set(graph[n]) - {n} for n in graph}, groups)
+
+
+def _triads(adjacency: dict[str, set[str]], groups: dict[str, dict[str, str | None]]
+            ) -> tuple[dict[str, dict[str, dict[str, int]]], dict[str, dict[str, int]]]:
+    """:func:`triads` on each node's partners (itself left out)."""
+    roles = {n: {g: dict.fromkeys(ROLES, 0) for g in groups} for n in adjacency}
+    differ = {n: dict.fromkeys(groups, 0) for n in adjacency}
     for b, partners in adjacency.items():
         if len(partners) < 2:
             continue
@@ -213,8 +234,13 @@ def structural_holes(graph: nx.Graph) -> tuple[dict[str, float], dict[str, float
     constraint(u) = sum over v in N(u) of (p(u, v) + sum over w of p(u, w) p(w, v))^2;
     effective size(u) = sum over v in N(u) of (1 - sum over w of p(u, w) m(v, w)).
     """
-    adjacency = {n: {m: d.get("weight", 1.0) for m, d in graph[n].items() if m != n}
-                 for n in graph}
+    return _structural_holes({n: {m: d.get("weight", 1.0) for m, d in graph[n].items()
+                                  if m != n} for n in graph})
+
+
+def _structural_holes(adjacency: dict[str, dict[str, float]]
+                      ) -> tuple[dict[str, float], dict[str, float]]:
+    """:func:`structural_holes` on each node's neighbours and tie weights (itself left out)."""
     total = {n: sum(nb.values()) for n, nb in adjacency.items()}
     largest = {n: max(nb.values(), default=0.0) for n, nb in adjacency.items()}
     constraint: dict[str, float] = {}
@@ -247,28 +273,32 @@ def measure(net: Network, *, exact_limit: int, samples: int, seed: int,
 
     When ``kinds`` leave events out, the pairs bridged counting events too are added.
     """
-    from crossinnov.analysis.engines import betweenness as compute_betweenness
+    from crossinnov.analysis import engines
 
-    graph = working_ties(net.graph, kinds)
-    betweenness = compute_betweenness(graph, exact_limit=exact_limit, samples=samples,
-                                      seed=seed, engine=engine)
-    constraint, effective = structural_holes(graph)
+    working = working_adjacency(net.graph, kinds)
+    betweenness = engines.betweenness_of(working, exact_limit=exact_limit, samples=samples,
+                                 seed=seed, engine=engine)
+    constraint, effective = _structural_holes(
+        {n: {m: w for m, w in near.items() if m != n} for n, near in working.items()})
     orgs = net.organisations
-    sides = {n: orgs[n].side for n in graph}
-    cities = {n: orgs[n].city for n in graph}
+    sides = {n: orgs[n].side for n in working}
+    cities = {n: orgs[n].city for n in working}
     strict = {n: _strict(s) for n, s in sides.items()}
-    roles, differ = triads(graph, {"sector": sides, "city": cities, "strict": strict})
+    roles, differ = _triads({n: set(near) - {n} for n, near in working.items()},
+                            {"sector": sides, "city": cities, "strict": strict})
+    del working
     with_events: dict[str, dict[str, int]] = {}
     if "event" not in kinds:  # what events would add: for the strongest such brokers only
         wider = wider_adjacency(net.graph, (*kinds, "event"))
         with_events = {name: top_bridges(wider, group, WITH_EVENTS_LIMIT)
                        for name, group in (("city", cities), ("strict", strict))}
+    adjacency = net.adjacency  # each node's tie weights, in the graph's order
     out = {}
-    for node in graph:
+    for node in net.graph:
         out[node] = Broker(
             iri=node, betweenness=betweenness.get(node, 0.0), constraint=constraint.get(node),
             effective_size=effective.get(node),
-            weighted_degree=sum(d["weight"] for _, _, d in net.graph.edges(node, data=True)),
+            weighted_degree=sum(adjacency[node].values()),
             roles={g: roles[node][g] for g in GROUPINGS}, cross_sector=differ[node]["strict"],
             cross_city=differ[node]["city"],
             cross_sector_with_events=with_events["strict"].get(node) if with_events else None,
@@ -283,4 +313,5 @@ def top_brokers(brokers: dict[str, Broker], key: str, limit: int = 10) -> list[B
     return ranked[:limit]
 
 
-__all__ = ["KINDS", "Broker", "measure", "top_brokers", "triads", "working_ties"]
+__all__ = ["KINDS", "Broker", "measure", "top_brokers", "triads", "working_adjacency",
+           "working_ties"]

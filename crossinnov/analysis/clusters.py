@@ -71,10 +71,30 @@ def detect(graph: nx.Graph, *, resolution: float, seed: int,
 
 
 def modularity(graph: nx.Graph, communities: list[set[str]], resolution: float) -> float:
+    """The weighted modularity of a partition of an undirected graph, worked out as
+    ``networkx.community.modularity`` does (the same sums, term by term), on the graph's
+    adjacency: networkx's views take seconds at 100 000 organisations."""
     if graph.number_of_edges() == 0:
         return 0.0
-    return float(nx.community.modularity(graph, communities, weight="weight",
-                                         resolution=resolution))
+    adjacency = graph._adj
+    degree = {n: sum(d.get("weight", 1) for d in near.values())
+              + (n in near and near[n].get("weight", 1)) for n, near in adjacency.items()}
+    deg_sum = sum(degree.values())
+    m = deg_sum / 2
+    norm = 1 / deg_sum**2
+
+    def contribution(community: set[str]) -> float:
+        comm = set(community)
+        inside, seen = 0, set()
+        for u in comm:  # each edge once, as graph.edges(comm) yields it
+            for v, d in adjacency[u].items():
+                if v in comm and v not in seen:
+                    inside += d.get("weight", 1)
+            seen.add(u)
+        degree_sum = sum(degree[u] for u in comm)
+        return inside / m - resolution * degree_sum * degree_sum * norm
+
+    return float(sum(map(contribution, communities)))
 
 
 def differs(x: str | None, y: str | None) -> bool | None:

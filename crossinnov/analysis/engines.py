@@ -22,6 +22,8 @@ import threading
 
 import networkx as nx
 
+from crossinnov.analysis.network import edges as edges_of
+
 try:  # pragma: no cover - igraph is a dependency; the fallback keeps tests honest
     import igraph
 except ImportError:  # pragma: no cover
@@ -42,11 +44,33 @@ def use_igraph(engine: str) -> bool:
 def _to_igraph(graph: nx.Graph):
     nodes = list(graph)  # the graph is built in sorted order (see network.py)
     index = {n: i for i, n in enumerate(nodes)}
-    edges = [(index[a], index[b]) for a, b in graph.edges()]
-    weights = [d.get("weight", 1.0) for _, _, d in graph.edges(data=True)]
+    edges, weights = [], []
+    for a, b, d in edges_of(graph):  # in the order of graph.edges()
+        edges.append((index[a], index[b]))
+        weights.append(d.get("weight", 1.0))
     g = igraph.Graph(n=len(nodes), edges=edges, directed=False)
     g.es["weight"] = weights
     return g, nodes
+
+
+def _edge_indexes(adjacency: dict[str, dict[str, float]]) -> list[tuple[int, int]]:
+    """The edges of the graph whose adjacency this is, as pairs of node positions, in the
+    order ``graph.edges()`` yields them: each edge at the first of its nodes."""
+    index = {n: i for i, n in enumerate(adjacency)}
+    edges = []
+    for i, near in enumerate(adjacency.values()):
+        for m in near:
+            j = index[m]
+            if j >= i:
+                edges.append((i, j))
+    return edges
+
+
+def _igraph_of(adjacency: dict[str, dict[str, float]]):
+    """The igraph of an adjacency (as :func:`_to_igraph` makes it of the graph that holds it:
+    the same nodes and edges, in the same order)."""
+    return (igraph.Graph(n=len(adjacency), edges=_edge_indexes(adjacency), directed=False),
+            list(adjacency))
 
 
 def louvain(graph: nx.Graph, *, resolution: float, seed: int, engine: str) -> list[set[str]]:
@@ -72,16 +96,40 @@ def betweenness(graph: nx.Graph, *, exact_limit: int, samples: int, seed: int,
                 engine: str) -> dict[str, float]:
     """Return normalised betweenness centrality (estimated above ``exact_limit`` nodes)."""
     n = graph.number_of_nodes()
-    sample = n > exact_limit
     if not use_igraph(engine):
-        return nx.betweenness_centrality(graph, k=min(samples, n) if sample else None,
+        return nx.betweenness_centrality(graph, k=min(samples, n) if n > exact_limit else None,
                                          seed=seed, normalized=True)
     if n < 3:
         return dict.fromkeys(graph, 0.0)
-    g, nodes = _to_igraph(graph)
+    return _igraph_betweenness(*_to_igraph(graph), exact_limit=exact_limit, samples=samples,
+                               seed=seed)
+
+
+def betweenness_of(adjacency: dict[str, dict[str, float]], *, exact_limit: int, samples: int,
+                   seed: int, engine: str) -> dict[str, float]:
+    """:func:`betweenness` of the graph whose adjacency (each node's neighbours, in the graph's
+    order) this is (the weights are not used)."""
+    n = len(adjacency)
+    if not use_igraph(engine):
+        nodes = list(adjacency)
+        graph = nx.Graph()
+        graph.add_nodes_from(nodes)
+        graph.add_edges_from((nodes[i], nodes[j]) for i, j in _edge_indexes(adjacency))
+        return betweenness(graph, exact_limit=exact_limit, samples=samples, seed=seed,
+                           engine=engine)
+    if n < 3:
+        return dict.fromkeys(adjacency, 0.0)
+    return _igraph_betweenness(*_igraph_of(adjacency), exact_limit=exact_limit,
+                               samples=samples, seed=seed)
+
+
+def _igraph_betweenness(g, nodes: list[str], *, exact_limit: int, samples: int, seed: int
+                        ) -> dict[str, float]:
+    n = len(nodes)
+    sample = n > exact_limit
     if sample:
         sources = random.Random(seed).sample(range(n), min(samples, n))
-        raw = g.betweenness(directed=False, sources=sources, targets=range(n))
+        raw = g.betweenness(directed=False, sources=sources)  # to every node
         scale = n / len(sources)
     else:
         raw = g.betweenness(directed=False)

@@ -26,6 +26,8 @@ sorted order, because networkx's Louvain depends on it even with a fixed seed.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from itertools import combinations
 
@@ -39,6 +41,17 @@ from crossinnov.stores.base import Store
 
 CREATIVE = "creative-industries"
 GROWTH = "other-growth-sectors"
+
+
+def edges(graph: nx.Graph) -> Iterator[tuple[str, str, dict]]:
+    """``graph.edges(data=True)`` of an undirected graph, in the same order, read from its
+    adjacency directly (the view costs seconds at 100 000 organisations)."""
+    seen: set[str] = set()
+    for a, near in graph._adj.items():
+        for b, d in near.items():
+            if b not in seen:
+                yield a, b, d
+        seen.add(a)
 
 
 def unconfirmed_weight(settings: Settings) -> float:
@@ -157,17 +170,19 @@ class Network:
         return notation
 
 
-def _table(store: Store, sparql: str, *names: str) -> list[tuple[str | None, ...]]:
+def table(store: Store, sparql: str, *names: str, **bindings: ox.NamedNode
+          ) -> list[tuple[str | None, ...]]:
     """Run a SELECT query and return its rows as tuples of the values of ``names`` (None when
     unbound): no dict per row, and the answer is read whole in this thread."""
-    result = store.query(sparql)
+    result = store.query(sparql, bindings=bindings or None)
     if not isinstance(result, ox.QuerySolutions):
         raise TypeError("a SELECT query was expected")
     return [tuple(None if (v := solution[n]) is None else v.value for n in names)
             for solution in result]
 
 
-def stated_by(store: Store, orgs: dict[str, Organisation]) -> dict[str, set[str]]:
+def stated_by(store: Store, orgs: dict[str, Organisation],
+              links: list[tuple[str | None, ...]] | None = None) -> dict[str, set[str]]:
     """The collaborations organisations state in their own graphs: each stating organisation
     of the network -> the organisations of the network it names, less the links either
     side declines.
@@ -175,11 +190,15 @@ def stated_by(store: Store, orgs: dict[str, Organisation]) -> dict[str, set[str]
     Only organisation graphs count: a link inferred or derived elsewhere (the closure
     graph, ties derived from good practices) is never a stated one. The IRIs are the
     network's own strings (one object per organisation, however many links name it).
+
+    :param links: the rows of ``analysis_collaborations`` when already read
     """
     prefix = store.iris.base + "graph/organisation/"
     declined = {(r["a"].value, r["b"].value) for r in store.select(QUERIES["analysis_declines"])}
+    if links is None:
+        links = read_links(store)
     out: dict[str, set[str]] = {}
-    for g, a, named in _table(store, QUERIES["analysis_collaborations"], "g", "a", "named"):
+    for g, a, named in links:
         if not g.startswith(prefix) or a not in orgs or not named:
             continue
         stater = orgs[a].iri
@@ -194,6 +213,11 @@ def stated_by(store: Store, orgs: dict[str, Organisation]) -> dict[str, set[str]
                 continue
             targets.add(org.iri)
     return {a: named for a, named in out.items() if named}
+
+
+def read_links(store: Store) -> list[tuple[str | None, ...]]:
+    """The stated links, grouped by graph and stater (``analysis_collaborations``)."""
+    return table(store, QUERIES["analysis_collaborations"], "g", "a", "named")
 
 
 def stated_collaborations(store: Store, orgs: dict[str, Organisation]) -> set[tuple[str, str]]:
@@ -218,15 +242,26 @@ def build_network(store: Store, settings: Settings) -> Network:
     here, by the IRIs: on the disk store reading a term costs a lookup, and joins or
     OPTIONALs in the store cost more than these dicts.
     """
+    # the stated links are most of the reading: grouped, the store reads them when asked,
+    # outside Python's lock, so they are asked first, beside the rest
+    with ThreadPoolExecutor(1, thread_name_prefix="crossinnov-gather") as reader:
+        links = reader.submit(read_links, store)
+        try:
+            return _build(store, settings, links)
+        finally:
+            links.cancel()
+
+
+def _build(store: Store, settings: Settings, links: Future) -> Network:
     concepts = {r["concept"].value: Concept(r["concept"].value, r["notation"].value,
                                             r["label"].value,
                                             r["broader"].value if "broader" in r else None)
                 for r in store.select(QUERIES["analysis_concepts"])}
     prefix = store.iris.base + "id/organisation/"
-    typed = dict.fromkeys(iri for iri, in _table(store, QUERIES["analysis_organisations"],
+    typed = dict.fromkeys(iri for iri, in table(store, QUERIES["analysis_organisations"],
                                                  "org"))
-    names = _first(_table(store, QUERIES["analysis_names"], "thing", "name"), typed)
-    cities = _first(_table(store, QUERIES["analysis_cities"], "thing", "city"), typed)
+    names = _first(table(store, QUERIES["analysis_names"], "thing", "name"), typed)
+    cities = _first(table(store, QUERIES["analysis_cities"], "thing", "city"), typed)
     orgs: dict[str, Organisation] = {}
     for iri in typed:
         slug = iri[len(prefix):] if iri.startswith(prefix) else iri.rsplit("/", 1)[-1]
@@ -242,7 +277,7 @@ def build_network(store: Store, settings: Settings) -> Network:
         return concept
 
     tops = {iri: top_of(iri) for iri in concepts}
-    for iri, sector in _table(store, QUERIES["analysis_sectors"], "org", "sector"):
+    for iri, sector in table(store, QUERIES["analysis_sectors"], "org", "sector"):
         org = orgs.get(iri)
         top = tops.get(sector)
         if org is None or top is None:
@@ -250,13 +285,13 @@ def build_network(store: Store, settings: Settings) -> Network:
         org.tops.add(top.notation)
         if sector != top.iri:
             org.sectors.add(sector)
-    for iri, theme in _table(store, QUERIES["analysis_themes"], "thing", "theme"):
+    for iri, theme in table(store, QUERIES["analysis_themes"], "thing", "theme"):
         org = orgs.get(iri)
         if org is not None:
             org.themes.add(theme)
 
     practices: dict[str, Practice] = {}
-    for iri, name, city, theme, org, role in _table(
+    for iri, name, city, theme, org, role in table(
             store, QUERIES["analysis_practices"], "practice", "name", "city", "theme", "org",
             "role"):
         p = practices.get(iri)
@@ -292,7 +327,7 @@ def build_network(store: Store, settings: Settings) -> Network:
                 kinds[kind] = kinds.get(kind, 0.0) + weight
 
     claims: dict[str, set[str]] = defaultdict(set)
-    stated = stated_by(store, orgs)
+    stated = stated_by(store, orgs, links.result())
     mutual, one_sided = settings.weight_collaboration, unconfirmed_weight(settings)
     nothing: set[str] = set()
     for a, named in stated.items():  # organisations of the network, a != b: a pair's first tie
@@ -319,7 +354,7 @@ def build_network(store: Store, settings: Settings) -> Network:
         for a, b in combinations(sorted(p.partners - p.operators), 2):
             tie(a, b, "copartner", settings.weight_practice_copartners)
     events: dict[str, Event] = {}
-    for iri, org, name in _table(store, QUERIES["analysis_events"], "event", "org", "name"):
+    for iri, org, name in table(store, QUERIES["analysis_events"], "event", "org", "name"):
         event = events.get(iri)
         if event is None:
             event = events[iri] = Event(iri, iri if name is None else name)

@@ -27,7 +27,7 @@ log = logging.getLogger("crossinnov.analysis")
 
 def _compute_child(inputs, settings: Settings, out) -> None:
     try:
-        result = compute(inputs, settings)
+        result = compute(inputs, settings, parallel=True)  # a process of its own: it may fork
         result.network = None  # the parent has it; do not send it back
         out.put(("ok", result))
     except Exception as exc:  # reported in the parent

@@ -72,12 +72,13 @@ class KindCount:
     cross_city: int = 0
     city_known: int = 0
 
-    def bump(self, f: Fact) -> None:
-        self.ties += 1
-        self.sector_known += f[2]
-        self.cross_sector += f[3]
-        self.city_known += f[4]
-        self.cross_city += f[5]
+    def bump(self, f: Fact, n: int = 1) -> None:
+        """Count ``n`` ties of one fact."""
+        self.ties += n
+        self.sector_known += f[2] * n
+        self.cross_sector += f[3] * n
+        self.city_known += f[4] * n
+        self.cross_city += f[5] * n
 
     def as_dict(self) -> dict[str, int]:
         return {"ties": self.ties, "cross_sector": self.cross_sector,
@@ -106,11 +107,12 @@ class Tally:
     def side_known(self) -> int:
         return self.sides["creative"] + self.sides["growth"]
 
-    def add(self, f: Fact) -> None:
-        self.all.bump(f)
-        self.by_kind[f[0]].bump(f)
+    def add(self, f: Fact, n: int = 1) -> None:
+        """Count ``n`` ties of one fact."""
+        self.all.bump(f, n)
+        self.by_kind[f[0]].bump(f, n)
         for k in f[1]:
-            self.with_kind[k] += 1
+            self.with_kind[k] += n
 
     def add_organisations(self, net: Network, members, tied: set[str]) -> None:
         sides = net.sides
@@ -139,22 +141,32 @@ def count_ties(net: Network, membership: dict[str, str]
     by_city: dict[str, Tally] = {}
     tied: set[str] = set()
     bridging: set[str] = set()
-    for a, b, d in net.graph.edges(data=True):
-        sa, sb, ca, cb = sides[a], sides[b], cities[a], cities[b]
-        f = fact(d["kinds"], sa, sb, ca, cb)
-        network.add(f)
-        tied.add(a)
-        tied.add(b)
-        if f[3]:
-            bridging.add(a)
-            bridging.add(b)
-        cluster = membership.get(a)
-        if cluster is not None and cluster == membership.get(b):
-            _get(by_cluster, cluster).add(f)
+    # the ties are counted by what they count for (the counts do not depend on the order):
+    # few distinct facts, clusters and cities, so one dict update per tie and one fact per key
+    keys: dict[tuple, int] = {}
+    for a, near in net.graph._adj.items():
+        sa, ca, cluster = sides[a], cities[a], membership.get(a)
+        if near:
+            tied.add(a)
+        for b, d in near.items():
+            if b < a:  # each tie once: at the first of its nodes in the order of the strings
+                continue
+            sb, cb = sides[b], cities[b]
+            if sa != sb and sa in _CROSSING and sb in _CROSSING:
+                bridging.add(a)
+                bridging.add(b)
+            key = (tuple(d["kinds"]), sa, sb, ca, cb,
+                   cluster if cluster is not None and cluster == membership.get(b) else None)
+            keys[key] = keys.get(key, 0) + 1
+    for (present, sa, sb, ca, cb, cluster), n in keys.items():
+        f = fact(dict.fromkeys(present), sa, sb, ca, cb)
+        network.add(f, n)
+        if cluster is not None:
+            _get(by_cluster, cluster).add(f, n)
         if ca is not None:
-            _get(by_city, ca).add(f)
+            _get(by_city, ca).add(f, n)
         if cb is not None and cb != ca:
-            _get(by_city, cb).add(f)
+            _get(by_city, cb).add(f, n)
     network.add_organisations(net, net.organisations, tied)
     network.bridging = len(bridging)
     for groups, out in ((membership, by_cluster), (cities, by_city)):
@@ -178,12 +190,12 @@ def _get(tallies: dict[str, Tally], key: str) -> Tally:
 
 def pairs_tally(net: Network, members: set[str]) -> Tally:
     """The tally of the pairs among some organisations (a practice's or an event's)."""
-    sides, cities, graph = net.sides, net.cities, net.graph
+    sides, cities, adjacency = net.sides, net.cities, net.graph._adj
     t = Tally()
     inside = sorted(m for m in members if m in net.organisations)
     tied: set[str] = set()
     for a, b in combinations(inside, 2):
-        data = graph.get_edge_data(a, b)
+        data = adjacency.get(a, {}).get(b)
         if data is None:  # a kind weighted 0 in the settings
             continue
         t.add(fact(data["kinds"], sides[a], sides[b], cities[a], cities[b]))
