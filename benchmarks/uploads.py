@@ -168,7 +168,8 @@ def concurrent(port: int, clients: int, count: int, n: int, first: int
 
 def report(name: str, latencies: list[float], statuses: dict[int, int]) -> None:
     print(f"{name}: {len(latencies)} uploads, p50 {ms(statistics.median(latencies))} ms, "
-          f"p95 {ms(p95(latencies))} ms, max {ms(max(latencies))} ms; statuses {statuses}")
+          f"p95 {ms(p95(latencies))} ms, max {ms(max(latencies))} ms"
+          + (f"; statuses {statuses}" if statuses else ""), flush=True)
 
 
 def measure_http(args, store: Path) -> None:
@@ -182,12 +183,19 @@ def measure_http(args, store: Path) -> None:
         print(f"crossinnov serve ready in {server.startup:.1f} s ({copy})", flush=True)
         try:
             settle(port, args.pause)
-            print(f"load average before: {os.getloadavg()[0]:.1f}")
-            before = tree_cpu(server.pid)
-            latencies, statuses = sequential(port, args.uploads, n)
-            after = tree_cpu(server.pid)
-            report("one client", latencies, statuses)
-            print("one client: " + cpu_note(before, after, len(latencies) + 2))
+            pooled: list[float] = []
+            for r in range(args.rounds):
+                if r:
+                    time.sleep(args.pause)
+                print(f"load average before: {os.getloadavg()[0]:.1f}")
+                before = tree_cpu(server.pid)
+                latencies, statuses = sequential(port, args.uploads, n, first=100 * r)
+                after = tree_cpu(server.pid)
+                report("one client", latencies, statuses)
+                print("one client: " + cpu_note(before, after, len(latencies) + 2))
+                pooled += latencies
+            if args.rounds > 1:
+                report(f"one client, {args.rounds} rounds", pooled, {})
             if args.clients > 1:
                 time.sleep(args.pause)
                 before = tree_cpu(server.pid)
@@ -395,6 +403,8 @@ def main() -> None:
     parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()),
                         help="where the copy goes")
     parser.add_argument("--uploads", type=int, default=40, help="timed uploads (per client)")
+    parser.add_argument("--rounds", type=int, default=1, choices=range(1, 10),
+                        help="http: rounds of one-client uploads (each after 2 warm-ups)")
     parser.add_argument("--clients", type=int, default=1,
                         help="also upload from this many clients at once (http)")
     parser.add_argument("--only", choices=("http", "phases"), help="one measurement only")
