@@ -46,6 +46,10 @@ class ServedStore(Store):
         view.lane = lane
         return view
 
+    def of_record(self) -> OxigraphStore:
+        """The durable disk store itself (see :meth:`Store.of_record`)."""
+        return self.disk
+
     def _snapshot(self, path: str) -> None:
         with open(path, "wb") as fh:
             self.disk.native.dump(fh, ox.RdfFormat.N_QUADS)

@@ -349,7 +349,9 @@ class Profiles:
         A unit without a usable id (its IRI provisional) is checked all the same,
         so one answer lists every field that needs fixing.
         """
-        _, rejected = check_units(self.store, [unit], self.validator)
+        # the checks' reads (declined links, the types of what the unit references) are
+        # small and bounded by the unit: the store of record answers them in this process
+        _, rejected = check_units(self.store.of_record(), [unit], self.validator)
         return rejected[0].errors if rejected else []
 
     def _check(self, unit: Unit, taken: FieldError | None = None) -> None:
