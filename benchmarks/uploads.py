@@ -26,7 +26,8 @@ unless ``--keep``). Two measurements, each on its own fresh copy:
     upload; what no phase covers (HTTP, Flask, the token, the JSON answer) is
     "HTTP and the rest". With ``--split`` the one write transaction is run as its
     operations one by one (not atomic: only for this measurement, on the copy) to show
-    the transaction's parts.
+    the transaction's parts. With ``--clients N``, N uploaders at once afterwards:
+    throughput, p50 / p95, and how many flushes the disk ran per upload.
 
 Speed is measured here, never asserted in the tests.
 """
@@ -264,6 +265,11 @@ class Phases:
         setattr(owner, attr, timed)
 
 
+#: flushes the disk store ran (see instrument)
+FLUSHES = [0]
+FLUSHES_LOCK = threading.Lock()
+
+
 def instrument(phases: Phases, split: bool) -> None:
     """Wrap the write path's steps (module attributes, as the callers look them up)."""
     from crossinnov.stores import served, workers
@@ -292,6 +298,16 @@ def instrument(phases: Phases, split: bool) -> None:
     phases.wrap(workers.WorkerPool, "broadcast", "broadcast to the workers")
     phases.wrap(workers.WorkerPool, "broadcast_quads", "broadcast to the workers")
     phases.wrap(OxigraphStore, "flush", "flush")
+    # how many flushes the disk really ran (writers share them under group commit)
+    native = "_flush_now" if hasattr(OxigraphStore, "_flush_now") else "flush"
+    counted = getattr(OxigraphStore, native)
+
+    def count_flush(self, *a, **kw):
+        with FLUSHES_LOCK:
+            FLUSHES[0] += 1
+        return counted(self, *a, **kw)
+
+    setattr(OxigraphStore, native, count_flush)
     phases.wrap(profiles.Profiles, "_sync", "listeners")
 
     original_update = OxigraphStore.update
@@ -385,6 +401,14 @@ def measure_phases(args, store: Path) -> None:
         print(f"|{'-' * (width + 2)}|-------:|-------:|--------:|")
         for name, p50, p95_, mean in rows:
             print(f"| {name.ljust(width)} | {ms(p50):>6} | {ms(p95_):>6} | {ms(mean):>7} |")
+        if args.clients > 1:
+            time.sleep(args.pause)
+            flushes = FLUSHES[0]
+            wall, latencies, statuses = concurrent(port, args.clients, args.uploads, n,
+                                                   first=1000)
+            report(f"\n{args.clients} clients, in process", latencies, statuses)
+            print(f"{args.clients} clients: {len(latencies) / wall:.1f} uploads/s; "
+                  f"{(FLUSHES[0] - flushes) / len(latencies):.2f} flushes per upload")
     finally:
         server.close()
         app.extensions["crossinnov"].close()
@@ -406,7 +430,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=1, choices=range(1, 10),
                         help="http: rounds of one-client uploads (each after 2 warm-ups)")
     parser.add_argument("--clients", type=int, default=1,
-                        help="also upload from this many clients at once (http)")
+                        help="also upload from this many clients at once")
     parser.add_argument("--only", choices=("http", "phases"), help="one measurement only")
     parser.add_argument("--split", action="store_true",
                         help="phases: run the write transaction's operations one by one")
