@@ -26,7 +26,8 @@ unless ``--keep``). Two measurements, each on its own fresh copy:
     upload; what no phase covers (HTTP, Flask, the token, the JSON answer) is
     "HTTP and the rest". With ``--split`` the one write transaction is run as its
     operations one by one (not atomic: only for this measurement, on the copy) to show
-    the transaction's parts.
+    the transaction's parts. With ``--clients N``, N uploaders at once afterwards:
+    throughput, p50 / p95, and how many flushes the disk ran per upload.
 
 Speed is measured here, never asserted in the tests.
 """
@@ -168,7 +169,8 @@ def concurrent(port: int, clients: int, count: int, n: int, first: int
 
 def report(name: str, latencies: list[float], statuses: dict[int, int]) -> None:
     print(f"{name}: {len(latencies)} uploads, p50 {ms(statistics.median(latencies))} ms, "
-          f"p95 {ms(p95(latencies))} ms, max {ms(max(latencies))} ms; statuses {statuses}")
+          f"p95 {ms(p95(latencies))} ms, max {ms(max(latencies))} ms"
+          + (f"; statuses {statuses}" if statuses else ""), flush=True)
 
 
 def measure_http(args, store: Path) -> None:
@@ -182,12 +184,19 @@ def measure_http(args, store: Path) -> None:
         print(f"crossinnov serve ready in {server.startup:.1f} s ({copy})", flush=True)
         try:
             settle(port, args.pause)
-            print(f"load average before: {os.getloadavg()[0]:.1f}")
-            before = tree_cpu(server.pid)
-            latencies, statuses = sequential(port, args.uploads, n)
-            after = tree_cpu(server.pid)
-            report("one client", latencies, statuses)
-            print("one client: " + cpu_note(before, after, len(latencies) + 2))
+            pooled: list[float] = []
+            for r in range(args.rounds):
+                if r:
+                    time.sleep(args.pause)
+                print(f"load average before: {os.getloadavg()[0]:.1f}")
+                before = tree_cpu(server.pid)
+                latencies, statuses = sequential(port, args.uploads, n, first=100 * r)
+                after = tree_cpu(server.pid)
+                report("one client", latencies, statuses)
+                print("one client: " + cpu_note(before, after, len(latencies) + 2))
+                pooled += latencies
+            if args.rounds > 1:
+                report(f"one client, {args.rounds} rounds", pooled, {})
             if args.clients > 1:
                 time.sleep(args.pause)
                 before = tree_cpu(server.pid)
@@ -256,6 +265,11 @@ class Phases:
         setattr(owner, attr, timed)
 
 
+#: flushes the disk store ran (see instrument)
+FLUSHES = [0]
+FLUSHES_LOCK = threading.Lock()
+
+
 def instrument(phases: Phases, split: bool) -> None:
     """Wrap the write path's steps (module attributes, as the callers look them up)."""
     from crossinnov.stores import served, workers
@@ -284,6 +298,16 @@ def instrument(phases: Phases, split: bool) -> None:
     phases.wrap(workers.WorkerPool, "broadcast", "broadcast to the workers")
     phases.wrap(workers.WorkerPool, "broadcast_quads", "broadcast to the workers")
     phases.wrap(OxigraphStore, "flush", "flush")
+    # how many flushes the disk really ran (writers share them under group commit)
+    native = "_flush_now" if hasattr(OxigraphStore, "_flush_now") else "flush"
+    counted = getattr(OxigraphStore, native)
+
+    def count_flush(self, *a, **kw):
+        with FLUSHES_LOCK:
+            FLUSHES[0] += 1
+        return counted(self, *a, **kw)
+
+    setattr(OxigraphStore, native, count_flush)
     phases.wrap(profiles.Profiles, "_sync", "listeners")
 
     original_update = OxigraphStore.update
@@ -377,6 +401,14 @@ def measure_phases(args, store: Path) -> None:
         print(f"|{'-' * (width + 2)}|-------:|-------:|--------:|")
         for name, p50, p95_, mean in rows:
             print(f"| {name.ljust(width)} | {ms(p50):>6} | {ms(p95_):>6} | {ms(mean):>7} |")
+        if args.clients > 1:
+            time.sleep(args.pause)
+            flushes = FLUSHES[0]
+            wall, latencies, statuses = concurrent(port, args.clients, args.uploads, n,
+                                                   first=1000)
+            report(f"\n{args.clients} clients, in process", latencies, statuses)
+            print(f"{args.clients} clients: {len(latencies) / wall:.1f} uploads/s; "
+                  f"{(FLUSHES[0] - flushes) / len(latencies):.2f} flushes per upload")
     finally:
         server.close()
         app.extensions["crossinnov"].close()
@@ -395,8 +427,10 @@ def main() -> None:
     parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()),
                         help="where the copy goes")
     parser.add_argument("--uploads", type=int, default=40, help="timed uploads (per client)")
+    parser.add_argument("--rounds", type=int, default=1, choices=range(1, 10),
+                        help="http: rounds of one-client uploads (each after 2 warm-ups)")
     parser.add_argument("--clients", type=int, default=1,
-                        help="also upload from this many clients at once (http)")
+                        help="also upload from this many clients at once")
     parser.add_argument("--only", choices=("http", "phases"), help="one measurement only")
     parser.add_argument("--split", action="store_true",
                         help="phases: run the write transaction's operations one by one")

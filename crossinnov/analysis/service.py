@@ -85,8 +85,13 @@ class AnalysisService:
         self.store = store
         self.settings = settings
         self.separate_process = separate_process
-        self._cond = threading.Condition()
-        self._timer: threading.Timer | None = None
+        self._cond = threading.Condition()  # over an RLock: request() may run under it
+        #: when the run that writes asked for is due (time.monotonic()); None: none asked
+        self._due: float | None = None
+        # one thread waits for the due runs, for the service's whole life: a write that
+        # schedules a run only moves the time (a thread started per write cost a write up
+        # to 20 ms on a busy machine: starting waits until the new thread runs)
+        self._debouncer: threading.Thread | None = None
         self._running = False
         self._pending = False
         self._started = 0  # number of the run going on (or the last one)
@@ -183,39 +188,45 @@ class AnalysisService:
         after a refused write; a shutdown that wants the last run written).
         """
         deadline = time.monotonic() + timeout
-        while True:
-            with self._cond:
-                timer, running = self._timer, self._running
-            waiting = timer is not None and timer.is_alive()
-            if not running and not waiting:
-                return True
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                return False
-            if waiting:  # the timer's thread asks for the run before it ends
-                timer.join(min(remaining, 0.5))
-            else:
-                with self._cond:
-                    self._cond.wait_for(lambda: not self._running, min(remaining, 0.5))
+        with self._cond:
+            while self._running or (self._due is not None and not self._closed):
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return False
+                self._cond.wait(min(remaining, 0.5))
+            return True
 
     def schedule(self) -> None:
         """Run after ``analysis_debounce`` seconds without further writes."""
         with self._cond:
             if self._closed:
                 return
-            if self._timer is not None:
-                self._timer.cancel()
-            self._timer = threading.Timer(self.settings.analysis_debounce, self._safe_request)
-            self._timer.daemon = True
-            self._timer.start()
+            idle, self._due = self._due is None, time.monotonic() + self.settings.analysis_debounce
+            if self._debouncer is None:
+                self._debouncer = threading.Thread(target=self._debounce, daemon=True,
+                                                   name="crossinnov-analysis-debounce")
+                self._debouncer.start()
+            elif idle:
+                self._cond.notify_all()  # it waits for a time; a later one needs no word
 
-    def _safe_request(self) -> None:
-        with contextlib.suppress(RuntimeError):
-            self.request()
+    def _debounce(self) -> None:
+        """Ask for a run when the time :meth:`schedule` set has come; wait for the next."""
+        with self._cond:
+            while not self._closed:
+                if self._due is None:
+                    self._cond.wait()
+                    continue
+                remaining = self._due - time.monotonic()
+                if remaining > 0:
+                    self._cond.wait(remaining)
+                    continue
+                # under the lock, so settle() never sees neither a due run nor a running one
+                self._due = None
+                with contextlib.suppress(RuntimeError):
+                    self.request()
 
     def close(self) -> None:
         with self._cond:
             self._closed = True
-            if self._timer is not None:
-                self._timer.cancel()
+            self._due = None
             self._cond.notify_all()

@@ -168,6 +168,16 @@ class Store(ABC):
         """The same store, for work of another lane (only the served store has lanes)."""
         return self
 
+    def of_record(self) -> Store:
+        """The store every write is committed to, for the few small reads of a write's own
+        checks: the served store's disk store (read in this process, it has each committed
+        write at once and waits for no query worker); any other store is its own.
+
+        Its reads have no time limit: only reads bounded by what is being written belong
+        here, never a query someone sent.
+        """
+        return self
+
     def version(self) -> str | None:
         """A tag every write changes, for caches of answers; None when the store cannot tell
         (a SPARQL server may be written by others), and then nothing is cached."""

@@ -73,6 +73,10 @@ class ServedStore(Store):
         self.disk.native.backup(scratch)
         return Source("checkpoint", scratch)
 
+    def of_record(self) -> OxigraphStore:
+        """The durable disk store itself (see :meth:`Store.of_record`)."""
+        return self.disk
+
     def answer(self, spec: QuerySpec, timeout: float | None = None, lane: str | None = None
                ) -> Answer:
         return self.pool.query(spec, self.timeout if timeout is None else timeout,

@@ -22,3 +22,29 @@ def test_settle_waits_for_a_scheduled_run_and_the_run(loaded_store):
         assert service.last is not None and service.last_error is None
     finally:
         service.close()
+
+
+def test_writes_move_one_waiting_time_and_each_quiet_spell_gets_its_run(loaded_store):
+    """Many writes in a row give one run after them, and a write after that run gives
+    another; one thread waits for the due runs, whatever the number of writes."""
+    import threading
+    import time
+
+    from crossinnov.analysis.service import AnalysisService
+
+    service = AnalysisService(loaded_store, Settings(analysis_debounce=0.5),
+                              separate_process=False)
+    runs = []
+    service.listeners.append(runs.append)
+    try:
+        for expected in (1, 2):
+            for _ in range(20):
+                service.schedule()
+            assert service.settle(60)
+            assert len(runs) == expected
+            time.sleep(0.2)  # the waiting thread goes back to waiting for a write
+        waiting = [t for t in threading.enumerate()
+                   if t.name == "crossinnov-analysis-debounce"]
+        assert len(waiting) == 1
+    finally:
+        service.close()

@@ -89,6 +89,20 @@ def test_a_bulk_add_starts_the_workers_from_a_fresh_snapshot(served):
     assert values(served.in_lane(PUBLIC), "bulk") == ["bulk 0", "bulk 1", "bulk 2"]
 
 
+def test_the_store_of_record_is_the_disk_store_read_in_process(served, monkeypatch):
+    """A write's own checks read the store of record: every committed write at once, and
+    no query worker asked."""
+    record = served.of_record()
+    assert record is served.disk
+    served.update(f"INSERT DATA {{ GRAPH <{EX}record> {{ <{EX}s> <{EX}p> \"now\" }} }}")
+
+    def no_worker(*args, **kwargs):
+        raise AssertionError("a query worker was asked")
+
+    monkeypatch.setattr(served.pool, "query", no_worker)
+    assert values(record, "record") == ["now"]
+
+
 def test_the_answer_is_written_as_asked(served):
     spec = QuerySpec(f"SELECT ?s WHERE {{ GRAPH <{EX}many> {{ ?s ?p ?o }} }} ORDER BY ?s",
                      select_format="csv", max_rows=3)

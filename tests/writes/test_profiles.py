@@ -44,3 +44,44 @@ def test_a_profile_write_is_one_update_request(loaded_store, validator, monkeypa
     profiles.delete("acme", admin)
     assert len(updates) == 3
     assert "acme" not in collaborators(loaded_store, "pakmarkas")
+
+
+def test_what_a_write_answers_is_what_a_read_gives(loaded_store, validator):
+    """A create or replace answers with the profile, ETag and times a read gives afterwards
+    (the answer is made from what was written, not read back)."""
+    from crossinnov.writes.profiles import Profiles
+    from crossinnov.writes.tokens import Holder
+
+    profiles = Profiles(loaded_store, validator)
+    admin = Holder(None)
+    data = {"id": "acme", "name": "Acme Ünïcode", "city": "berlin", "sectors": ["ict", "design"],
+            "themes": ["brokerage"], "founded": 1990, "homepage": "https://acme.example.org/",
+            "description": "Line one\nline two", "collaboratesWith": ["pakmarkas"]}
+    for write in (lambda: profiles.create(profile_to_unit(data, loaded_store.iris), admin),
+                  lambda: profiles.replace("acme", profile_to_unit(
+                      {**data, "name": "Acme 2", "founded": 2001}, loaded_store.iris), admin)):
+        written = write()
+        read = profiles.get("acme")
+        assert (written.profile, written.etag, written.created, written.modified) == \
+            (read.profile, read.etag, read.created, read.modified)
+        assert sorted(map(str, written.triples)) == sorted(map(str, read.triples))
+
+
+def test_a_unit_as_stored_has_its_terms_as_the_store_keeps_them(store):
+    import pyoxigraph as ox
+
+    from crossinnov.ingest import Unit
+    from crossinnov.namespaces import XSD
+    from crossinnov.writes.profiles import as_stored
+
+    graph = store.iris.graph("organisation", "acme")
+    org = store.iris.organisation("acme")
+    p = ox.NamedNode("https://example.org/p")
+    unit = Unit(graph, [ox.Triple(org, p, ox.Literal("01", datatype=XSD.integer)),
+                        ox.Triple(org, p, ox.Literal("x", language="EN-GB")),
+                        ox.Triple(org, p, ox.Literal("2011", datatype=XSD.gYear)),
+                        ox.Triple(org, p, ox.Literal("x", language="EN-GB"))])
+    store.add_quads(unit.quads())
+    kept = {q.triple for q in store.quads(graph.value)}
+    assert sorted(map(str, as_stored(unit))) == sorted(map(str, kept))
+    assert str(ox.Literal("1", datatype=XSD.integer)) in map(str, (t.object for t in kept))
