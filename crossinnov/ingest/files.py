@@ -178,44 +178,62 @@ def quads_to_units(quads: list[ox.Quad], iris: IRIs, *, source: str) -> list[Uni
     """
     skip = {iris.changelog_graph, iris.closure_graph, iris.derived_ties_graph}
     derived_prefix = iris.derived_ties_graph.value + "#"
-    inferred = {(q.object, q.subject) for q in quads
-                if q.predicate == CI.collaborationUnconfirmedBy and q.graph_name not in skip}
+    # the terms compared with every quad, made once (a namespace makes a new node each time)
+    unconfirmed, collaborates, tie_between = (CI.collaborationUnconfirmedBy,
+                                              CI.collaboratesWith, CI.tieBetween)
+    blank = ox.BlankNode
+    inferred: set = set()
     between: dict[ox.NamedNode | ox.BlankNode, list] = defaultdict(list)
     for q in quads:
-        if q.predicate == CI.tieBetween and q.graph_name not in skip:
-            between[q.subject].append(q.object)
+        p = q.predicate
+        if (p == unconfirmed or p == tie_between) and q.graph_name not in skip:
+            if p == unconfirmed:
+                inferred.add((q.object, q.subject))
+            else:
+                between[q.subject].append(q.object)
     for pair in between.values():
         if len(pair) == 2:
             inferred |= {(pair[0], pair[1]), (pair[1], pair[0])}
+    analysis = {ox.NamedNode(p) for p in ANALYSIS_PREDICATES}
+    changelog = iris.changelog_graph.value
     by_graph: dict[str, list[ox.Triple]] = defaultdict(list)
     foreign: dict[str, list[ox.Triple]] = defaultdict(list)
     bnode_owner: dict[ox.BlankNode, str] = {}
-    graph_of: dict[tuple[str, str | bool], str] = {}
+    # the graph of each subject's triples (None: skipped), and of its analysis triples
+    graph_of: dict[ox.NamedNode, str | None] = {}
+    analysis_graph_of: dict[ox.NamedNode, str] = {}
+    # the named subjects of each graph: a unit's focus is its resource, when a subject
+    subjects: dict[str, set[str]] = defaultdict(set)
     pending: list[ox.Quad] = []
     for quad in quads:
-        if quad.graph_name in skip:
+        s, p, o, g = quad
+        if g in skip:
             continue
-        if isinstance(quad.subject, ox.BlankNode):
+        if type(s) is blank:
             pending.append(quad)
             continue
-        if quad.predicate == CI.collaborationUnconfirmedBy or (
-                quad.predicate == CI.collaboratesWith and (quad.subject, quad.object) in inferred):
+        if p == unconfirmed or (p == collaborates and (s, o) in inferred):
             continue
-        if quad.subject.value.startswith(derived_prefix):
-            continue  # a derived tie: recomputed by the store from the practices
-        subject = quad.subject.value
-        if iris.is_bookkeeping(subject):
-            continue
-        key = (subject, quad.predicate.value in ANALYSIS_PREDICATES and quad.predicate.value)
-        graph = graph_of.get(key)
-        if graph is None:  # one lookup per subject (and analysis predicate), not per triple
-            graph = graph_of[key] = iris.graph_for(subject, quad.predicate.value).value
-        if graph == iris.changelog_graph.value:
-            foreign[subject].append(quad.triple)
+        if p in analysis:
+            graph = analysis_graph_of.get(s)
+            if graph is None:
+                graph = _route(iris, s.value, p.value, derived_prefix, subjects)
+                if graph is None:  # skipped whatever the predicate: remembered as skipped
+                    graph_of[s] = None
+                    continue
+                analysis_graph_of[s] = graph
+        else:
+            graph = graph_of.get(s, "")
+            if graph == "":  # one lookup per subject, not per triple
+                graph = graph_of[s] = _route(iris, s.value, None, derived_prefix, subjects)
+            if graph is None:
+                continue
+        if graph == changelog:
+            foreign[s.value].append(quad.triple)
             continue
         by_graph[graph].append(quad.triple)
-        if isinstance(quad.object, ox.BlankNode):
-            bnode_owner.setdefault(quad.object, graph)
+        if type(o) is blank:
+            bnode_owner.setdefault(o, graph)
     for _ in range(len(pending) + 1):  # nested blank nodes: follow ownership
         rest = []
         for quad in pending:
@@ -237,7 +255,7 @@ def quads_to_units(quads: list[ox.Quad], iris: IRIs, *, source: str) -> list[Uni
         parsed = iris.resource_of_graph(graph)
         if parsed:
             node = iris.resource(*parsed)
-            if any(t.subject == node for t in triples):
+            if node.value in subjects[graph]:
                 focus.append(node)
         label = f"{source}: graph <{graph}>"
         units.append(Unit(ox.NamedNode(graph), list(dict.fromkeys(triples)), focus, label))
@@ -247,3 +265,17 @@ def quads_to_units(quads: list[ox.Quad], iris: IRIs, *, source: str) -> list[Uni
         units.append(Unit(iris.changelog_graph, triples, [], f"{source}: triples about {subject}",
                           [problem]))
     return units
+
+
+def _route(iris: IRIs, subject: str, predicate: str | None, derived_prefix: str,
+           subjects: dict[str, set[str]]) -> str | None:
+    """The graph of the triples about ``subject`` (with ``predicate``), or None when the
+    store makes them itself (derived ties, the changelog's own subjects); noted in
+    ``subjects`` under that graph."""
+    if subject.startswith(derived_prefix):
+        return None  # a derived tie: recomputed by the store from the practices
+    if iris.is_bookkeeping(subject):
+        return None
+    graph = iris.graph_for(subject, predicate).value
+    subjects[graph].add(subject)
+    return graph

@@ -1,8 +1,19 @@
-"""The embedded store: pyoxigraph on disk (a folder) or in memory (``:memory:``)."""
+"""The embedded store: pyoxigraph on disk (a folder) or in memory (``:memory:``).
+
+A big load into an empty store goes through Oxigraph's bulk loader (:meth:`OxigraphStore.fill`),
+which is not transactional. While it runs, a marker file (:data:`FILLING_MARKER`) lies in
+the store's folder; the marker is written (and synced) before the first quad and removed
+only once every quad is on disk. A store found with the marker was empty before a fill
+that did not finish (the process was killed, the machine stopped): opening it for writing
+empties it again, as it was before that load; opening it read-only is refused.
+"""
 
 from __future__ import annotations
 
 import gc
+import logging
+import os
+import tempfile
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -13,6 +24,13 @@ from crossinnov.sparql.dataset import oxigraph_dataset
 from crossinnov.sparql.evaluate import answer
 from crossinnov.sparql.evaluate import query as run_query
 from crossinnov.stores.base import Store, StoreError, WriteVersion
+
+log = logging.getLogger(__name__)
+
+#: lies in a store's folder while :meth:`OxigraphStore.fill` bulk-loads it
+FILLING_MARKER = "crossinnov-filling"
+#: the names of the N-Quads files a fill writes in the folder (and removes)
+FILL_FILE_PREFIX = ".crossinnov-fill-"
 
 
 class OxigraphStore(Store):
@@ -25,6 +43,9 @@ class OxigraphStore(Store):
             if path is None:
                 self._store = ox.Store()
             elif read_only:
+                if Path(path, FILLING_MARKER).exists():
+                    raise OSError("a load into it has not finished (or was interrupted: "
+                                  "opening it for writing, e.g. crossinnov load, empties it)")
                 self._store = _open_read_only(path)
             else:
                 Path(path).mkdir(parents=True, exist_ok=True)
@@ -36,6 +57,10 @@ class OxigraphStore(Store):
             raise StoreError(f"cannot open the store at {path}: {reason}") from exc
         self.read_only = read_only
         self.writes = WriteVersion()
+        if path is not None and not read_only and Path(path, FILLING_MARKER).exists():
+            log.warning("the store at %s holds a load that did not finish; it was empty before "
+                        "that load and is emptied again", path)
+            self._undo_fill()
 
     @property
     def native(self) -> ox.Store:
@@ -70,6 +95,56 @@ class OxigraphStore(Store):
                 self._store.bulk_extend(quads)
             else:
                 self._store.extend(quads)
+
+    def is_empty(self) -> bool:
+        """True when the store holds no quad and no named graph."""
+        return (next(iter(self._store.quads_for_pattern(None, None, None, None)), None) is None
+                and next(iter(self._store.named_graphs()), None) is None)
+
+    def fill(self, source: ox.Store) -> None:
+        """Write every quad of ``source`` into this store, which must be empty, with the bulk
+        loader (much faster than a transaction for millions of quads, but not atomic).
+
+        On disk, the marker :data:`FILLING_MARKER` lies in the folder until the last quad
+        is flushed: a fill that fails is undone at once (the store emptied again), one
+        that is killed when the store is next opened for writing.
+        """
+        self._check_writable()
+        if not self.is_empty():
+            raise StoreError("the bulk loader only fills an empty store")
+        with self.writes.writing():
+            if self.location == MEMORY_STORE:
+                self._store.bulk_extend(source)
+                return
+            marker = Path(self.location, FILLING_MARKER)
+            _write_synced(marker, b"a bulk load into this empty store has not finished\n")
+            try:
+                self._bulk_load(source)
+                self._store.flush()
+            except BaseException:
+                self._undo_fill()
+                raise
+            marker.unlink()
+            _sync_folder(marker.parent)
+
+    def _bulk_load(self, source: ox.Store) -> None:
+        # through an N-Quads file in the store's folder: both steps run in Rust, and the
+        # text need not be held in memory
+        with tempfile.NamedTemporaryFile(dir=self.location, prefix=FILL_FILE_PREFIX,
+                                         suffix=".nq") as file:
+            source.dump(file, ox.RdfFormat.N_QUADS)
+            file.flush()
+            self._store.bulk_load(path=file.name, format=ox.RdfFormat.N_QUADS, lenient=True)
+
+    def _undo_fill(self) -> None:
+        """Empty a store whose fill did not finish (it was empty before), then drop the marker."""
+        self._store.clear()
+        self._store.flush()
+        for left in Path(self.location).glob(FILL_FILE_PREFIX + "*"):
+            left.unlink(missing_ok=True)
+        marker = Path(self.location, FILLING_MARKER)
+        marker.unlink(missing_ok=True)
+        _sync_folder(marker.parent)
 
     def quads(self, graph=None):
         if graph is None:
@@ -112,6 +187,22 @@ class OxigraphStore(Store):
     def _check_writable(self) -> None:
         if self.read_only:
             raise StoreError("the store is open read-only")
+
+
+def _write_synced(path: Path, data: bytes) -> None:
+    with open(path, "wb") as out:
+        out.write(data)
+        out.flush()
+        os.fsync(out.fileno())
+    _sync_folder(path.parent)
+
+
+def _sync_folder(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _open_read_only(path: str) -> ox.Store:

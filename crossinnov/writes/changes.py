@@ -37,6 +37,7 @@ record moved to the time of the change:
 
 from __future__ import annotations
 
+import functools
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -62,6 +63,7 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
+@functools.lru_cache(maxsize=256)  # a load of 100 000 profiles stamps each with the same time
 def datetime_literal(moment: datetime) -> ox.Literal:
     """An xsd:dateTime in UTC, written as Oxigraph stores it (no trailing zeros in the
     fraction of a second), so that it reads back equal to what was written."""
@@ -277,16 +279,23 @@ def refused_links(store: Store, units: list[Unit]) -> dict[int, list[FieldError]
     the same batch, which then replaces what the store holds for Y) is refused:
     a 422 on ``collaboratesWith``.
     """
-    stated = [(i, t.subject, t.object) for i, u in enumerate(units) for t in u.triples
-              if t.predicate == CI.collaboratesWith
-              and isinstance(t.subject, ox.NamedNode) and isinstance(t.object, ox.NamedNode)]
+    collaborates, declines_link, named = CI.collaboratesWith, CI.declinesCollaborationWith, \
+        ox.NamedNode
+    stated, declined = [], set()
+    for i, u in enumerate(units):  # one pass over a batch that may hold millions of triples
+        for t in u.triples:
+            p = t.predicate
+            if p == collaborates:
+                if isinstance(t.subject, named) and isinstance(t.object, named):
+                    stated.append((i, t.subject, t.object))
+            elif p == declines_link:
+                declined.add((t.subject, t.object))
     if not stated:
         return {}
     rewritten = {f for u in units for f in u.focus}
     declines = {(r["decliner"], r["declined"]) for r in store.select(QUERIES["declined_links"])
                 if r["decliner"] not in rewritten}
-    declines |= {(t.subject, t.object) for u in units for t in u.triples
-                 if t.predicate == CI.declinesCollaborationWith}
+    declines |= declined
     out: dict[int, list[FieldError]] = {}
     for i, subject, target in stated:
         if (target, subject) in declines:

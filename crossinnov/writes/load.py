@@ -25,6 +25,8 @@ from crossinnov.ingest.shipped import build_shipped, ontology_unit
 from crossinnov.iris import IRIs
 from crossinnov.namespaces import RDF
 from crossinnov.stores.base import Store
+from crossinnov.stores.embedded import OxigraphStore
+from crossinnov.stores.remote import RemoteStore
 from crossinnov.validation.shacl import (
     Validator,
     Violation,
@@ -99,6 +101,7 @@ def check_units(
     validator: Validator,
     *,
     progress: Progress | None = None,
+    staged: ox.Store | None = None,
 ) -> tuple[list[Unit], list[Rejected]]:
     """Validate units (each with what it references) and split them into accepted and rejected.
 
@@ -106,18 +109,29 @@ def check_units(
     unit that points at a rejected one is checked again without it, until
     nothing changes. A unit restating a collaboration the other side declines
     is rejected too (:func:`crossinnov.writes.changes.refused_links`).
+
+    :param staged: an in-memory store holding exactly the units' triples, each unit's in
+        its own graph (:func:`stage`): the screen of a big batch runs on it instead of on
+        a store of its own
     """
     refused = refused_links(store, units)
     known: dict[ox.NamedNode, list[ox.Triple]] = {}
+    # what each unit points at (referenced_iris), and the types the batch gives, in one pass
+    refs: list[set[ox.NamedNode]] = []
+    rdf_type, named = RDF.type, ox.NamedNode
     for unit in units:
+        pointed = set()
         for t in unit.triples:
-            if t.predicate == RDF.type and isinstance(t.subject, ox.NamedNode):
-                known.setdefault(t.subject, []).append(t)
+            if t.predicate == rdf_type:
+                if isinstance(t.subject, named):
+                    known.setdefault(t.subject, []).append(t)
+            elif isinstance(t.object, named):
+                pointed.add(t.object)
+        refs.append(pointed)
     in_batch = set(known)
-    wanted = set()
-    for unit in units:
-        wanted |= referenced_iris(unit.triples)
-    for t in context_triples(store, [n for n in wanted if n not in in_batch]):
+    wanted: set[ox.NamedNode] = set().union(*refs)
+    context = context_triples(store, [n for n in wanted if n not in in_batch])
+    for t in context:
         known.setdefault(t.subject, []).append(t)
 
     # units whose JSON already failed are out of the context from the start
@@ -125,7 +139,11 @@ def check_units(
     candidates = list(range(len(units)))
     while candidates:
         excluded = {f for i in rejected for f in units[i].focus}
-        newly = _check(units, candidates, known, excluded, validator, progress)
+        # the staged store holds every unit: it can stand for the first round only
+        everyone = staged is not None and len(candidates) == len(units)
+        newly = _check(units, refs, candidates, known, excluded, validator, progress,
+                       (staged, [t for t in context if t.subject not in excluded])
+                       if everyone else None)
         fresh = {i for i in newly if i not in rejected}
         for i, violations in newly.items():
             rejected.setdefault(i, []).extend(violations)
@@ -133,8 +151,7 @@ def check_units(
             break
         # re-check units that reference what was just rejected
         gone = {f for i in fresh for f in units[i].focus}
-        candidates = [i for i in range(len(units))
-                      if i not in rejected and referenced_iris(units[i].triples) & gone]
+        candidates = [i for i in range(len(units)) if i not in rejected and refs[i] & gone]
         progress = None
     for i in refused:
         rejected.setdefault(i, [])
@@ -205,18 +222,24 @@ def merge_errors(problems: list[FieldError], found: list[FieldError]) -> list[Fi
     return out
 
 
-def _check(units, indexes, known, excluded, validator, progress) -> dict[int, list[Violation]]:
+def _check(units, refs, indexes, known, excluded, validator, progress,
+           staged=None) -> dict[int, list[Violation]]:
     """Validate the units at ``indexes`` in chunks, each with the types of what it references.
 
     A chunk's data graph is its units' triples plus the ``rdf:type`` of the
     resources they point at (from the batch, unless rejected, or from the
-    store), so its size does not grow with the batch.
+    store), so its size does not grow with the batch. ``refs[i]``: what unit ``i``
+    references. ``staged``: (a store holding every unit, the context from the store
+    outside ``excluded``) for the screen, when ``indexes`` are all the units.
     """
     if len(indexes) >= SCREEN_MIN:
         # big batches: only what the SPARQL screen cannot clear goes to pySHACL
-        everything = [t for i in indexes for t in units[i].triples]
-        everything += [t for node, ts in known.items() if node not in excluded for t in ts]
-        suspects = validator.might_violate(everything)
+        if staged is not None:
+            suspects = validator.might_violate_in(*staged)
+        else:
+            everything = [t for i in indexes for t in units[i].triples]
+            everything += [t for node, ts in known.items() if node not in excluded for t in ts]
+            suspects = validator.might_violate(everything)
         cleared = [i for i in indexes if not any(f in suspects for f in units[i].focus)]
         indexes = [i for i in indexes if any(f in suspects for f in units[i].focus)]
         if progress:
@@ -225,7 +248,7 @@ def _check(units, indexes, known, excluded, validator, progress) -> dict[int, li
     for start in range(0, len(indexes), CHECK_CHUNK):
         chunk = indexes[start:start + CHECK_CHUNK]
         triples = [t for i in chunk for t in units[i].triples]
-        referenced = set().union(*(referenced_iris(units[i].triples) for i in chunk))
+        referenced = set().union(*(refs[i] for i in chunk))
         triples += [t for node in referenced - excluded for t in known.get(node, ())]
         jobs.append((chunk, triples, [f for i in chunk for f in units[i].focus]))
     out: dict[int, list[Violation]] = {}
@@ -282,10 +305,11 @@ def recorded(store: Store, unit: Unit, change: Change, existing: set[str] | None
 
 
 def write_units(store: Store, units: list[Unit], change: Change) -> None:
-    """Write accepted units: one transaction, or the bulk loader for big loads."""
+    """Write accepted units (their profile records added): one transaction; into a remote
+    store, big loads through its bulk loader (one request would be too big for a server)."""
     if not units:
         return
-    if sum(len(u.triples) for u in units) <= BULK_THRESHOLD:
+    if not _is_big(units) or not isinstance(store, RemoteStore):
         replace_units(store, units, change)
         return
     existing = set(store.named_graphs())
@@ -302,6 +326,50 @@ def write_units(store: Store, units: list[Unit], change: Change) -> None:
     record(store, change)
 
 
+def _is_big(units: list[Unit]) -> bool:
+    return sum(len(u.triples) for u in units) > BULK_THRESHOLD
+
+
+def fills(store: Store, units: list[Unit]) -> bool:
+    """True when ``units`` are to fill an empty embedded store (:func:`fill_store`)."""
+    return (isinstance(store, OxigraphStore) and not store.read_only and _is_big(units)
+            and store.is_empty())
+
+
+def stage(units: list[Unit], iris: IRIs) -> OxigraphStore:
+    """An in-memory store holding the units' triples, each unit's in its graph."""
+    staged = OxigraphStore(None, iris)
+    native = staged.native
+    for unit in units:
+        native.extend(ox.Quad(*t, unit.graph) for t in unit.triples)
+    return staged
+
+
+def fill_store(store: OxigraphStore, staged: OxigraphStore, units: list[Unit],
+               accepted: list[Unit], recorded_units: list[Unit], change: Change) -> None:
+    """Write the accepted units of a big load into an empty store, as :func:`write_units`
+    would, but prepared in memory and written with the bulk loader in one go.
+
+    ``staged`` (:func:`stage`) holds every unit of ``units``: the rejected ones are taken
+    out, the profile records of the ``accepted`` ones (``recorded_units``, in the same
+    order, as :func:`recorded` made them) put in, then the closure and the changelog are
+    made there by the updates that :func:`write_units` runs on a store
+    (:func:`rebuild_closure`, :func:`record`). The store gets the result through
+    :meth:`OxigraphStore.fill`: an interrupted fill leaves it empty, as it was.
+    """
+    native = staged.native
+    keep = {id(u) for u in accepted}
+    for unit in units:
+        if id(unit) not in keep:
+            native.remove_graph(unit.graph)
+    for unit, full in zip(accepted, recorded_units, strict=True):
+        native.extend(ox.Quad(*t, unit.graph) for t in full.triples[len(unit.triples):])
+    rebuild_closure(staged)
+    change.graphs = []
+    record(staged, change)
+    store.fill(native)
+
+
 def load_units(
     store: Store,
     units: list[Unit],
@@ -311,13 +379,26 @@ def load_units(
     strict: bool = False,
     progress: Progress | None = None,
 ) -> LoadReport:
-    """Validate then write units; with ``strict``, one rejection writes nothing."""
-    accepted, rejected = check_units(store, units, validator, progress=progress)
+    """Validate then write units; with ``strict``, one rejection writes nothing.
+
+    A big load into an empty embedded store is staged in memory, checked there and
+    written with the bulk loader (:func:`fill_store`); any other load is written in one
+    transaction (:func:`write_units`). Both write the same graphs.
+    """
+    staged = stage(units, store.iris) if fills(store, units) else None
+    accepted, rejected = check_units(store, units, validator, progress=progress,
+                                     staged=staged.native if staged else None)
     report = LoadReport(accepted, rejected)
     if rejected and strict:
         return report
     existing = set(store.named_graphs()) if len(accepted) > 1 else None
-    write_units(store, [recorded(store, u, change, existing) for u in accepted], change)
+    recorded_units = [recorded(store, u, change, existing) for u in accepted]
+    if staged is not None and _is_big(recorded_units):
+        fill_store(store, staged, units, accepted, recorded_units,  # type: ignore[arg-type]
+                   change)
+    else:
+        del staged
+        write_units(store, recorded_units, change)
     report.written = bool(accepted)
     return report
 
