@@ -14,7 +14,7 @@ import io
 import json
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +43,17 @@ class Rejected:
                                              for e in self.errors)
 
 
+@dataclass
+class Placement:
+    """Whether a file's quads are all kept where the file puts them (filled by
+    :func:`quads_to_units`): then a dataset loaded from the file as it is holds exactly
+    the units' triples, once the ``dropped`` graphs (the store's own bookkeeping in a
+    dump, left out whole) are taken away."""
+
+    in_place: bool = True
+    dropped: set[ox.NamedNode] = field(default_factory=set)
+
+
 def read_bytes(path: Path) -> bytes:
     try:
         data = path.read_bytes()
@@ -56,9 +67,15 @@ def read_bytes(path: Path) -> bytes:
     return data
 
 
-def read_path(path: Path, iris: IRIs) -> tuple[list[Unit], list[Rejected]]:
-    """Read one file into units, choosing the reader by its extension."""
+def read_path(path: Path, iris: IRIs,
+              placement: Placement | None = None) -> tuple[list[Unit], list[Rejected]]:
+    """Read one file into units, choosing the reader by its extension.
+
+    ``placement``: told whether the file's quads stay in their graphs (RDF files only;
+    anything else is not in place)."""
     name = path.name.lower().removesuffix(".gz")
+    if placement is not None and (name.endswith((".json", ".csv"))):
+        placement.in_place = False
     if name.endswith(".json"):
         return read_json(read_bytes(path), iris, source=path.name)
     if name.endswith(".csv"):
@@ -67,7 +84,7 @@ def read_path(path: Path, iris: IRIs) -> tuple[list[Unit], list[Rejected]]:
     if fmt is None:
         raise IngestError(f"{path}: unknown file type; use .json, .csv, .ttl, .nt, .nq, .trig, "
                           ".jsonld or .rdf (optionally .gz)")
-    return read_rdf(read_bytes(path), fmt, iris, source=path.name), []
+    return read_rdf(read_bytes(path), fmt, iris, source=path.name, placement=placement), []
 
 
 def read_json(data: bytes, iris: IRIs, *, source: str) -> tuple[list[Unit], list[Rejected]]:
@@ -151,12 +168,15 @@ def parse_rdf(data: bytes, fmt: RdfFormatSpec, *, source: str) -> list[ox.Quad]:
         raise IngestError(f"{source}: cannot read {fmt.name}: {exc}") from exc
 
 
-def read_rdf(data: bytes, fmt: RdfFormatSpec, iris: IRIs, *, source: str) -> list[Unit]:
+def read_rdf(data: bytes, fmt: RdfFormatSpec, iris: IRIs, *, source: str,
+             placement: Placement | None = None) -> list[Unit]:
     """Read RDF into units, one per named graph (see :func:`quads_to_units`)."""
-    return quads_to_units(parse_rdf(data, fmt, source=source), iris, source=source)
+    return quads_to_units(parse_rdf(data, fmt, source=source), iris, source=source,
+                          placement=placement)
 
 
-def quads_to_units(quads: list[ox.Quad], iris: IRIs, *, source: str) -> list[Unit]:
+def quads_to_units(quads: list[ox.Quad], iris: IRIs, *, source: str,
+                   placement: Placement | None = None) -> list[Unit]:
     """Group quads into the units of the graphs they belong in.
 
     Every triple goes to the graph of its subject (:meth:`IRIs.graph_for`) and
@@ -175,6 +195,9 @@ def quads_to_units(quads: list[ox.Quad], iris: IRIs, *, source: str) -> list[Uni
     (``ci:DerivedTie``, which the store recomputes from the practices): their
     organisations' ``ci:collaboratesWith`` links are taken for derived, not stated (a
     triple syntax cannot tell which; TriG and N-Quads keep who said what).
+
+    ``placement`` (:class:`Placement`) is told whether every quad kept stays in the graph
+    the file gives it, and which bookkeeping graphs were left out whole.
     """
     skip = {iris.changelog_graph, iris.closure_graph, iris.derived_ties_graph}
     derived_prefix = iris.derived_ties_graph.value + "#"
@@ -204,15 +227,19 @@ def quads_to_units(quads: list[ox.Quad], iris: IRIs, *, source: str) -> list[Uni
     analysis_graph_of: dict[ox.NamedNode, str] = {}
     # the named subjects of each graph: a unit's focus is its resource, when a subject
     subjects: dict[str, set[str]] = defaultdict(set)
+    node_of: dict[str, ox.NamedNode] = {}  # each graph's name as a node, made once
     pending: list[ox.Quad] = []
+    in_place, dropped = True, set()
     for quad in quads:
         s, p, o, g = quad
         if g in skip:
+            dropped.add(g)
             continue
         if type(s) is blank:
             pending.append(quad)
             continue
         if p == unconfirmed or (p == collaborates and (s, o) in inferred):
+            in_place = False
             continue
         if p in analysis:
             graph = analysis_graph_of.get(s)
@@ -220,6 +247,7 @@ def quads_to_units(quads: list[ox.Quad], iris: IRIs, *, source: str) -> list[Uni
                 graph = _route(iris, s.value, p.value, derived_prefix, subjects)
                 if graph is None:  # skipped whatever the predicate: remembered as skipped
                     graph_of[s] = None
+                    in_place = False
                     continue
                 analysis_graph_of[s] = graph
         else:
@@ -227,11 +255,18 @@ def quads_to_units(quads: list[ox.Quad], iris: IRIs, *, source: str) -> list[Uni
             if graph == "":  # one lookup per subject, not per triple
                 graph = graph_of[s] = _route(iris, s.value, None, derived_prefix, subjects)
             if graph is None:
+                in_place = False
                 continue
         if graph == changelog:
             foreign[s.value].append(quad.triple)
+            in_place = False
             continue
         by_graph[graph].append(quad.triple)
+        if in_place:
+            node = node_of.get(graph)
+            if node is None:
+                node = node_of[graph] = ox.NamedNode(graph)
+            in_place = g == node
         if type(o) is blank:
             bnode_owner.setdefault(o, graph)
     for _ in range(len(pending) + 1):  # nested blank nodes: follow ownership
@@ -242,6 +277,7 @@ def quads_to_units(quads: list[ox.Quad], iris: IRIs, *, source: str) -> list[Uni
                 rest.append(quad)
                 continue
             by_graph[owner].append(quad.triple)
+            in_place = in_place and quad.graph_name == ox.NamedNode(owner)
             if isinstance(quad.object, ox.BlankNode):
                 bnode_owner.setdefault(quad.object, owner)
         if len(rest) == len(pending):
@@ -249,6 +285,10 @@ def quads_to_units(quads: list[ox.Quad], iris: IRIs, *, source: str) -> list[Uni
         pending = rest
     for quad in pending:  # blank nodes nobody points at
         foreign[str(quad.subject)].append(quad.triple)
+        in_place = False
+    if placement is not None:
+        placement.in_place = placement.in_place and in_place
+        placement.dropped |= dropped
     units = []
     for graph, triples in sorted(by_graph.items()):
         focus = []

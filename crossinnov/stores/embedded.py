@@ -14,6 +14,8 @@ import gc
 import logging
 import os
 import tempfile
+import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -103,42 +105,30 @@ class OxigraphStore(Store):
 
     def fill(self, source: ox.Store) -> None:
         """Write every quad of ``source`` into this store, which must be empty, with the bulk
-        loader (much faster than a transaction for millions of quads, but not atomic).
+        loader (much faster than a transaction for millions of quads, but not atomic):
+        :meth:`start_fill`, one :meth:`Fill.add`, :meth:`Fill.finish`."""
+        filling = self.start_fill()
+        try:
+            filling.add(source)
+        except BaseException:
+            filling.undo()
+            raise
+        filling.finish()
 
-        On disk, the marker :data:`FILLING_MARKER` lies in the folder until the last quad
-        is flushed: a fill that fails is undone at once (the store emptied again), one
-        that is killed when the store is next opened for writing.
-        """
+    def start_fill(self) -> Fill:
+        """Begin filling this empty store with the bulk loader (see :class:`Fill`)."""
         self._check_writable()
         if not self.is_empty():
             raise StoreError("the bulk loader only fills an empty store")
-        with self.writes.writing():
-            if self.location == MEMORY_STORE:
-                self._store.bulk_extend(source)
-                return
-            marker = Path(self.location, FILLING_MARKER)
-            _write_synced(marker, b"a bulk load into this empty store has not finished\n")
-            try:
-                self._bulk_load(source)
-                self._store.flush()
-            except BaseException:
-                self._undo_fill()
-                raise
-            marker.unlink()
-            _sync_folder(marker.parent)
-
-    def _bulk_load(self, source: ox.Store) -> None:
-        # through an N-Quads file in the store's folder: both steps run in Rust, and the
-        # text need not be held in memory
-        with tempfile.NamedTemporaryFile(dir=self.location, prefix=FILL_FILE_PREFIX,
-                                         suffix=".nq") as file:
-            source.dump(file, ox.RdfFormat.N_QUADS)
-            file.flush()
-            self._store.bulk_load(path=file.name, format=ox.RdfFormat.N_QUADS, lenient=True)
+        return Fill(self)
 
     def _undo_fill(self) -> None:
-        """Empty a store whose fill did not finish (it was empty before), then drop the marker."""
+        """Empty a store whose fill did not finish (it was empty before), then drop the marker.
+
+        Emptied and compacted, so that nothing of that load stays in the store's files.
+        """
         self._store.clear()
+        self._store.optimize()
         self._store.flush()
         for left in Path(self.location).glob(FILL_FILE_PREFIX + "*"):
             left.unlink(missing_ok=True)
@@ -187,6 +177,111 @@ class OxigraphStore(Store):
     def _check_writable(self) -> None:
         if self.read_only:
             raise StoreError("the store is open read-only")
+
+
+class Fill:
+    """A bulk load into an empty :class:`OxigraphStore`, in one or more parts.
+
+    Made by :meth:`OxigraphStore.start_fill`. Each :meth:`add` writes every quad of an
+    in-memory store through an N-Quads file in the store's folder (both steps in Rust,
+    the text never held in memory), in this thread or in the background; parts are
+    written one after the other. :meth:`finish` waits, flushes and removes the marker;
+    :meth:`undo` empties the store again. On disk the marker :data:`FILLING_MARKER` lies
+    in the folder from the start to the end of :meth:`finish`: a store killed in between
+    is emptied when next opened for writing, and refused read-only.
+    """
+
+    def __init__(self, store: OxigraphStore) -> None:
+        self.store = store
+        self.on_disk = store.location != MEMORY_STORE
+        self._worker: threading.Thread | None = None
+        self._failure: BaseException | None = None
+        self.done = False
+        if self.on_disk:
+            _write_synced(Path(store.location, FILLING_MARKER),
+                          b"a bulk load into this empty store has not finished\n")
+
+    def add(self, source: ox.Store, *, background: bool = False) -> None:
+        """Write the quads of ``source``; with ``background`` return once they are read
+        (``source`` may then change) and load them in another thread."""
+        self.wait()
+        if not self.on_disk:
+            with self.store.writes.writing():
+                self.store.native.bulk_extend(source)
+            return
+        file = tempfile.NamedTemporaryFile(dir=self.store.location,  # noqa: SIM115 - closed
+                                           prefix=FILL_FILE_PREFIX, suffix=".nq")  # by _load
+        try:
+            source.dump(file, ox.RdfFormat.N_QUADS)
+            file.flush()
+        except BaseException:
+            file.close()
+            raise
+
+        def load() -> None:
+            try:
+                self._load(file.name, ox.RdfFormat.N_QUADS)
+            finally:
+                file.close()
+
+        self._run(load, background)
+
+    def load_file(self, path: Path, fmt: ox.RdfFormat, *, background: bool = False) -> None:
+        """Write every quad of an RDF file (on disk only). A file the bulk loader finds
+        wrong raises ``SyntaxError`` (from :meth:`wait` when in the background)."""
+        self.wait()
+        if not self.on_disk:
+            raise StoreError("only a store on disk is filled from a file")
+        self._run(lambda: self._load(str(path), fmt), background)
+
+    def _load(self, path: str, fmt: ox.RdfFormat) -> None:
+        with self.store.writes.writing():
+            self.store.native.bulk_load(path=path, format=fmt, lenient=True)
+
+    def _run(self, load: Callable[[], None], background: bool) -> None:
+        if not background:
+            load()
+            return
+
+        def run() -> None:
+            try:
+                load()
+            except BaseException as exc:  # handed to the thread that waits
+                self._failure = exc
+
+        self._worker = threading.Thread(target=run, name="crossinnov-fill", daemon=True)
+        self._worker.start()
+
+    def wait(self) -> None:
+        """Wait for a part being loaded in the background; raise what stopped it."""
+        if self._worker is not None:
+            self._worker.join()
+            self._worker = None
+        failure, self._failure = self._failure, None
+        if failure is not None:
+            raise failure
+
+    def finish(self) -> None:
+        """Wait for the last part, flush, and remove the marker: the store is filled."""
+        self.wait()
+        if self.on_disk:
+            self.store.native.flush()
+            marker = Path(self.store.location, FILLING_MARKER)
+            marker.unlink()
+            _sync_folder(marker.parent)
+        self.done = True
+
+    def undo(self) -> None:
+        """Throw away what was loaded: the store is empty again (and the marker gone)."""
+        try:
+            self.wait()
+        except BaseException:  # noqa: BLE001 - the store is emptied whatever stopped the load
+            log.debug("an abandoned fill had failed", exc_info=True)
+        if self.on_disk:
+            self.store._undo_fill()  # noqa: SLF001 - the fill belongs to its store
+        else:
+            self.store.native.clear()
+        self.done = True
 
 
 def _write_synced(path: Path, data: bytes) -> None:

@@ -18,14 +18,17 @@ from pathlib import Path
 import pyoxigraph as ox
 import rdflib
 
+from crossinnov.config import MEMORY_STORE
+from crossinnov.formats import format_for_path
 from crossinnov.ingest import FieldError, IngestError, Unit
-from crossinnov.ingest.files import Rejected, read_path
+from crossinnov.ingest.files import Placement, Rejected, read_path
 from crossinnov.ingest.profile import FIELD_OF_PROPERTY, FIELDS
 from crossinnov.ingest.shipped import build_shipped, ontology_unit
 from crossinnov.iris import IRIs
 from crossinnov.namespaces import RDF
+from crossinnov.sparql.queries import values
 from crossinnov.stores.base import Store
-from crossinnov.stores.embedded import OxigraphStore
+from crossinnov.stores.embedded import Fill, OxigraphStore
 from crossinnov.stores.remote import RemoteStore
 from crossinnov.validation.shacl import (
     Validator,
@@ -346,28 +349,111 @@ def stage(units: list[Unit], iris: IRIs) -> OxigraphStore:
 
 
 def fill_store(store: OxigraphStore, staged: OxigraphStore, units: list[Unit],
-               accepted: list[Unit], recorded_units: list[Unit], change: Change) -> None:
+               accepted: list[Unit], recorded_units: list[Unit], change: Change,
+               filling: Fill | None = None, dropped: Iterable[ox.NamedNode] = ()) -> None:
     """Write the accepted units of a big load into an empty store, as :func:`write_units`
-    would, but prepared in memory and written with the bulk loader in one go.
+    would, but prepared in memory and written with the bulk loader.
 
     ``staged`` (:func:`stage`) holds every unit of ``units``: the rejected ones are taken
     out, the profile records of the ``accepted`` ones (``recorded_units``, in the same
     order, as :func:`recorded` made them) put in, then the closure and the changelog are
     made there by the updates that :func:`write_units` runs on a store
-    (:func:`rebuild_closure`, :func:`record`). The store gets the result through
-    :meth:`OxigraphStore.fill`: an interrupted fill leaves it empty, as it was.
+    (:func:`rebuild_closure`, :func:`record`), and the result written with
+    :meth:`OxigraphStore.fill`: an interrupted fill leaves the store empty, as it was.
+
+    ``filling``: a fill that has already been given every unit of ``units``, as staged
+    (:func:`load_units` starts it before the check, to write while checking), or the
+    file they come from plus the graphs ``dropped`` (:func:`prefill`). When nothing was
+    rejected, those graphs are removed and what the steps above add (the records, the
+    closure, the changelog) is written after it; otherwise it is undone and the store
+    filled anew.
     """
     native = staged.native
     keep = {id(u) for u in accepted}
     for unit in units:
         if id(unit) not in keep:
             native.remove_graph(unit.graph)
+    added = ox.Store()  # what the store gets beyond the units
     for unit, full in zip(accepted, recorded_units, strict=True):
-        native.extend(ox.Quad(*t, unit.graph) for t in full.triples[len(unit.triples):])
+        records = [ox.Quad(*t, unit.graph) for t in full.triples[len(unit.triples):]]
+        native.extend(records)
+        added.extend(records)
     rebuild_closure(staged)
     change.graphs = []
     record(staged, change)
+    if filling is not None:
+        made = [store.iris.closure_graph, store.iris.derived_ties_graph,
+                store.iris.changelog_graph]
+        # the units as loaded, plus what was added, is the staged store when no unit was
+        # taken out or lives in a graph the updates above replace, and the additions share
+        # no blank node with the units (each load names its blank nodes anew)
+        if len(accepted) == len(units) and not {u.graph for u in units} & set(made) \
+                and not native.query(SHARED_BLANK_NODES.replace("$graphs", values(made))):
+            for graph in made:
+                added.extend(native.quads_for_pattern(None, None, None, graph))
+            filling.wait()
+            for graph in dropped:
+                store.native.remove_graph(graph)
+            filling.add(added)
+            filling.finish()
+            return
+        filling.undo()
     store.fill(native)
+
+
+#: whether the graphs the store makes itself hold a blank node
+SHARED_BLANK_NODES = """ASK { VALUES ?g { $graphs } GRAPH ?g { ?s ?p ?o }
+                            FILTER(isBlank(?s) || isBlank(?o)) }"""
+
+
+@dataclass
+class Prefill:
+    """A load's file, bulk-loaded as it is into an empty store while it is read and checked.
+
+    Started by :func:`prefill`; :func:`load_units` keeps it when the file's units turn
+    out to be what the file holds (``placement``), all accepted, else undoes it.
+    """
+
+    filling: Fill
+    placement: Placement = field(default_factory=Placement)
+
+    def undo(self) -> None:
+        if not self.filling.done:
+            self.filling.undo()
+
+
+#: files from this size on are bulk-loaded into an empty store while they are read
+PREFILL_MIN_BYTES = 16 * 2**20
+
+
+def prefill(store: Store, paths: list[Path]) -> Prefill | None:
+    """Start loading a big RDF dataset file into an empty on-disk store, as it is.
+
+    Only one uncompressed file in a syntax of named graphs (N-Quads, TriG): there its
+    graphs can be the units' own. Returns None when that cannot be.
+    """
+    if len(paths) != 1 or not isinstance(store, OxigraphStore) or store.read_only \
+            or store.location == MEMORY_STORE:
+        return None
+    path = Path(paths[0])
+    fmt = format_for_path(path.name)
+    if fmt is None or path.suffix == ".gz" or fmt.oxformat not in DATASET_SYNTAXES:
+        return None
+    try:
+        if path.stat().st_size < PREFILL_MIN_BYTES or not store.is_empty():
+            return None
+    except OSError:
+        return None
+    filling = store.start_fill()
+    try:
+        filling.load_file(path, fmt.oxformat, background=True)
+    except BaseException:
+        filling.undo()
+        raise
+    return Prefill(filling)
+
+
+DATASET_SYNTAXES = (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG)
 
 
 def load_units(
@@ -378,37 +464,71 @@ def load_units(
     *,
     strict: bool = False,
     progress: Progress | None = None,
+    early: Prefill | None = None,
 ) -> LoadReport:
     """Validate then write units; with ``strict``, one rejection writes nothing.
 
     A big load into an empty embedded store is staged in memory, checked there and
-    written with the bulk loader (:func:`fill_store`); any other load is written in one
-    transaction (:func:`write_units`). Both write the same graphs.
+    written with the bulk loader while it is checked (:func:`fill_store`); any other
+    load is written in one transaction (:func:`write_units`). Both write the same graphs.
+
+    ``early``: the units' file, already being loaded into the (then empty) store as it
+    is (:func:`prefill`); kept when it holds just the units, undone otherwise.
     """
-    staged = stage(units, store.iris) if fills(store, units) else None
-    accepted, rejected = check_units(store, units, validator, progress=progress,
-                                     staged=staged.native if staged else None)
-    report = LoadReport(accepted, rejected)
-    if rejected and strict:
-        return report
-    existing = set(store.named_graphs()) if len(accepted) > 1 else None
-    recorded_units = [recorded(store, u, change, existing) for u in accepted]
-    if staged is not None and _is_big(recorded_units):
-        fill_store(store, staged, units, accepted, recorded_units,  # type: ignore[arg-type]
-                   change)
-    else:
-        del staged
-        write_units(store, recorded_units, change)
+    filling = None
+    try:
+        if early is not None:  # the store was empty when the file began to fill it
+            fresh = _is_big(units)
+            if fresh and early.placement.in_place:
+                filling = early.filling
+            else:
+                early.undo()
+        else:
+            fresh = fills(store, units)
+        staged = stage(units, store.iris) if fresh else None
+        if staged is not None and filling is None:
+            # written while it is checked: kept if every unit is accepted, else undone
+            filling = store.start_fill()  # type: ignore[attr-defined]
+            filling.add(staged.native, background=True)
+        # while the store fills, the checks see it as it was: empty
+        accepted, rejected = check_units(OxigraphStore(None, store.iris) if filling else store,
+                                         units, validator, progress=progress,
+                                         staged=staged.native if staged else None)
+        report = LoadReport(accepted, rejected)
+        if rejected and strict:
+            return report
+        if staged is not None:
+            existing: set[str] | None = set()  # the store was empty (it is being filled now)
+        else:
+            existing = set(store.named_graphs()) if len(accepted) > 1 else None
+        recorded_units = [recorded(store, u, change, existing) for u in accepted]
+        if staged is not None and _is_big(recorded_units):
+            fill_store(store, staged, units, accepted, recorded_units,  # type: ignore[arg-type]
+                       change, filling, early.placement.dropped if early else ())
+        else:
+            if filling is not None:
+                filling.undo()
+            staged = None
+            write_units(store, recorded_units, change)
+    finally:
+        if filling is not None and not filling.done:
+            filling.undo()
+        if early is not None:
+            early.undo()
     report.written = bool(accepted)
     return report
 
 
-def read_paths(paths: Iterable[Path], iris) -> tuple[list[Unit], list[Rejected]]:
-    """Read files into units; an unreadable file raises IngestError."""
+def read_paths(paths: Iterable[Path], iris,
+               placement: Placement | None = None) -> tuple[list[Unit], list[Rejected]]:
+    """Read files into units; an unreadable file raises IngestError.
+
+    ``placement``: told whether the files' quads all stay in their graphs
+    (:func:`crossinnov.ingest.files.quads_to_units`)."""
     units: list[Unit] = []
     rejected: list[Rejected] = []
     for path in paths:
-        u, r = read_path(Path(path), iris)
+        u, r = read_path(Path(path), iris, placement)
         units += u
         rejected += r
     graphs = [u.graph.value for u in units]
