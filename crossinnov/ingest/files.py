@@ -27,6 +27,8 @@ from crossinnov.iris import ANALYSIS_PREDICATES, IRIs
 from crossinnov.namespaces import CI
 
 LIST_FIELDS = [name for name, (_, _, is_list) in FIELDS.items() if is_list]
+#: kinds of predicate that quads_to_units routes apart
+ANALYSIS, UNCONFIRMED, COLLABORATES = 1, 2, 3
 
 
 @dataclass
@@ -52,6 +54,8 @@ class Placement:
 
     in_place: bool = True
     dropped: set[ox.NamedNode] = field(default_factory=set)
+    #: while ``in_place``: the quads kept, each in its unit's graph (as the file has them)
+    quads: list[ox.Quad] = field(default_factory=list)
 
 
 def read_bytes(path: Path) -> bytes:
@@ -217,7 +221,9 @@ def quads_to_units(quads: list[ox.Quad], iris: IRIs, *, source: str,
     for pair in between.values():
         if len(pair) == 2:
             inferred |= {(pair[0], pair[1]), (pair[1], pair[0])}
-    analysis = {ox.NamedNode(p) for p in ANALYSIS_PREDICATES}
+    # the predicates routed apart, told by one lookup per quad
+    special: dict[ox.NamedNode, int] = {ox.NamedNode(p): ANALYSIS for p in ANALYSIS_PREDICATES}
+    special |= {unconfirmed: UNCONFIRMED, collaborates: COLLABORATES}
     changelog = iris.changelog_graph.value
     by_graph: dict[str, list[ox.Triple]] = defaultdict(list)
     foreign: dict[str, list[ox.Triple]] = defaultdict(list)
@@ -230,6 +236,7 @@ def quads_to_units(quads: list[ox.Quad], iris: IRIs, *, source: str,
     node_of: dict[str, ox.NamedNode] = {}  # each graph's name as a node, made once
     pending: list[ox.Quad] = []
     in_place, dropped = True, set()
+    kept: list[ox.Quad] = []  # the quads kept, while all are in place
     for quad in quads:
         s, p, o, g = quad
         if g in skip:
@@ -238,10 +245,11 @@ def quads_to_units(quads: list[ox.Quad], iris: IRIs, *, source: str,
         if type(s) is blank:
             pending.append(quad)
             continue
-        if p == unconfirmed or (p == collaborates and (s, o) in inferred):
+        kind = special.get(p)
+        if kind == UNCONFIRMED or (kind == COLLABORATES and (s, o) in inferred):
             in_place = False
             continue
-        if p in analysis:
+        if kind == ANALYSIS:
             graph = analysis_graph_of.get(s)
             if graph is None:
                 graph = _route(iris, s.value, p.value, derived_prefix, subjects)
@@ -267,6 +275,7 @@ def quads_to_units(quads: list[ox.Quad], iris: IRIs, *, source: str,
             if node is None:
                 node = node_of[graph] = ox.NamedNode(graph)
             in_place = g == node
+            kept.append(quad)
         if type(o) is blank:
             bnode_owner.setdefault(o, graph)
     for _ in range(len(pending) + 1):  # nested blank nodes: follow ownership
@@ -278,6 +287,7 @@ def quads_to_units(quads: list[ox.Quad], iris: IRIs, *, source: str,
                 continue
             by_graph[owner].append(quad.triple)
             in_place = in_place and quad.graph_name == ox.NamedNode(owner)
+            kept.append(quad)
             if isinstance(quad.object, ox.BlankNode):
                 bnode_owner.setdefault(quad.object, owner)
         if len(rest) == len(pending):
@@ -289,6 +299,8 @@ def quads_to_units(quads: list[ox.Quad], iris: IRIs, *, source: str,
     if placement is not None:
         placement.in_place = placement.in_place and in_place
         placement.dropped |= dropped
+        if placement.in_place:
+            placement.quads += kept
     units = []
     for graph, triples in sorted(by_graph.items()):
         focus = []

@@ -203,8 +203,10 @@ class Fill:
 
     def add(self, source: ox.Store, *, background: bool = False) -> None:
         """Write the quads of ``source``; with ``background`` return once they are read
-        (``source`` may then change) and load them in another thread."""
-        self.wait()
+        (``source`` may then change) and load them in another thread, after the parts
+        given before."""
+        if not background:
+            self.wait()
         if not self.on_disk:
             with self.store.writes.writing():
                 self.store.native.bulk_extend(source)
@@ -229,7 +231,8 @@ class Fill:
     def load_file(self, path: Path, fmt: ox.RdfFormat, *, background: bool = False) -> None:
         """Write every quad of an RDF file (on disk only). A file the bulk loader finds
         wrong raises ``SyntaxError`` (from :meth:`wait` when in the background)."""
-        self.wait()
+        if not background:
+            self.wait()
         if not self.on_disk:
             raise StoreError("only a store on disk is filled from a file")
         self._run(lambda: self._load(str(path), fmt), background)
@@ -240,10 +243,16 @@ class Fill:
 
     def _run(self, load: Callable[[], None], background: bool) -> None:
         if not background:
+            self.wait()
             load()
             return
+        previous = self._worker  # parts load one after the other
 
         def run() -> None:
+            if previous is not None:
+                previous.join()
+            if self._failure is not None:
+                return
             try:
                 load()
             except BaseException as exc:  # handed to the thread that waits

@@ -272,24 +272,15 @@ def declined_statements(store: Store, units: list[Unit]) -> list[Unlink]:
             if (r["o"], r["s"]) in pairs and r["g"] not in own]
 
 
-def refused_links(store: Store, units: list[Unit]) -> dict[int, list[FieldError]]:
+def refused_links(store: Store, units: list[Unit],
+                  links: tuple[list, set] | None = None) -> dict[int, list[FieldError]]:
     """Return, by unit index, the links the units state that the other side declines.
 
     ``X ci:collaboratesWith Y`` while Y declines X (in the store, or in a unit of
     the same batch, which then replaces what the store holds for Y) is refused:
     a 422 on ``collaboratesWith``.
     """
-    collaborates, declines_link, named = CI.collaboratesWith, CI.declinesCollaborationWith, \
-        ox.NamedNode
-    stated, declined = [], set()
-    for i, u in enumerate(units):  # one pass over a batch that may hold millions of triples
-        for t in u.triples:
-            p = t.predicate
-            if p == collaborates:
-                if isinstance(t.subject, named) and isinstance(t.object, named):
-                    stated.append((i, t.subject, t.object))
-            elif p == declines_link:
-                declined.add((t.subject, t.object))
+    stated, declined = links if links is not None else collaboration_links(units)
     if not stated:
         return {}
     rewritten = {f for u in units for f in u.focus}
@@ -306,6 +297,23 @@ def refused_links(store: Store, units: list[Unit]) -> dict[int, list[FieldError]
                 "(declinesCollaborationWith in its own profile): remove it from "
                 "collaboratesWith"))
     return out
+
+
+def collaboration_links(units: list[Unit]) -> tuple[list, set]:
+    """The units' stated collaborations ``(unit index, X, Y)`` (IRIs both) and declined
+    pairs ``(Y, X)``, for :func:`refused_links`, in one pass over their triples."""
+    collaborates, declines_link, named = CI.collaboratesWith, CI.declinesCollaborationWith, \
+        ox.NamedNode
+    stated, declined = [], set()
+    for i, u in enumerate(units):
+        for t in u.triples:
+            p = t.predicate
+            if p == collaborates:
+                if isinstance(t.subject, named) and isinstance(t.object, named):
+                    stated.append((i, t.subject, t.object))
+            elif p == declines_link:
+                declined.add((t.subject, t.object))
+    return stated, declined
 
 
 def _short(iris: IRIs, node: ox.NamedNode) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -25,7 +26,7 @@ from crossinnov.ingest.files import Placement, Rejected, read_path
 from crossinnov.ingest.profile import FIELD_OF_PROPERTY, FIELDS
 from crossinnov.ingest.shipped import build_shipped, ontology_unit
 from crossinnov.iris import IRIs
-from crossinnov.namespaces import RDF
+from crossinnov.namespaces import CI, RDF
 from crossinnov.sparql.queries import values
 from crossinnov.stores.base import Store
 from crossinnov.stores.embedded import Fill, OxigraphStore
@@ -117,20 +118,29 @@ def check_units(
         its own graph (:func:`stage`): the screen of a big batch runs on it instead of on
         a store of its own
     """
-    refused = refused_links(store, units)
     known: dict[ox.NamedNode, list[ox.Triple]] = {}
-    # what each unit points at (referenced_iris), and the types the batch gives, in one pass
+    # in one pass over a batch that may hold millions of triples: what each unit points at
+    # (referenced_iris), the types the batch gives, the collaborations stated and declined
     refs: list[set[ox.NamedNode]] = []
+    stated, declined = [], set()
     rdf_type, named = RDF.type, ox.NamedNode
-    for unit in units:
+    collaborates, declines_link = CI.collaboratesWith, CI.declinesCollaborationWith
+    for i, unit in enumerate(units):
         pointed = set()
         for t in unit.triples:
-            if t.predicate == rdf_type:
-                if isinstance(t.subject, named):
-                    known.setdefault(t.subject, []).append(t)
-            elif isinstance(t.object, named):
-                pointed.add(t.object)
+            s, p, o = t
+            if p == rdf_type:
+                if isinstance(s, named):
+                    known.setdefault(s, []).append(t)
+                continue
+            if isinstance(o, named):
+                pointed.add(o)
+                if p == collaborates and isinstance(s, named):
+                    stated.append((i, s, o))
+            if p == declines_link:
+                declined.add((s, o))
         refs.append(pointed)
+    refused = refused_links(store, units, (stated, declined))
     in_batch = set(known)
     wanted: set[ox.NamedNode] = set().union(*refs)
     context = context_triples(store, [n for n in wanted if n not in in_batch])
@@ -339,10 +349,14 @@ def fills(store: Store, units: list[Unit]) -> bool:
             and store.is_empty())
 
 
-def stage(units: list[Unit], iris: IRIs) -> OxigraphStore:
-    """An in-memory store holding the units' triples, each unit's in its graph."""
+def stage(units: list[Unit], iris: IRIs, quads: list[ox.Quad] | None = None) -> OxigraphStore:
+    """An in-memory store holding the units' triples, each unit's in its graph; given as
+    ``quads`` when the caller has them so (:class:`Placement`)."""
     staged = OxigraphStore(None, iris)
     native = staged.native
+    if quads:
+        native.extend(quads)
+        return staged
     for unit in units:
         native.extend(ox.Quad(*t, unit.graph) for t in unit.triples)
     return staged
@@ -350,7 +364,8 @@ def stage(units: list[Unit], iris: IRIs) -> OxigraphStore:
 
 def fill_store(store: OxigraphStore, staged: OxigraphStore, units: list[Unit],
                accepted: list[Unit], recorded_units: list[Unit], change: Change,
-               filling: Fill | None = None, dropped: Iterable[ox.NamedNode] = ()) -> None:
+               filling: Fill | None = None, dropped: Iterable[ox.NamedNode] = (),
+               records_given: bool = False) -> None:
     """Write the accepted units of a big load into an empty store, as :func:`write_units`
     would, but prepared in memory and written with the bulk loader.
 
@@ -363,42 +378,58 @@ def fill_store(store: OxigraphStore, staged: OxigraphStore, units: list[Unit],
 
     ``filling``: a fill that has already been given every unit of ``units``, as staged
     (:func:`load_units` starts it before the check, to write while checking), or the
-    file they come from plus the graphs ``dropped`` (:func:`prefill`). When nothing was
-    rejected, those graphs are removed and what the steps above add (the records, the
-    closure, the changelog) is written after it; otherwise it is undone and the store
-    filled anew.
+    file they come from plus the graphs ``dropped`` (:func:`prefill`), and with
+    ``records_given`` the records of them all. When nothing was rejected, those graphs
+    are removed and what the steps above add (the records unless given, the closure, the
+    changelog) is written after it; otherwise it is undone and the store filled anew.
     """
     native = staged.native
-    keep = {id(u) for u in accepted}
+    taken = {id(u) for u in accepted}
     for unit in units:
-        if id(unit) not in keep:
+        if id(unit) not in taken:
             native.remove_graph(unit.graph)
-    added = ox.Store()  # what the store gets beyond the units
-    for unit, full in zip(accepted, recorded_units, strict=True):
-        records = [ox.Quad(*t, unit.graph) for t in full.triples[len(unit.triples):]]
-        native.extend(records)
+    made = [store.iris.closure_graph, store.iris.derived_ties_graph, store.iris.changelog_graph]
+    # the units as loaded, plus what is added, is the staged store when no unit was taken
+    # out or lives in a graph the updates below replace (and the additions share no blank
+    # node with the units: each load names its blank nodes anew; checked below)
+    keep = filling is not None and len(accepted) == len(units) \
+        and not {u.graph for u in units} & set(made)
+    added = ox.Store()  # what the store gets beyond the units (and the records given)
+    records = [ox.Quad(*t, unit.graph) for unit, full in zip(accepted, recorded_units,
+                                                               strict=True)
+               for t in full.triples[len(unit.triples):]] if not (keep and records_given) else []
+    native.extend(records)
+    if keep:
         added.extend(records)
+    # neither the closure nor the changelog reads the records (closure_all.ru, record_change.ru)
     rebuild_closure(staged)
     change.graphs = []
     record(staged, change)
+    if keep and not native.query(SHARED_BLANK_NODES.replace("$graphs", values(made))):
+        for graph in made:
+            added.extend(native.quads_for_pattern(None, None, None, graph))
+        filling.wait()  # type: ignore[union-attr]
+        for graph in dropped:
+            store.native.remove_graph(graph)
+        filling.add(added)  # type: ignore[union-attr]
+        filling.finish()  # type: ignore[union-attr]
+        return
     if filling is not None:
-        made = [store.iris.closure_graph, store.iris.derived_ties_graph,
-                store.iris.changelog_graph]
-        # the units as loaded, plus what was added, is the staged store when no unit was
-        # taken out or lives in a graph the updates above replace, and the additions share
-        # no blank node with the units (each load names its blank nodes anew)
-        if len(accepted) == len(units) and not {u.graph for u in units} & set(made) \
-                and not native.query(SHARED_BLANK_NODES.replace("$graphs", values(made))):
-            for graph in made:
-                added.extend(native.quads_for_pattern(None, None, None, graph))
-            filling.wait()
-            for graph in dropped:
-                store.native.remove_graph(graph)
-            filling.add(added)
-            filling.finish()
-            return
         filling.undo()
+    if keep and records_given:
+        native.extend(ox.Quad(*t, unit.graph) for unit, full in zip(accepted, recorded_units,
+                                                                      strict=True)
+                      for t in full.triples[len(unit.triples):])
     store.fill(native)
+
+
+def _records(units: list[Unit], recorded_units: list[Unit]) -> ox.Store:
+    """The profile records :func:`recorded` added to ``units``, as quads of their graphs."""
+    out = ox.Store()
+    for unit, full in zip(units, recorded_units, strict=True):
+        if len(full.triples) > len(unit.triples):
+            out.extend(ox.Quad(*t, unit.graph) for t in full.triples[len(unit.triples):])
+    return out
 
 
 #: whether the graphs the store makes itself hold a blank node
@@ -475,7 +506,7 @@ def load_units(
     ``early``: the units' file, already being loaded into the (then empty) store as it
     is (:func:`prefill`); kept when it holds just the units, undone otherwise.
     """
-    filling = None
+    filling = records = None
     try:
         if early is not None:  # the store was empty when the file began to fill it
             fresh = _is_big(units)
@@ -485,15 +516,26 @@ def load_units(
                 early.undo()
         else:
             fresh = fills(store, units)
-        staged = stage(units, store.iris) if fresh else None
+        staged = None
+        if fresh:
+            # the file's own quads, when they are the units' (no triple made again)
+            staged = stage(units, store.iris, filling and early.placement.quads)  # type: ignore[union-attr]
+            if early is not None:
+                early.placement.quads = []
         if staged is not None and filling is None:
             # written while it is checked: kept if every unit is accepted, else undone
             filling = store.start_fill()  # type: ignore[attr-defined]
             filling.add(staged.native, background=True)
+        records = None
+        if filling is not None:
+            # the records of every unit, made while the screen runs and written after the
+            # units: what the store gets when all are accepted (else the fill is undone)
+            records = _Background(lambda: _give_records(store, units, change, filling))
         # while the store fills, the checks see it as it was: empty
         accepted, rejected = check_units(OxigraphStore(None, store.iris) if filling else store,
                                          units, validator, progress=progress,
                                          staged=staged.native if staged else None)
+        every = records.result() if records is not None else None
         report = LoadReport(accepted, rejected)
         if rejected and strict:
             return report
@@ -501,22 +543,61 @@ def load_units(
             existing: set[str] | None = set()  # the store was empty (it is being filled now)
         else:
             existing = set(store.named_graphs()) if len(accepted) > 1 else None
-        recorded_units = [recorded(store, u, change, existing) for u in accepted]
+        if every is not None and len(accepted) == len(units):
+            recorded_units = every
+        else:
+            recorded_units = [recorded(store, u, change, existing) for u in accepted]
         if staged is not None and _is_big(recorded_units):
             fill_store(store, staged, units, accepted, recorded_units,  # type: ignore[arg-type]
-                       change, filling, early.placement.dropped if early else ())
+                       change, filling, early.placement.dropped if early else (),
+                       records_given=every is not None)
         else:
             if filling is not None:
                 filling.undo()
             staged = None
             write_units(store, recorded_units, change)
     finally:
+        if records is not None:
+            records.join()
         if filling is not None and not filling.done:
             filling.undo()
         if early is not None:
             early.undo()
     report.written = bool(accepted)
     return report
+
+
+def _give_records(store: Store, units: list[Unit], change: Change,
+                  filling: Fill) -> list[Unit]:
+    every = [recorded(store, u, change, set()) for u in units]  # the store was empty
+    filling.add(_records(units, every), background=True)
+    return every
+
+
+class _Background:
+    """A function run in a thread (Python work while the screen runs outside the GIL)."""
+
+    def __init__(self, work: Callable[[], object]) -> None:
+        self._out: list = []
+
+        def run() -> None:
+            try:
+                self._out.append((True, work()))
+            except BaseException as exc:  # handed to result()
+                self._out.append((False, exc))
+
+        self._thread = threading.Thread(target=run, name="crossinnov-load", daemon=True)
+        self._thread.start()
+
+    def join(self) -> None:
+        self._thread.join()
+
+    def result(self):
+        self.join()
+        ok, value = self._out[0]
+        if not ok:
+            raise value
+        return value
 
 
 def read_paths(paths: Iterable[Path], iris,
