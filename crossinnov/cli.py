@@ -133,9 +133,15 @@ def load(paths: tuple[Path, ...], strict: bool, settings: Settings) -> None:
     """
     from crossinnov.validation.shacl import Validator
     from crossinnov.writes.changes import Change
-    from crossinnov.writes.load import load_units, prefill, read_paths, shipped_units
+    from crossinnov.writes.load import (
+        collector_paused,
+        load_units,
+        prefill,
+        read_paths,
+        shipped_units,
+    )
 
-    with open_store(settings) as store:
+    with open_store(settings) as store, collector_paused():
         # a big dataset file into an empty store: the bulk loader starts on it at once
         # (undone unless it holds just what the checks accept)
         early = prefill(store, list(paths))

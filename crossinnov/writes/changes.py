@@ -143,15 +143,36 @@ def with_profile_record(unit: Unit, change: Change, created: datetime | None) ->
 
 def _profile_record(graph: ox.NamedNode, org: ox.NamedNode, agent: ox.NamedNode,
                     created: datetime, modified: datetime) -> list[ox.Triple]:
+    return [ox.Triple(graph, p, o) for p, o in _record_pairs(org, agent, created, modified)]
+
+
+def _record_pairs(org: ox.NamedNode, agent: ox.NamedNode, created: datetime,
+                  modified: datetime) -> list[tuple[ox.NamedNode, ox.Term]]:
+    """What a profile graph's record says of the graph (predicate, object)."""
     return [
-        ox.Triple(graph, RDF.type, PROV.Entity),
-        ox.Triple(graph, RDF.type, FOAF.Document),
-        ox.Triple(graph, FOAF.primaryTopic, org),
-        ox.Triple(graph, DCTERMS.created, datetime_literal(created)),
-        ox.Triple(graph, DCTERMS.modified, datetime_literal(modified)),
-        ox.Triple(graph, PROV.generatedAtTime, datetime_literal(modified)),
-        ox.Triple(graph, PROV.wasAttributedTo, agent),
+        (RDF.type, PROV.Entity),
+        (RDF.type, FOAF.Document),
+        (FOAF.primaryTopic, org),
+        (DCTERMS.created, datetime_literal(created)),
+        (DCTERMS.modified, datetime_literal(modified)),
+        (PROV.generatedAtTime, datetime_literal(modified)),
+        (PROV.wasAttributedTo, agent),
     ]
+
+
+def new_profile_records(units: Iterable[Unit], change: Change) -> list[ox.Quad]:
+    """The records :func:`with_profile_record` adds to ``units`` that are new to the store
+    (``created`` None), as quads of their graphs: for a big load, without a unit each."""
+    rdf_type, profiled = RDF.type, CI.ProfiledOrganisation
+    placeholder = ox.NamedNode("urn:x-crossinnov:organisation")
+    pairs = _record_pairs(placeholder, change.agent, change.at, change.at)
+    out: list[ox.Quad] = []
+    for unit in units:
+        if not unit.focus or ox.Triple(unit.focus[0], rdf_type, profiled) not in unit.triples:
+            continue
+        graph, org = unit.graph, unit.focus[0]
+        out += [ox.Quad(graph, p, org if o == placeholder else o, graph) for p, o in pairs]
+    return out
 
 
 def recorded_time(triples: Iterable[ox.Triple], graph: ox.NamedNode,

@@ -7,10 +7,12 @@ other way round.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import json
 import os
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from multiprocessing import get_context
@@ -41,6 +43,7 @@ from crossinnov.validation.shacl import (
 from crossinnov.writes.changes import (
     Change,
     created_of,
+    new_profile_records,
     rebuild_closure,
     record,
     refused_links,
@@ -363,24 +366,24 @@ def stage(units: list[Unit], iris: IRIs, quads: list[ox.Quad] | None = None) -> 
 
 
 def fill_store(store: OxigraphStore, staged: OxigraphStore, units: list[Unit],
-               accepted: list[Unit], recorded_units: list[Unit], change: Change,
-               filling: Fill | None = None, dropped: Iterable[ox.NamedNode] = (),
-               records_given: bool = False) -> None:
+               accepted: list[Unit], change: Change, filling: Fill | None = None,
+               dropped: Iterable[ox.NamedNode] = (),
+               records: list[ox.Quad] | None = None, records_given: bool = False) -> None:
     """Write the accepted units of a big load into an empty store, as :func:`write_units`
     would, but prepared in memory and written with the bulk loader.
 
     ``staged`` (:func:`stage`) holds every unit of ``units``: the rejected ones are taken
-    out, the profile records of the ``accepted`` ones (``recorded_units``, in the same
-    order, as :func:`recorded` made them) put in, then the closure and the changelog are
-    made there by the updates that :func:`write_units` runs on a store
-    (:func:`rebuild_closure`, :func:`record`), and the result written with
+    out, the profile records of the ``accepted`` ones put in (``records``, when made
+    already: :func:`~crossinnov.writes.changes.new_profile_records`), then the closure
+    and the changelog are made there by the updates that :func:`write_units` runs on a
+    store (:func:`rebuild_closure`, :func:`record`), and the result written with
     :meth:`OxigraphStore.fill`: an interrupted fill leaves the store empty, as it was.
 
     ``filling``: a fill that has already been given every unit of ``units``, as staged
     (:func:`load_units` starts it before the check, to write while checking), or the
     file they come from plus the graphs ``dropped`` (:func:`prefill`), and with
-    ``records_given`` the records of them all. When nothing was rejected, those graphs
-    are removed and what the steps above add (the records unless given, the closure, the
+    ``records_given`` the ``records``. When nothing was rejected, those graphs are
+    removed and what the steps above add (the records unless given, the closure, the
     changelog) is written after it; otherwise it is undone and the store filled anew.
     """
     native = staged.native
@@ -388,6 +391,8 @@ def fill_store(store: OxigraphStore, staged: OxigraphStore, units: list[Unit],
     for unit in units:
         if id(unit) not in taken:
             native.remove_graph(unit.graph)
+    if records is None:
+        records = new_profile_records(accepted, change)  # the store was empty
     made = [store.iris.closure_graph, store.iris.derived_ties_graph, store.iris.changelog_graph]
     # the units as loaded, plus what is added, is the staged store when no unit was taken
     # out or lives in a graph the updates below replace (and the additions share no blank
@@ -395,12 +400,10 @@ def fill_store(store: OxigraphStore, staged: OxigraphStore, units: list[Unit],
     keep = filling is not None and len(accepted) == len(units) \
         and not {u.graph for u in units} & set(made)
     added = ox.Store()  # what the store gets beyond the units (and the records given)
-    records = [ox.Quad(*t, unit.graph) for unit, full in zip(accepted, recorded_units,
-                                                               strict=True)
-               for t in full.triples[len(unit.triples):]] if not (keep and records_given) else []
-    native.extend(records)
-    if keep:
-        added.extend(records)
+    if not (keep and records_given):
+        native.extend(records)
+        if keep:
+            added.extend(records)
     # neither the closure nor the changelog reads the records (closure_all.ru, record_change.ru)
     rebuild_closure(staged)
     change.graphs = []
@@ -417,19 +420,8 @@ def fill_store(store: OxigraphStore, staged: OxigraphStore, units: list[Unit],
     if filling is not None:
         filling.undo()
     if keep and records_given:
-        native.extend(ox.Quad(*t, unit.graph) for unit, full in zip(accepted, recorded_units,
-                                                                      strict=True)
-                      for t in full.triples[len(unit.triples):])
+        native.extend(records)
     store.fill(native)
-
-
-def _records(units: list[Unit], recorded_units: list[Unit]) -> ox.Store:
-    """The profile records :func:`recorded` added to ``units``, as quads of their graphs."""
-    out = ox.Store()
-    for unit, full in zip(units, recorded_units, strict=True):
-        if len(full.triples) > len(unit.triples):
-            out.extend(ox.Quad(*t, unit.graph) for t in full.triples[len(unit.triples):])
-    return out
 
 
 #: whether the graphs the store makes itself hold a blank node
@@ -530,7 +522,7 @@ def load_units(
         if filling is not None:
             # the records of every unit, made while the screen runs and written after the
             # units: what the store gets when all are accepted (else the fill is undone)
-            records = _Background(lambda: _give_records(store, units, change, filling))
+            records = _Background(lambda: _give_records(units, change, filling))
         # while the store fills, the checks see it as it was: empty
         accepted, rejected = check_units(OxigraphStore(None, store.iris) if filling else store,
                                          units, validator, progress=progress,
@@ -540,22 +532,23 @@ def load_units(
         if rejected and strict:
             return report
         if staged is not None:
-            existing: set[str] | None = set()  # the store was empty (it is being filled now)
+            # the store was empty (it is being filled now): every profile is new to it
+            given = every is not None and len(accepted) == len(units)
+            new_records = every if given else new_profile_records(accepted, change)
+            if sum(len(u.triples) for u in accepted) + len(new_records) > BULK_THRESHOLD:
+                fill_store(store, staged, units, accepted, change,  # type: ignore[arg-type]
+                           filling, early.placement.dropped if early else (), new_records,
+                           records_given=given)
+                report.written = bool(accepted)
+                return report
+            existing: set[str] | None = set()
         else:
             existing = set(store.named_graphs()) if len(accepted) > 1 else None
-        if every is not None and len(accepted) == len(units):
-            recorded_units = every
-        else:
-            recorded_units = [recorded(store, u, change, existing) for u in accepted]
-        if staged is not None and _is_big(recorded_units):
-            fill_store(store, staged, units, accepted, recorded_units,  # type: ignore[arg-type]
-                       change, filling, early.placement.dropped if early else (),
-                       records_given=every is not None)
-        else:
-            if filling is not None:
-                filling.undo()
-            staged = None
-            write_units(store, recorded_units, change)
+        recorded_units = [recorded(store, u, change, existing) for u in accepted]
+        if filling is not None:
+            filling.undo()
+        staged = None
+        write_units(store, recorded_units, change)
     finally:
         if records is not None:
             records.join()
@@ -567,10 +560,11 @@ def load_units(
     return report
 
 
-def _give_records(store: Store, units: list[Unit], change: Change,
-                  filling: Fill) -> list[Unit]:
-    every = [recorded(store, u, change, set()) for u in units]  # the store was empty
-    filling.add(_records(units, every), background=True)
+def _give_records(units: list[Unit], change: Change, filling: Fill) -> list[ox.Quad]:
+    every = new_profile_records(units, change)  # the store was empty
+    part = ox.Store()
+    part.extend(every)
+    filling.add(part, background=True)
     return every
 
 
@@ -598,6 +592,20 @@ class _Background:
         if not ok:
             raise value
         return value
+
+
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector: a big load makes millions of objects that
+    live until it ends (quads, triples, units; no cycles among them), and each collection
+    would walk them all again (a third of the time of reading 100 000 organisations)."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 def read_paths(paths: Iterable[Path], iris,
