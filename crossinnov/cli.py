@@ -133,24 +133,38 @@ def load(paths: tuple[Path, ...], strict: bool, settings: Settings) -> None:
     """
     from crossinnov.validation.shacl import Validator
     from crossinnov.writes.changes import Change
-    from crossinnov.writes.load import load_units, read_paths, shipped_units
+    from crossinnov.writes.load import (
+        collector_paused,
+        load_units,
+        prefill,
+        read_paths,
+        shipped_units,
+    )
 
-    with open_store(settings) as store:
-        if paths:
-            try:
-                units, rejected = read_paths(paths, store.iris)
-            except (IngestError, OSError) as exc:  # unreadable input: 2, as validate says
-                click.echo(f"Error: {str(exc).strip().splitlines()[0]}", err=True)
-                sys.exit(EXIT_UNREADABLE)
-            what, warnings = ", ".join(p.name for p in paths), []
-        else:
-            (units, warnings), rejected, what = shipped_units(store), [], "the shipped data"
-        for warning in warnings:
-            click.echo(f"warning: {warning}", err=True)
-        change = Change("load", store.iris.agent("cli"), label=f"crossinnov load {what}")
-        with progress_bar(len(units), "validating", "graph") as bar:
-            report = load_units(store, units, Validator(), change, strict=strict,
-                                progress=bar.update)
+    with open_store(settings) as store, collector_paused():
+        # a big dataset file into an empty store: the bulk loader starts on it at once
+        # (undone unless it holds just what the checks accept)
+        early = prefill(store, list(paths))
+        try:
+            if paths:
+                try:
+                    units, rejected = read_paths(paths, store.iris,
+                                                 early.placement if early else None)
+                except (IngestError, OSError) as exc:  # unreadable input: 2, as validate says
+                    click.echo(f"Error: {str(exc).strip().splitlines()[0]}", err=True)
+                    sys.exit(EXIT_UNREADABLE)
+                what, warnings = ", ".join(p.name for p in paths), []
+            else:
+                (units, warnings), rejected, what = shipped_units(store), [], "the shipped data"
+            for warning in warnings:
+                click.echo(f"warning: {warning}", err=True)
+            change = Change("load", store.iris.agent("cli"), label=f"crossinnov load {what}")
+            with progress_bar(len(units), "validating", "graph") as bar:
+                report = load_units(store, units, Validator(), change, strict=strict,
+                                    progress=bar.update, early=early)
+        finally:
+            if early is not None:
+                early.undo()
         report.rejected = rejected + report.rejected
         for item in report.rejected:
             click.echo(f"rejected: {item.as_text()}", err=True)

@@ -14,7 +14,7 @@ import io
 import json
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,8 @@ from crossinnov.iris import ANALYSIS_PREDICATES, IRIs
 from crossinnov.namespaces import CI
 
 LIST_FIELDS = [name for name, (_, _, is_list) in FIELDS.items() if is_list]
+#: kinds of predicate that quads_to_units routes apart
+ANALYSIS, UNCONFIRMED, COLLABORATES = 1, 2, 3
 
 
 @dataclass
@@ -43,6 +45,19 @@ class Rejected:
                                              for e in self.errors)
 
 
+@dataclass
+class Placement:
+    """Whether a file's quads are all kept where the file puts them (filled by
+    :func:`quads_to_units`): then a dataset loaded from the file as it is holds exactly
+    the units' triples, once the ``dropped`` graphs (the store's own bookkeeping in a
+    dump, left out whole) are taken away."""
+
+    in_place: bool = True
+    dropped: set[ox.NamedNode] = field(default_factory=set)
+    #: while ``in_place``: the quads kept, each in its unit's graph (as the file has them)
+    quads: list[ox.Quad] = field(default_factory=list)
+
+
 def read_bytes(path: Path) -> bytes:
     try:
         data = path.read_bytes()
@@ -56,9 +71,15 @@ def read_bytes(path: Path) -> bytes:
     return data
 
 
-def read_path(path: Path, iris: IRIs) -> tuple[list[Unit], list[Rejected]]:
-    """Read one file into units, choosing the reader by its extension."""
+def read_path(path: Path, iris: IRIs,
+              placement: Placement | None = None) -> tuple[list[Unit], list[Rejected]]:
+    """Read one file into units, choosing the reader by its extension.
+
+    ``placement``: told whether the file's quads stay in their graphs (RDF files only;
+    anything else is not in place)."""
     name = path.name.lower().removesuffix(".gz")
+    if placement is not None and (name.endswith((".json", ".csv"))):
+        placement.in_place = False
     if name.endswith(".json"):
         return read_json(read_bytes(path), iris, source=path.name)
     if name.endswith(".csv"):
@@ -67,7 +88,7 @@ def read_path(path: Path, iris: IRIs) -> tuple[list[Unit], list[Rejected]]:
     if fmt is None:
         raise IngestError(f"{path}: unknown file type; use .json, .csv, .ttl, .nt, .nq, .trig, "
                           ".jsonld or .rdf (optionally .gz)")
-    return read_rdf(read_bytes(path), fmt, iris, source=path.name), []
+    return read_rdf(read_bytes(path), fmt, iris, source=path.name, placement=placement), []
 
 
 def read_json(data: bytes, iris: IRIs, *, source: str) -> tuple[list[Unit], list[Rejected]]:
@@ -151,12 +172,15 @@ def parse_rdf(data: bytes, fmt: RdfFormatSpec, *, source: str) -> list[ox.Quad]:
         raise IngestError(f"{source}: cannot read {fmt.name}: {exc}") from exc
 
 
-def read_rdf(data: bytes, fmt: RdfFormatSpec, iris: IRIs, *, source: str) -> list[Unit]:
+def read_rdf(data: bytes, fmt: RdfFormatSpec, iris: IRIs, *, source: str,
+             placement: Placement | None = None) -> list[Unit]:
     """Read RDF into units, one per named graph (see :func:`quads_to_units`)."""
-    return quads_to_units(parse_rdf(data, fmt, source=source), iris, source=source)
+    return quads_to_units(parse_rdf(data, fmt, source=source), iris, source=source,
+                          placement=placement)
 
 
-def quads_to_units(quads: list[ox.Quad], iris: IRIs, *, source: str) -> list[Unit]:
+def quads_to_units(quads: list[ox.Quad], iris: IRIs, *, source: str,
+                   placement: Placement | None = None) -> list[Unit]:
     """Group quads into the units of the graphs they belong in.
 
     Every triple goes to the graph of its subject (:meth:`IRIs.graph_for`) and
@@ -175,47 +199,85 @@ def quads_to_units(quads: list[ox.Quad], iris: IRIs, *, source: str) -> list[Uni
     (``ci:DerivedTie``, which the store recomputes from the practices): their
     organisations' ``ci:collaboratesWith`` links are taken for derived, not stated (a
     triple syntax cannot tell which; TriG and N-Quads keep who said what).
+
+    ``placement`` (:class:`Placement`) is told whether every quad kept stays in the graph
+    the file gives it, and which bookkeeping graphs were left out whole.
     """
     skip = {iris.changelog_graph, iris.closure_graph, iris.derived_ties_graph}
     derived_prefix = iris.derived_ties_graph.value + "#"
-    inferred = {(q.object, q.subject) for q in quads
-                if q.predicate == CI.collaborationUnconfirmedBy and q.graph_name not in skip}
+    # the terms compared with every quad, made once (a namespace makes a new node each time)
+    unconfirmed, collaborates, tie_between = (CI.collaborationUnconfirmedBy,
+                                              CI.collaboratesWith, CI.tieBetween)
+    blank = ox.BlankNode
+    inferred: set = set()
     between: dict[ox.NamedNode | ox.BlankNode, list] = defaultdict(list)
     for q in quads:
-        if q.predicate == CI.tieBetween and q.graph_name not in skip:
-            between[q.subject].append(q.object)
+        p = q.predicate
+        if (p == unconfirmed or p == tie_between) and q.graph_name not in skip:
+            if p == unconfirmed:
+                inferred.add((q.object, q.subject))
+            else:
+                between[q.subject].append(q.object)
     for pair in between.values():
         if len(pair) == 2:
             inferred |= {(pair[0], pair[1]), (pair[1], pair[0])}
+    # the predicates routed apart, told by one lookup per quad
+    special: dict[ox.NamedNode, int] = {ox.NamedNode(p): ANALYSIS for p in ANALYSIS_PREDICATES}
+    special |= {unconfirmed: UNCONFIRMED, collaborates: COLLABORATES}
+    changelog = iris.changelog_graph.value
     by_graph: dict[str, list[ox.Triple]] = defaultdict(list)
     foreign: dict[str, list[ox.Triple]] = defaultdict(list)
     bnode_owner: dict[ox.BlankNode, str] = {}
-    graph_of: dict[tuple[str, str | bool], str] = {}
+    # the graph of each subject's triples (None: skipped), and of its analysis triples
+    graph_of: dict[ox.NamedNode, str | None] = {}
+    analysis_graph_of: dict[ox.NamedNode, str] = {}
+    # the named subjects of each graph: a unit's focus is its resource, when a subject
+    subjects: dict[str, set[str]] = defaultdict(set)
+    node_of: dict[str, ox.NamedNode] = {}  # each graph's name as a node, made once
     pending: list[ox.Quad] = []
+    in_place, dropped = True, set()
+    kept: list[ox.Quad] = []  # the quads kept, while all are in place
     for quad in quads:
-        if quad.graph_name in skip:
+        s, p, o, g = quad
+        if g in skip:
+            dropped.add(g)
             continue
-        if isinstance(quad.subject, ox.BlankNode):
+        if type(s) is blank:
             pending.append(quad)
             continue
-        if quad.predicate == CI.collaborationUnconfirmedBy or (
-                quad.predicate == CI.collaboratesWith and (quad.subject, quad.object) in inferred):
+        kind = special.get(p)
+        if kind == UNCONFIRMED or (kind == COLLABORATES and (s, o) in inferred):
+            in_place = False
             continue
-        if quad.subject.value.startswith(derived_prefix):
-            continue  # a derived tie: recomputed by the store from the practices
-        subject = quad.subject.value
-        if iris.is_bookkeeping(subject):
-            continue
-        key = (subject, quad.predicate.value in ANALYSIS_PREDICATES and quad.predicate.value)
-        graph = graph_of.get(key)
-        if graph is None:  # one lookup per subject (and analysis predicate), not per triple
-            graph = graph_of[key] = iris.graph_for(subject, quad.predicate.value).value
-        if graph == iris.changelog_graph.value:
-            foreign[subject].append(quad.triple)
+        if kind == ANALYSIS:
+            graph = analysis_graph_of.get(s)
+            if graph is None:
+                graph = _route(iris, s.value, p.value, derived_prefix, subjects)
+                if graph is None:  # skipped whatever the predicate: remembered as skipped
+                    graph_of[s] = None
+                    in_place = False
+                    continue
+                analysis_graph_of[s] = graph
+        else:
+            graph = graph_of.get(s, "")
+            if graph == "":  # one lookup per subject, not per triple
+                graph = graph_of[s] = _route(iris, s.value, None, derived_prefix, subjects)
+            if graph is None:
+                in_place = False
+                continue
+        if graph == changelog:
+            foreign[s.value].append(quad.triple)
+            in_place = False
             continue
         by_graph[graph].append(quad.triple)
-        if isinstance(quad.object, ox.BlankNode):
-            bnode_owner.setdefault(quad.object, graph)
+        if in_place:
+            node = node_of.get(graph)
+            if node is None:
+                node = node_of[graph] = ox.NamedNode(graph)
+            in_place = g == node
+            kept.append(quad)
+        if type(o) is blank:
+            bnode_owner.setdefault(o, graph)
     for _ in range(len(pending) + 1):  # nested blank nodes: follow ownership
         rest = []
         for quad in pending:
@@ -224,6 +286,8 @@ def quads_to_units(quads: list[ox.Quad], iris: IRIs, *, source: str) -> list[Uni
                 rest.append(quad)
                 continue
             by_graph[owner].append(quad.triple)
+            in_place = in_place and quad.graph_name == ox.NamedNode(owner)
+            kept.append(quad)
             if isinstance(quad.object, ox.BlankNode):
                 bnode_owner.setdefault(quad.object, owner)
         if len(rest) == len(pending):
@@ -231,13 +295,19 @@ def quads_to_units(quads: list[ox.Quad], iris: IRIs, *, source: str) -> list[Uni
         pending = rest
     for quad in pending:  # blank nodes nobody points at
         foreign[str(quad.subject)].append(quad.triple)
+        in_place = False
+    if placement is not None:
+        placement.in_place = placement.in_place and in_place
+        placement.dropped |= dropped
+        if placement.in_place:
+            placement.quads += kept
     units = []
     for graph, triples in sorted(by_graph.items()):
         focus = []
         parsed = iris.resource_of_graph(graph)
         if parsed:
             node = iris.resource(*parsed)
-            if any(t.subject == node for t in triples):
+            if node.value in subjects[graph]:
                 focus.append(node)
         label = f"{source}: graph <{graph}>"
         units.append(Unit(ox.NamedNode(graph), list(dict.fromkeys(triples)), focus, label))
@@ -247,3 +317,17 @@ def quads_to_units(quads: list[ox.Quad], iris: IRIs, *, source: str) -> list[Uni
         units.append(Unit(iris.changelog_graph, triples, [], f"{source}: triples about {subject}",
                           [problem]))
     return units
+
+
+def _route(iris: IRIs, subject: str, predicate: str | None, derived_prefix: str,
+           subjects: dict[str, set[str]]) -> str | None:
+    """The graph of the triples about ``subject`` (with ``predicate``), or None when the
+    store makes them itself (derived ties, the changelog's own subjects); noted in
+    ``subjects`` under that graph."""
+    if subject.startswith(derived_prefix):
+        return None  # a derived tie: recomputed by the store from the practices
+    if iris.is_bookkeeping(subject):
+        return None
+    graph = iris.graph_for(subject, predicate).value
+    subjects[graph].add(subject)
+    return graph

@@ -228,8 +228,16 @@ class Screen:
         """Return the nodes that might not conform, given all the data they are judged on."""
         store = ox.Store()
         store.extend(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
+        return self.flagged_in(store)
+
+    def flagged_in(self, store: ox.Store, *,
+                   union: bool = False) -> set[ox.NamedNode | ox.BlankNode]:
+        """:meth:`flagged` over the data of ``store``: its default graph, or with ``union``
+        all its graphs (each triple in one graph only: a triple held twice would count
+        twice where a shape counts)."""
+        dataset = {"use_default_graph_as_union": True} if union else {}
         below: dict[str, set[str]] = {}
-        for row in store.query(self.prefixes + SUBCLASSES):
+        for row in store.query(self.prefixes + SUBCLASSES, **dataset):
             below.setdefault(row["super"].value, set()).add(row["sub"].value)
         counter = iter(range(1_000_000))
 
@@ -241,7 +249,8 @@ class Screen:
             return f"VALUES {k} {{ {listed} }} {var} rdf:type {k} ."
 
         def run(query: str) -> list:
-            return [row["this"] for row in store.query(query) if row["this"] is not None]
+            return [row["this"] for row in store.query(query, **dataset)
+                    if row["this"] is not None]
 
         queries = [self.prefixes + INSTANCE_TOKEN.sub(instance, c.query) for c in self.checks]
         # Oxigraph evaluates without holding the GIL: the checks run side by side

@@ -131,6 +131,28 @@ class Validator:
             return {t.subject for t in triples}
         return self.screen.flagged(triples)
 
+    def might_violate_in(self, store: ox.Store,
+                         extra: Iterable[ox.Triple] = ()) -> set[ox.NamedNode | ox.BlankNode]:
+        """:meth:`might_violate` of the triples of every graph of ``store`` and ``extra``.
+
+        ``store`` holds each triple in one graph only (a load's units, each in its own);
+        ``extra`` and the class hierarchy are added to its default graph for the
+        screen, where no graph holds them yet, and taken away again.
+        """
+        added = []
+        for t in [*extra, *from_rdflib(self.hierarchy)]:
+            if next(store.quads_for_pattern(t.subject, t.predicate, t.object, None), None) is None:
+                quad = ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph())
+                store.add(quad)
+                added.append(quad)
+        try:
+            if self.screen is None:
+                return {q.subject for q in store}
+            return self.screen.flagged_in(store, union=True)
+        finally:
+            for quad in added:
+                store.remove(quad)
+
     def validate(
         self,
         data: rdflib.Graph | Iterable[ox.Triple],

@@ -37,6 +37,7 @@ record moved to the time of the change:
 
 from __future__ import annotations
 
+import functools
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -65,6 +66,7 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
+@functools.lru_cache(maxsize=256)  # a load of 100 000 profiles stamps each with the same time
 def datetime_literal(moment: datetime) -> ox.Literal:
     """An xsd:dateTime in UTC, written as Oxigraph stores it (no trailing zeros in the
     fraction of a second), so that it reads back equal to what was written."""
@@ -144,15 +146,36 @@ def with_profile_record(unit: Unit, change: Change, created: datetime | None) ->
 
 def _profile_record(graph: ox.NamedNode, org: ox.NamedNode, agent: ox.NamedNode,
                     created: datetime, modified: datetime) -> list[ox.Triple]:
+    return [ox.Triple(graph, p, o) for p, o in _record_pairs(org, agent, created, modified)]
+
+
+def _record_pairs(org: ox.NamedNode, agent: ox.NamedNode, created: datetime,
+                  modified: datetime) -> list[tuple[ox.NamedNode, ox.Term]]:
+    """What a profile graph's record says of the graph (predicate, object)."""
     return [
-        ox.Triple(graph, RDF.type, PROV.Entity),
-        ox.Triple(graph, RDF.type, FOAF.Document),
-        ox.Triple(graph, FOAF.primaryTopic, org),
-        ox.Triple(graph, DCTERMS.created, datetime_literal(created)),
-        ox.Triple(graph, DCTERMS.modified, datetime_literal(modified)),
-        ox.Triple(graph, PROV.generatedAtTime, datetime_literal(modified)),
-        ox.Triple(graph, PROV.wasAttributedTo, agent),
+        (RDF.type, PROV.Entity),
+        (RDF.type, FOAF.Document),
+        (FOAF.primaryTopic, org),
+        (DCTERMS.created, datetime_literal(created)),
+        (DCTERMS.modified, datetime_literal(modified)),
+        (PROV.generatedAtTime, datetime_literal(modified)),
+        (PROV.wasAttributedTo, agent),
     ]
+
+
+def new_profile_records(units: Iterable[Unit], change: Change) -> list[ox.Quad]:
+    """The records :func:`with_profile_record` adds to ``units`` that are new to the store
+    (``created`` None), as quads of their graphs: for a big load, without a unit each."""
+    rdf_type, profiled = RDF.type, CI.ProfiledOrganisation
+    placeholder = ox.NamedNode("urn:x-crossinnov:organisation")
+    pairs = _record_pairs(placeholder, change.agent, change.at, change.at)
+    out: list[ox.Quad] = []
+    for unit in units:
+        if not unit.focus or ox.Triple(unit.focus[0], rdf_type, profiled) not in unit.triples:
+            continue
+        graph, org = unit.graph, unit.focus[0]
+        out += [ox.Quad(graph, p, org if o == placeholder else o, graph) for p, o in pairs]
+    return out
 
 
 def recorded_time(triples: Iterable[ox.Triple], graph: ox.NamedNode,
@@ -293,23 +316,21 @@ def declined_statements(store: Store, units: list[Unit]) -> list[Unlink]:
             if (r["o"], r["s"]) in pairs and r["g"] not in own]
 
 
-def refused_links(store: Store, units: list[Unit]) -> dict[int, list[FieldError]]:
+def refused_links(store: Store, units: list[Unit],
+                  links: tuple[list, set] | None = None) -> dict[int, list[FieldError]]:
     """Return, by unit index, the links the units state that the other side declines.
 
     ``X ci:collaboratesWith Y`` while Y declines X (in the store, or in a unit of
     the same batch, which then replaces what the store holds for Y) is refused:
     a 422 on ``collaboratesWith``.
     """
-    stated = [(i, t.subject, t.object) for i, u in enumerate(units) for t in u.triples
-              if t.predicate == CI.collaboratesWith
-              and isinstance(t.subject, ox.NamedNode) and isinstance(t.object, ox.NamedNode)]
+    stated, declined = links if links is not None else collaboration_links(units)
     if not stated:
         return {}
     rewritten = {f for u in units for f in u.focus}
     declines = {(r["decliner"], r["declined"]) for r in store.select(QUERIES["declined_links"])
                 if r["decliner"] not in rewritten}
-    declines |= {(t.subject, t.object) for u in units for t in u.triples
-                 if t.predicate == CI.declinesCollaborationWith}
+    declines |= declined
     out: dict[int, list[FieldError]] = {}
     for i, subject, target in stated:
         if (target, subject) in declines:
@@ -320,6 +341,23 @@ def refused_links(store: Store, units: list[Unit]) -> dict[int, list[FieldError]
                 "(declinesCollaborationWith in its own profile): remove it from "
                 "collaboratesWith"))
     return out
+
+
+def collaboration_links(units: list[Unit]) -> tuple[list, set]:
+    """The units' stated collaborations ``(unit index, X, Y)`` (IRIs both) and declined
+    pairs ``(Y, X)``, for :func:`refused_links`, in one pass over their triples."""
+    collaborates, declines_link, named = CI.collaboratesWith, CI.declinesCollaborationWith, \
+        ox.NamedNode
+    stated, declined = [], set()
+    for i, u in enumerate(units):
+        for t in u.triples:
+            p = t.predicate
+            if p == collaborates:
+                if isinstance(t.subject, named) and isinstance(t.object, named):
+                    stated.append((i, t.subject, t.object))
+            elif p == declines_link:
+                declined.add((t.subject, t.object))
+    return stated, declined
 
 
 def _short(iris: IRIs, node: ox.NamedNode) -> str:
