@@ -36,13 +36,17 @@ TRUE_SPELLINGS = ["1", "true", "yes", "on", "TRUE", " Yes ", "On", "\ttrue\n"]
 FALSE_SPELLINGS = ["0", "false", "no", "off", "FALSE", " No ", "Off", "\tfalse\n"]
 DIGITS_TOKEN = "0123456789012345678"
 #: good values for the strings with a rule of their own
-GOOD_STRINGS = {"analysis_engine": "networkx"}
+GOOD_STRINGS = {"analysis_engine": "networkx", "replicas": "disk"}
+#: good values for the numbers with a rule narrower than "0 or more"
+GOOD_NUMBERS = {"replica_memory_share": 0.75}
 
 
 def good_value(name: str):
     """A value of the setting's type that differs from its default and fits its rule."""
     kind, _ = KINDS[name]
     default = getattr(Settings(store="x"), name)
+    if name in GOOD_NUMBERS:
+        return GOOD_NUMBERS[name]
     if kind is bool:
         return not default
     if kind is int:
@@ -364,3 +368,12 @@ def test_crossinnov_serve_stops_at_start_on_a_bad_setting(tmp_path):
     assert out.stderr.strip().splitlines() == [
         "Error: CROSSINNOV_ALLOW_SERVICE: expected one of 1/0, true/false, yes/no, on/off, "
         "got 'maybe'"]
+
+
+@pytest.mark.parametrize(("name", "text"), [
+    ("replicas", "ram"), ("replicas", "MEMORY"),
+    ("replica_memory_share", "0"), ("replica_memory_share", "1.5"),
+])
+def test_where_the_workers_read_refuses_what_it_cannot_mean(tmp_path, name, text):
+    with pytest.raises(SettingsError, match=f"CROSSINNOV_{name.upper()}"):
+        read(tmp_path, {f"CROSSINNOV_{name.upper()}": text})
