@@ -303,3 +303,17 @@ def listener() -> Iterator[SparqlListener]:
     server.shutdown()
     server.server_close()
     thread.join(5)
+
+
+# --- the writes' closure, cleared both ways -----------------------------------------------------
+
+@pytest.fixture( params=["one organisation at a time", "one join"])
+def closure_clearing(request, monkeypatch) -> str:
+    """Both ways of clearing the closure around the organisations a write touches
+    (crossinnov.writes.changes.closure_operations): few organisations are cleared one at
+    a time, many by one join; each must leave the same closure."""
+    from crossinnov.writes import changes
+
+    monkeypatch.setattr(changes, "CLOSURE_ONE_BY_ONE", 64 if request.param.startswith("one org")
+                        else 0)
+    return request.param

@@ -14,6 +14,9 @@ from conftest import BACKENDS
 from crossinnov.ingest.profile import profile_to_unit
 from crossinnov.writes.changes import Change, delete_organisation, replace_units
 
+#: every test runs with both ways of clearing the closure (tests/conftest.py)
+pytestmark = pytest.mark.usefixtures("closure_clearing")
+
 DUPLICATES = """
 SELECT ?s ?p ?o (COUNT(?g) AS ?graphs) WHERE { GRAPH ?g { ?s ?p ?o } }
 GROUP BY ?s ?p ?o HAVING (COUNT(?g) > 1)
@@ -23,18 +26,6 @@ GROUP BY ?s ?p ?o HAVING (COUNT(?g) > 1)
 @pytest.fixture(params=BACKENDS)
 def backend(request) -> str:
     """Both backends, whatever ``CROSSINNOV_TEST_STORE`` says."""
-    return request.param
-
-
-@pytest.fixture(autouse=True, params=["one organisation at a time", "one join"])
-def closure_clearing(request, monkeypatch) -> str:
-    """Both ways of clearing the closure around the organisations a write touches
-    (crossinnov.writes.changes.closure_operations): few organisations are cleared one at
-    a time, many by one join; each must leave the same closure."""
-    from crossinnov.writes import changes
-
-    monkeypatch.setattr(changes, "CLOSURE_ONE_BY_ONE", 64 if request.param.startswith("one org")
-                        else 0)
     return request.param
 
 

@@ -11,24 +11,15 @@ import rdflib
 
 from crossinnov.config import DEFAULT_BASE
 
+#: every test runs with both ways of clearing the closure (tests/conftest.py)
+pytestmark = pytest.mark.usefixtures("closure_clearing")
+
 CI = rdflib.Namespace("https://w3id.org/crossinnov/ontology#")
 DERIVED = DEFAULT_BASE + "graph/derived/practice-ties"
 CLOSURE = DEFAULT_BASE + "graph/inferred/collaborations"
 DUPLICATES = """
 SELECT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } GRAPH ?h { ?s ?p ?o } FILTER(STR(?g) < STR(?h)) }
 """
-
-
-@pytest.fixture(autouse=True, params=["one organisation at a time", "one join"])
-def closure_clearing(request, monkeypatch) -> str:
-    """Both ways of clearing the closure around the organisations a write touches
-    (crossinnov.writes.changes.closure_operations): few organisations are cleared one at
-    a time, many by one join; each must leave the same closure."""
-    from crossinnov.writes import changes
-
-    monkeypatch.setattr(changes, "CLOSURE_ONE_BY_ONE", 64 if request.param.startswith("one org")
-                        else 0)
-    return request.param
 
 
 LISBON = DEFAULT_BASE + "id/organisation/municipality-of-lisbon"
