@@ -550,7 +550,8 @@ def load_units(
             new_records = every if given else new_profile_records(accepted, change)
             if sum(len(u.triples) for u in accepted) + len(new_records) > BULK_THRESHOLD:
                 fill_store(store, staged, units, accepted, change,  # type: ignore[arg-type]
-                           filling, early.placement.dropped if early else (), new_records,
+                           filling, early.placement.dropped if early and filling is early.filling
+                           else (), new_records,
                            records_given=given)
                 report.written = bool(accepted)
                 return report
