@@ -54,8 +54,6 @@ class Placement:
 
     in_place: bool = True
     dropped: set[ox.NamedNode] = field(default_factory=set)
-    #: while ``in_place``: the quads kept, each in its unit's graph (as the file has them)
-    quads: list[ox.Quad] = field(default_factory=list)
 
 
 def read_bytes(path: Path) -> bytes:
@@ -236,7 +234,6 @@ def quads_to_units(quads: list[ox.Quad], iris: IRIs, *, source: str,
     node_of: dict[str, ox.NamedNode] = {}  # each graph's name as a node, made once
     pending: list[ox.Quad] = []
     in_place, dropped = True, set()
-    kept: list[ox.Quad] = []  # the quads kept, while all are in place
     for quad in quads:
         s, p, o, g = quad
         if g in skip:
@@ -275,7 +272,6 @@ def quads_to_units(quads: list[ox.Quad], iris: IRIs, *, source: str,
             if node is None:
                 node = node_of[graph] = ox.NamedNode(graph)
             in_place = g == node
-            kept.append(quad)
         if type(o) is blank:
             bnode_owner.setdefault(o, graph)
     for _ in range(len(pending) + 1):  # nested blank nodes: follow ownership
@@ -287,7 +283,6 @@ def quads_to_units(quads: list[ox.Quad], iris: IRIs, *, source: str,
                 continue
             by_graph[owner].append(quad.triple)
             in_place = in_place and quad.graph_name == ox.NamedNode(owner)
-            kept.append(quad)
             if isinstance(quad.object, ox.BlankNode):
                 bnode_owner.setdefault(quad.object, owner)
         if len(rest) == len(pending):
@@ -299,8 +294,6 @@ def quads_to_units(quads: list[ox.Quad], iris: IRIs, *, source: str,
     if placement is not None:
         placement.in_place = placement.in_place and in_place
         placement.dropped |= dropped
-        if placement.in_place:
-            placement.quads += kept
     units = []
     for graph, triples in sorted(by_graph.items()):
         focus = []

@@ -352,14 +352,10 @@ def fills(store: Store, units: list[Unit]) -> bool:
             and store.is_empty())
 
 
-def stage(units: list[Unit], iris: IRIs, quads: list[ox.Quad] | None = None) -> OxigraphStore:
-    """An in-memory store holding the units' triples, each unit's in its graph; given as
-    ``quads`` when the caller has them so (:class:`Placement`)."""
+def stage(units: list[Unit], iris: IRIs) -> OxigraphStore:
+    """An in-memory store holding the units' triples, each unit's in its graph."""
     staged = OxigraphStore(None, iris)
     native = staged.native
-    if quads:
-        native.extend(quads)
-        return staged
     for unit in units:
         native.extend(ox.Quad(*t, unit.graph) for t in unit.triples)
     return staged
@@ -438,9 +434,22 @@ class Prefill:
     """
 
     filling: Fill
+    #: the file in memory, read by Oxigraph at the same time (the units' staged store when
+    #: they are what the file holds: :func:`stage` need not make it again)
+    copy: _Background
     placement: Placement = field(default_factory=Placement)
 
+    def staged(self, iris: IRIs) -> OxigraphStore:
+        """The file in memory less the ``dropped`` graphs: the units' triples, each unit's
+        in its graph, when ``placement`` is in place."""
+        out = OxigraphStore(None, iris)
+        out._store = self.copy.result()  # noqa: SLF001 - a new in-memory store of its own
+        for graph in self.placement.dropped:
+            out.native.remove_graph(graph)
+        return out
+
     def undo(self) -> None:
+        self.copy.join()
         if not self.filling.done:
             self.filling.undo()
 
@@ -473,7 +482,13 @@ def prefill(store: Store, paths: list[Path]) -> Prefill | None:
     except BaseException:
         filling.undo()
         raise
-    return Prefill(filling)
+    return Prefill(filling, _Background(lambda: _read_into_memory(path, fmt.oxformat)))
+
+
+def _read_into_memory(path: Path, fmt: ox.RdfFormat) -> ox.Store:
+    memory = ox.Store()
+    memory.load(path=str(path), format=fmt, lenient=True)
+    return memory
 
 
 DATASET_SYNTAXES = (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG)
@@ -510,10 +525,8 @@ def load_units(
             fresh = fills(store, units)
         staged = None
         if fresh:
-            # the file's own quads, when they are the units' (no triple made again)
-            staged = stage(units, store.iris, filling and early.placement.quads)  # type: ignore[union-attr]
-            if early is not None:
-                early.placement.quads = []
+            # the file as Oxigraph read it, when it holds just the units (no quad made again)
+            staged = early.staged(store.iris) if filling else stage(units, store.iris)  # type: ignore[union-attr]
         if staged is not None and filling is None:
             # written while it is checked: kept if every unit is accepted, else undone
             filling = store.start_fill()  # type: ignore[attr-defined]
@@ -537,7 +550,8 @@ def load_units(
             new_records = every if given else new_profile_records(accepted, change)
             if sum(len(u.triples) for u in accepted) + len(new_records) > BULK_THRESHOLD:
                 fill_store(store, staged, units, accepted, change,  # type: ignore[arg-type]
-                           filling, early.placement.dropped if early else (), new_records,
+                           filling, early.placement.dropped if early and filling is early.filling
+                           else (), new_records,
                            records_given=given)
                 report.written = bool(accepted)
                 return report
