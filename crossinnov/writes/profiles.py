@@ -425,12 +425,14 @@ class Profiles:
         old_links = [t.object for t in (old.triples if old else [])
                      if t.predicate in (CI.collaboratesWith, CI.declinesCollaborationWith)
                      and isinstance(t.object, ox.NamedNode)]
-        replace_units(self.store, [stored_unit], change,
-                      old_organisations=old_links)
-        # the graph now holds exactly the unit's triples (the write replaced it whole, and
-        # no other write runs under the lock): no need to read it back
+        # once written, the graph holds exactly the unit's triples (the write replaces it
+        # whole, and no other write runs under the lock): no need to read it back. Made
+        # before the write: right after it the query workers apply it, and this would
+        # wait for the processor beside them
         stored = self._stored(slug, as_stored(stored_unit))
         assert stored is not None
+        replace_units(self.store, [stored_unit], change,
+                      old_organisations=old_links)
         return stored
 
     def on_write(self, listener: Callable[[], None]) -> None:

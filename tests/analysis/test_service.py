@@ -32,10 +32,10 @@ def test_writes_move_one_waiting_time_and_each_quiet_spell_gets_its_run(loaded_s
 
     from crossinnov.analysis.service import AnalysisService
 
-    def debounce_threads() -> set:
+    def debouncers() -> set[threading.Thread]:
         return {t for t in threading.enumerate() if t.name == "crossinnov-analysis-debounce"}
 
-    others = debounce_threads()  # the services of other tests' apps have theirs
+    others = debouncers()  # other services' (apps of other tests)
     service = AnalysisService(loaded_store, Settings(analysis_debounce=0.5),
                               separate_process=False)
     runs = []
@@ -47,6 +47,6 @@ def test_writes_move_one_waiting_time_and_each_quiet_spell_gets_its_run(loaded_s
             assert service.settle(60)
             assert len(runs) == expected
             time.sleep(0.2)  # the waiting thread goes back to waiting for a write
-        assert len(debounce_threads() - others) == 1
+        assert len(debouncers() - others) == 1
     finally:
         service.close()
