@@ -24,7 +24,11 @@ from datetime import datetime
 import networkx as nx
 
 from crossinnov import __version__
-from crossinnov.analysis.brokerage import measure
+from crossinnov.analysis.brokerage import (
+    add_bridges_with_events,
+    bridges_with_events,
+    measure,
+)
 from crossinnov.analysis.clusters import (
     city_scores,
     describe,
@@ -178,7 +182,9 @@ def compute(inputs: Inputs, settings: Settings, *, parallel: bool = False) -> An
     options = dict(exact_limit=settings.betweenness_exact_limit,
                    samples=settings.betweenness_samples, seed=settings.analysis_seed,
                    engine=settings.analysis_engine, kinds=kinds)
-    pending = Forked(_measure, net, options) if parallel and can_fork() else None
+    # the copy leaves out what events add to the pairs bridged: counted here, meanwhile
+    pending = (Forked(_measure, net, {**options, "events": False})
+               if parallel and can_fork() else None)
     try:
         return _compute(inputs, settings, iris, kinds, pending, options)
     finally:
@@ -212,7 +218,12 @@ def _compute(inputs: Inputs, settings: Settings, iris, kinds: tuple[str, ...],
     cities = city_scores(net, by_city, settings.rank_min_organisations, settings.rank_min_ties)
     practices = {p: pairs_tally(net, practice.members) for p, practice in net.practices.items()}
     events = {e: pairs_tally(net, event.participants) for e, event in net.events.items()}
-    brokers = pending.result() if pending is not None else _measure(net, options)
+    if pending is None:
+        brokers = _measure(net, options)
+    else:
+        found = bridges_with_events(net, kinds)
+        brokers = pending.result()
+        add_bridges_with_events(brokers, found)
     run = iris.analysis_node("run", inputs.started.strftime("%Y%m%dt%H%M%S%fz"))
     return AnalysisResult(
         run=run.value, started=inputs.started, ended=now(), parameters=parameters(settings),
