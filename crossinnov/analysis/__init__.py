@@ -182,9 +182,11 @@ def compute(inputs: Inputs, settings: Settings, *, parallel: bool = False) -> An
     options = dict(exact_limit=settings.betweenness_exact_limit,
                    samples=settings.betweenness_samples, seed=settings.analysis_seed,
                    engine=settings.analysis_engine, kinds=kinds)
-    # the copy leaves out what events add to the pairs bridged: counted here, meanwhile
-    pending = (Forked(_measure, net, {**options, "events": False})
-               if parallel and can_fork() else None)
+    pending = None
+    if parallel and can_fork():
+        net.adjacency  # noqa: B018 - made once, for both (the copy shares it)
+        # the copy leaves out what events add to the pairs bridged: counted here, meanwhile
+        pending = Forked(_measure, net, {**options, "events": False})
     try:
         return _compute(inputs, settings, iris, kinds, pending, options)
     finally:
