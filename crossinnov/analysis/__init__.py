@@ -15,6 +15,7 @@ import importlib.metadata
 import os
 import pickle
 import signal
+import sys
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -161,9 +162,10 @@ class Forked:
 
 
 def can_fork() -> bool:
-    """Whether this process may compute in a forked copy of itself: a POSIX system, and this
-    thread the only Python thread (a fork copies only the thread that asks)."""
-    return hasattr(os, "fork") and threading.active_count() == 1
+    """Whether this process may compute in a forked copy of itself: Linux (as the query
+    workers, elsewhere a fork without exec is unsafe or missing), and this thread the only
+    Python thread (a fork copies only the thread that asks)."""
+    return sys.platform.startswith("linux") and threading.active_count() == 1
 
 
 def compute(inputs: Inputs, settings: Settings, *, parallel: bool = False) -> AnalysisResult:
