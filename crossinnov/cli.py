@@ -8,6 +8,7 @@ never a traceback.
 from __future__ import annotations
 
 import functools
+import gc
 import gzip
 import json
 import sys
@@ -425,13 +426,19 @@ def analyse(resolution: float | None, seed: int | None, settings: Settings) -> N
         settings = settings.replace(analysis_seed=seed)
     with open_store(settings) as store:
         result = run(store, settings)
-    click.echo(f"{len(result.clusters)} clusters of {result.nodes} organisations "
-               f"({result.edges} ties, modularity {result.modularity:.3f}); "
-               f"{len(result.unconnected)} organisations without ties.")
-    for cluster in result.clusters[:10]:
-        click.echo(f"  {cluster.size:>5}  {cluster.label}")
-    if len(result.clusters) > 10:
-        click.echo(f"  ... and {len(result.clusters) - 10} more")
+        # the run's millions of objects live until the command ends: the collection made
+        # when the store closes need not walk them (seconds at 100 000 organisations)
+        gc.freeze()
+    try:
+        click.echo(f"{len(result.clusters)} clusters of {result.nodes} organisations "
+                   f"({result.edges} ties, modularity {result.modularity:.3f}); "
+                   f"{len(result.unconnected)} organisations without ties.")
+        for cluster in result.clusters[:10]:
+            click.echo(f"  {cluster.size:>5}  {cluster.label}")
+        if len(result.clusters) > 10:
+            click.echo(f"  ... and {len(result.clusters) - 10} more")
+    finally:
+        gc.unfreeze()
 
 
 @main.command()

@@ -15,6 +15,7 @@ import importlib.metadata
 import os
 import pickle
 import signal
+import sys
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -24,7 +25,11 @@ from datetime import datetime
 import networkx as nx
 
 from crossinnov import __version__
-from crossinnov.analysis.brokerage import measure
+from crossinnov.analysis.brokerage import (
+    add_bridges_with_events,
+    bridges_with_events,
+    measure,
+)
 from crossinnov.analysis.clusters import (
     city_scores,
     describe,
@@ -157,9 +162,10 @@ class Forked:
 
 
 def can_fork() -> bool:
-    """Whether this process may compute in a forked copy of itself: a POSIX system, and this
-    thread the only Python thread (a fork copies only the thread that asks)."""
-    return hasattr(os, "fork") and threading.active_count() == 1
+    """Whether this process may compute in a forked copy of itself: Linux (as the query
+    workers, elsewhere a fork without exec is unsafe or missing), and this thread the only
+    Python thread (a fork copies only the thread that asks)."""
+    return sys.platform.startswith("linux") and threading.active_count() == 1
 
 
 def compute(inputs: Inputs, settings: Settings, *, parallel: bool = False) -> AnalysisResult:
@@ -178,7 +184,11 @@ def compute(inputs: Inputs, settings: Settings, *, parallel: bool = False) -> An
     options = dict(exact_limit=settings.betweenness_exact_limit,
                    samples=settings.betweenness_samples, seed=settings.analysis_seed,
                    engine=settings.analysis_engine, kinds=kinds)
-    pending = Forked(_measure, net, options) if parallel and can_fork() else None
+    pending = None
+    if parallel and can_fork():
+        net.adjacency  # noqa: B018 - made once, for both (the copy shares it)
+        # the copy leaves out what events add to the pairs bridged: counted here, meanwhile
+        pending = Forked(_measure, net, {**options, "events": False})
     try:
         return _compute(inputs, settings, iris, kinds, pending, options)
     finally:
@@ -212,7 +222,12 @@ def _compute(inputs: Inputs, settings: Settings, iris, kinds: tuple[str, ...],
     cities = city_scores(net, by_city, settings.rank_min_organisations, settings.rank_min_ties)
     practices = {p: pairs_tally(net, practice.members) for p, practice in net.practices.items()}
     events = {e: pairs_tally(net, event.participants) for e, event in net.events.items()}
-    brokers = pending.result() if pending is not None else _measure(net, options)
+    if pending is None:
+        brokers = _measure(net, options)
+    else:
+        found = bridges_with_events(net, kinds)
+        brokers = pending.result()
+        add_bridges_with_events(brokers, found)
     run = iris.analysis_node("run", inputs.started.strftime("%Y%m%dt%H%M%S%fz"))
     return AnalysisResult(
         run=run.value, started=inputs.started, ended=now(), parameters=parameters(settings),

@@ -268,16 +268,19 @@ def _strict(side: str | None) -> str | None:
 
 
 def measure(net: Network, *, exact_limit: int, samples: int, seed: int,
-            engine: str = "auto", kinds: tuple[str, ...] = WORKING) -> dict[str, Broker]:
+            engine: str = "auto", kinds: tuple[str, ...] = WORKING,
+            events: bool = True) -> dict[str, Broker]:
     """Compute every brokerage measure for every organisation, on the ties of ``kinds``.
 
-    When ``kinds`` leave events out, the pairs bridged counting events too are added.
+    When ``kinds`` leave events out, the pairs bridged counting events too are added
+    (:func:`bridges_with_events`), unless ``events`` is false: then they are left to the
+    caller (:func:`add_bridges_with_events`).
     """
     from crossinnov.analysis import engines
 
     working = working_adjacency(net.graph, kinds)
     betweenness = engines.betweenness_of(working, exact_limit=exact_limit, samples=samples,
-                                 seed=seed, engine=engine)
+                                         seed=seed, engine=engine)
     constraint, effective = _structural_holes(
         {n: {m: w for m, w in near.items() if m != n} for n, near in working.items()})
     orgs = net.organisations
@@ -287,11 +290,6 @@ def measure(net: Network, *, exact_limit: int, samples: int, seed: int,
     roles, differ = _triads({n: set(near) - {n} for n, near in working.items()},
                             {"sector": sides, "city": cities, "strict": strict})
     del working
-    with_events: dict[str, dict[str, int]] = {}
-    if "event" not in kinds:  # what events would add: for the strongest such brokers only
-        wider = wider_adjacency(net.graph, (*kinds, "event"))
-        with_events = {name: top_bridges(wider, group, WITH_EVENTS_LIMIT)
-                       for name, group in (("city", cities), ("strict", strict))}
     adjacency = net.adjacency  # each node's tie weights, in the graph's order
     out = {}
     for node in net.graph:
@@ -300,10 +298,32 @@ def measure(net: Network, *, exact_limit: int, samples: int, seed: int,
             effective_size=effective.get(node),
             weighted_degree=sum(adjacency[node].values()),
             roles={g: roles[node][g] for g in GROUPINGS}, cross_sector=differ[node]["strict"],
-            cross_city=differ[node]["city"],
-            cross_sector_with_events=with_events["strict"].get(node) if with_events else None,
-            cross_city_with_events=with_events["city"].get(node) if with_events else None)
+            cross_city=differ[node]["city"])
+    if events:
+        add_bridges_with_events(out, bridges_with_events(net, kinds))
     return out
+
+
+def bridges_with_events(net: Network, kinds: tuple[str, ...]) -> dict[str, dict[str, int]]:
+    """What events would add when ``kinds`` leave them out: the pairs the strongest brokers
+    bridge counting events too (:func:`top_bridges`), across cities (``city``) and sectors
+    (``strict``); nothing when ``kinds`` count events."""
+    if "event" in kinds:
+        return {}
+    orgs = net.organisations
+    cities = {n: orgs[n].city for n in net.graph}
+    strict = {n: _strict(orgs[n].side) for n in net.graph}
+    wider = wider_adjacency(net.graph, (*kinds, "event"))
+    return {name: top_bridges(wider, group, WITH_EVENTS_LIMIT)
+            for name, group in (("city", cities), ("strict", strict))}
+
+
+def add_bridges_with_events(brokers: dict[str, Broker], found: dict[str, dict[str, int]]
+                            ) -> None:
+    """Give each broker its counts of :func:`bridges_with_events` (None: not counted)."""
+    for node, broker in brokers.items():
+        broker.cross_sector_with_events = found["strict"].get(node) if found else None
+        broker.cross_city_with_events = found["city"].get(node) if found else None
 
 
 def top_brokers(brokers: dict[str, Broker], key: str, limit: int = 10) -> list[Broker]:
@@ -313,5 +333,5 @@ def top_brokers(brokers: dict[str, Broker], key: str, limit: int = 10) -> list[B
     return ranked[:limit]
 
 
-__all__ = ["KINDS", "Broker", "measure", "top_brokers", "triads", "working_adjacency",
-           "working_ties"]
+__all__ = ["KINDS", "Broker", "add_bridges_with_events", "bridges_with_events", "measure",
+           "top_brokers", "triads", "working_adjacency", "working_ties"]

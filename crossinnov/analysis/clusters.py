@@ -97,25 +97,22 @@ def modularity(graph: nx.Graph, communities: list[set[str]], resolution: float) 
     return float(sum(map(contribution, communities)))
 
 
-def differs(x: str | None, y: str | None) -> bool | None:
-    """Whether two known values differ; None when either is unknown."""
-    if x is None or y is None:
-        return None
-    return x != y
-
-
-def share(flags: list[bool | None]) -> float | None:
-    known = [f for f in flags if f is not None]
-    return sum(known) / len(known) if known else None
-
-
 def edge_shares(net: Network, edges: list[tuple[str, str]]) -> tuple[float | None, float | None]:
     """The shares of ties that cross sectors (strictly: creative only with growth only, out of
     the ties whose two sides are known) and that cross cities (out of those with two cities)."""
     sides, cities = net.sides, net.cities
-    strict = [crosses_sides(sides[a], sides[b]) if sides[a] and sides[b] else None
-              for a, b in edges]
-    return share(strict), share([differs(cities[a], cities[b]) for a, b in edges])
+    sides_known = crossing = cities_known = apart = 0
+    for a, b in edges:  # counted, as share() would count the flags (the same divisions)
+        sa, sb = sides[a], sides[b]
+        if sa and sb:
+            sides_known += 1
+            crossing += crosses_sides(sa, sb)
+        ca, cb = cities[a], cities[b]
+        if ca is not None and cb is not None:
+            cities_known += 1
+            apart += ca != cb
+    return (crossing / sides_known if sides_known else None,
+            apart / cities_known if cities_known else None)
 
 
 def _half(n: int) -> int:

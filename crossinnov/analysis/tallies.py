@@ -36,7 +36,7 @@ _CROSSING = {"creative", "growth"}
 
 def crosses_sides(a: str | None, b: str | None) -> bool:
     """True for a tie between a creative-only and a growth-only organisation."""
-    return {a, b} == _CROSSING
+    return a != b and a in _CROSSING and b in _CROSSING
 
 
 #: what one tie adds to a tally: (strongest kind, every kind it has, sector sides known,

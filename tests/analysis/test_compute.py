@@ -167,3 +167,22 @@ def test_the_same_analysis_one_after_the_other_or_side_by_side(net):
     side, serial = compute(inputs, SETTINGS, parallel=True), compute(inputs, SETTINGS)
     assert side.brokers == serial.brokers
     assert [vars(c) for c in side.clusters] == [vars(c) for c in serial.clusters]
+
+
+def test_cluster_shares_counted_equal_the_shares_of_flags(net):
+    from crossinnov.analysis.clusters import edge_shares
+
+    def share(flags):
+        known = [f for f in flags if f is not None]
+        return sum(known) / len(known) if known else None
+
+    sides, cities = net.sides, net.cities
+    communities = detect(net.graph, resolution=1.0, seed=1)
+    for members in communities[:8] + [set(net.graph)]:
+        ties = [(a, b) for a, b in net.graph.edges() if a in members and b in members]
+        strict = [{sides[a], sides[b]} == {"creative", "growth"} if sides[a] and sides[b]
+                  else None for a, b in ties]
+        apart = [None if cities[a] is None or cities[b] is None else cities[a] != cities[b]
+                 for a, b in ties]
+        assert edge_shares(net, ties) == (share(strict), share(apart))
+    assert edge_shares(net, []) == (None, None)
