@@ -396,6 +396,8 @@ class Worker:
             self._statm: int | None = os.open(f"/proc/{pid}/statm", os.O_RDONLY)
         except OSError:
             self._statm = None
+        #: resident memory when forked (its pages are the template's, shared until written)
+        self.born = self.rss()
 
     def rss(self) -> int | None:
         """Resident memory of the worker, in bytes (None once it is gone)."""
@@ -521,6 +523,9 @@ class PoolLimits:
     internal: int = 1
     #: most memory (bytes) one query may add to its worker; None: no limit
     memory: int | None = None
+    #: memory (bytes) a worker may hold beyond what it had when forked before it is
+    #: replaced after an answer (the allocator keeps what a big query took); None: never
+    recycle: int | None = None
     #: SERVICE may reach the network (otherwise the workers have none)
     allow_service: bool = False
     start_timeout: float = 3600.0
@@ -588,6 +593,8 @@ class WorkerPool:
         self._ids = iter(range(1, 1 << 62))
         self._closed = False
         self._template: Template | None = None
+        #: workers replaced after an answer because they had grown (``limits.recycle``)
+        self.recycled = 0
 
     @property
     def write_lock(self) -> threading.RLock:
@@ -720,8 +727,21 @@ class WorkerPool:
         except BaseException:  # stopped half-way (time, memory, a crash): never reused
             self._retire(worker)
             raise
-        self._release(worker)
+        if self._grown(worker):  # the answer is whole: a fresh fork takes its place
+            with self._cond:
+                self.recycled += 1
+            threading.Thread(target=self._retire, args=(worker,), daemon=True,
+                             name="crossinnov-recycle").start()
+        else:
+            self._release(worker)
         return answer
+
+    def _grown(self, worker: Worker) -> bool:
+        """Whether a worker holds more than ``limits.recycle`` beyond its memory when forked."""
+        if not self.limits.recycle or worker.born is None:
+            return False
+        now = worker.rss()
+        return now is not None and now - worker.born > self.limits.recycle
 
     def _collect(self, worker: Worker, ident: int, deadline: float,
                  baseline: int | None) -> Answer:
@@ -823,7 +843,8 @@ class WorkerPool:
         with self._cond:
             return {"public": self.limits.public, "internal": self.limits.internal,
                     "idle": {lane: len(v) for lane, v in self._idle.items()},
-                    "network": self.network, "replicas": self.replicas}
+                    "network": self.network, "replicas": self.replicas,
+                    "recycled": self.recycled}
 
     def close(self) -> None:
         with self._lock:

@@ -101,3 +101,42 @@ def test_two_workers_answer_in_parallel(parallel):
     watcher.join(5)
     assert answers[0] == answers[1] and answers[0] > least
     assert seen_busy.is_set()  # both public workers were answering at once
+
+
+#: a query that makes its worker take memory (200 000 rows of decoded terms, sorted), and
+#: the one answer it gives
+GREEDY = ("SELECT ?c WHERE { { SELECT ?c ?f WHERE { ?a ?b ?c . ?d ?e ?f } LIMIT 200000 } } "
+          "ORDER BY DESC(STR(?c)) DESC(STR(?f)) LIMIT 1")
+
+
+@pytest.fixture(scope="module")
+def recycling(serve):
+    return serve(QUERY_WORKERS=1, WORKER_RECYCLE_MB=1)
+
+
+@pytest.fixture(scope="module")
+def keeping(serve):
+    return serve(QUERY_WORKERS=1, WORKER_RECYCLE_MB=0)
+
+
+@pytest.mark.embedded_only(reason="about the embedded store's query workers")
+@pytest.mark.parametrize("server, replaced", [("recycling", True), ("keeping", False)])
+def test_a_worker_that_kept_memory_after_its_answer_is_replaced(server, replaced, request):
+    """A worker that holds more than WORKER_RECYCLE_MB beyond its memory when forked is
+    replaced by a fresh fork once it has answered (the answer is whole); with 0 it stays.
+    The public worker's pid tells which."""
+    served = request.getfixturevalue(server)
+    pool = served.app.extensions["crossinnov"].store.pool
+    before = wait_for_pool(pool, 1)
+    public = {w.pid for w in pool._workers if w.lane == "public"}  # noqa: SLF001
+    first = column(get(served, GREEDY), "c")
+    assert len(first) == 1
+    assert column(get(served, CITY_NOTATIONS), "notation") == CITIES  # answered meanwhile
+    if replaced:
+        after = wait_for_pool(pool, 1, without=public)
+        assert pool.status()["recycled"] >= 1
+        assert after - before  # a new worker
+    else:
+        assert wait_for_pool(pool, 1) == before
+        assert pool.status()["recycled"] == 0
+    assert column(get(served, GREEDY), "c") == first  # the same answer from either
