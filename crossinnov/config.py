@@ -87,6 +87,9 @@ class Settings:
     replicas: str = "auto"
     #: share of the available memory an in-memory replica may take under ``replicas = auto``
     replica_memory_share: float = 0.5
+    #: from this many quads, serve answers from the disk store while the in-memory replica
+    #: loads, then from memory
+    replica_warm_quads: int = 500_000
     #: memory one query may add to its worker, in MB (0: no limit); past it: 503
     worker_memory_mb: int = 1024
     #: memory a query worker may keep beyond what it had when forked, in MB, before it is

@@ -49,7 +49,23 @@ class ServedStore(Store):
         self.limits = limits
         self.writes = WriteVersion()
         self.pool = WorkerPool(self._source, limits)
-        self.pool.start()
+        self._choice: tuple[str, str] | None = None
+        if disk.location != MEMORY_STORE and self._choose()[0] == "memory" \
+                and self._quads >= limits.warm_from:
+            # a big replica takes minutes to load: the workers read the disk until it is in
+            self.pool.start(lambda _: Source("disk", self.disk.location))
+            self.pool.warm_beside()
+        else:
+            self.pool.start()
+
+    def _choose(self) -> tuple[str, str]:
+        """Where the workers read, and why (:func:`choose_replicas`), chosen once per start."""
+        if self._choice is None:
+            self._quads = len(self.disk)
+            self._choice = choose_replicas(self.limits.replicas, self._quads,
+                                           available_memory(), self.limits.replica_share)
+        return self._choice
+
 
     def in_lane(self, lane: str) -> ServedStore:
         """The same store, whose own queries go to the workers of ``lane`` (never close it)."""
@@ -63,8 +79,7 @@ class ServedStore(Store):
             with open(scratch, "wb") as fh:
                 self.disk.native.dump(fh, ox.RdfFormat.N_QUADS)
             return Source("nquads", scratch)
-        mode, why = choose_replicas(self.limits.replicas, len(self.disk), available_memory(),
-                                    self.limits.replica_share)
+        mode, why = self._choose()
         log.info("query workers read from %s", why)
         if mode == "disk":
             return Source("disk", self.disk.location)
@@ -110,6 +125,7 @@ class ServedStore(Store):
             if bulk:  # a bulk load: the workers start again from a fresh snapshot
                 with self.pool.write_lock:
                     self.disk.add_quads(quads, bulk=True)
+                    self._choice = None  # chosen again for the new size
                 self.pool.reload()
                 return
             quads = list(quads)

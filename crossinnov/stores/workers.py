@@ -533,6 +533,9 @@ class PoolLimits:
     replicas: str = "auto"
     #: share of the available memory a replica may take under "auto"
     replica_share: float = 0.5
+    #: from this many quads, a store that is to be read from memory is first read from the
+    #: disk (the workers answer at once) while its in-memory replica loads (:meth:`WorkerPool.warm`)
+    warm_from: int = 500_000
 
 
 #: memory an in-memory replica is counted per quad, in bytes: measured at 341 on this
@@ -595,6 +598,11 @@ class WorkerPool:
         self._template: Template | None = None
         #: workers replaced after an answer because they had grown (``limits.recycle``)
         self.recycled = 0
+        #: the writes a template loading beside the present one is to get (see warm)
+        self._later: list[tuple] | None = None
+        self._warm_due = False  # see warm_beside
+        #: counts the (re)starts from a fresh snapshot: a warm-up begun before one is dropped
+        self._starts = 0
 
     @property
     def write_lock(self) -> threading.RLock:
@@ -612,32 +620,99 @@ class WorkerPool:
             return "not started"
         return "disk" if self._template.source.kind == "disk" else "memory"
 
-    def start(self) -> Template | None:
-        """Start a template from a fresh snapshot and fork the workers; return the old template."""
+    def start(self, source: Callable[[str], Source] | None = None) -> Template | None:
+        """Start a template from a fresh snapshot and fork the workers; return the old template.
+
+        ``source``: where this template's replica comes from, instead of the pool's own.
+        """
         with self._lock:
             scratch = tempfile.mkdtemp(prefix="crossinnov-snapshot-")
             try:
-                source = self._source(os.path.join(scratch, "replica"))
-                template = Template(self._ctx, source, not self.limits.allow_service,
+                given = (source or self._source)(os.path.join(scratch, "replica"))
+                template = Template(self._ctx, given, not self.limits.allow_service,
                                     self.limits.memory, self.limits.start_timeout)
             finally:
                 shutil.rmtree(scratch, ignore_errors=True)
-            workers = ([template.fork(PUBLIC) for _ in range(self.limits.public)]
-                       + [template.fork(INTERNAL) for _ in range(self.limits.internal)])
-            old, self._template = self._template, template
-            with self._cond:
-                self._workers = workers
-                for lane in self._idle:
-                    self._idle[lane] = [w for w in workers if w.lane == lane]
-                self._cond.notify_all()
+            self._starts += 1
+            return self._take(template)
+
+    def _take(self, template: Template) -> Template | None:
+        """Fork the workers of ``template`` and put them in place (``_lock`` held)."""
+        workers = ([template.fork(PUBLIC) for _ in range(self.limits.public)]
+                   + [template.fork(INTERNAL) for _ in range(self.limits.internal)])
+        old, self._template = self._template, template
+        with self._cond:
+            self._workers = workers
+            for lane in self._idle:
+                self._idle[lane] = [w for w in workers if w.lane == lane]
+            self._cond.notify_all()
         log.info("%d public and %d internal query workers ready, reading %s; network of the "
                  "workers: %s", self.limits.public, self.limits.internal, self.replicas,
                  template.network)
         return old
 
+    def warm_beside(self) -> None:
+        """:meth:`warm` in a thread of its own; ``warming`` is true from now until it ends."""
+        self._warm_due = True
+
+        def run() -> None:
+            try:
+                self.warm()
+            except Exception:  # the workers go on reading where they read
+                log.exception("the in-memory replica could not be loaded")
+            finally:
+                self._warm_due = False
+
+        threading.Thread(target=run, name="crossinnov-warm", daemon=True).start()
+
+    def warm(self) -> None:
+        """Replace the template and workers with ones from the pool's own source, built
+        without holding writes up.
+
+        The snapshot is taken under the write lock; the writes made while the new
+        template loads it are kept and sent to it, in order, before its workers fork.
+        So a server can answer from the disk store at once and from memory when the
+        replica is ready. The present workers finish their query first.
+        """
+        scratch = tempfile.mkdtemp(prefix="crossinnov-snapshot-")
+        try:
+            with self._lock:
+                source = self._source(os.path.join(scratch, "replica"))
+                self._later, starts = [], self._starts
+            try:
+                template = Template(self._ctx, source, not self.limits.allow_service,
+                                    self.limits.memory, self.limits.start_timeout)
+            except BaseException:
+                with self._lock:
+                    self._later = None
+                raise
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+        with self._lock:
+            pending, self._later = self._later or [], None
+            if self._closed or self._starts != starts:  # closed, or started anew meanwhile
+                template.close()
+                return
+            self._starts += 1
+            for message in pending:
+                template.send(message)
+            with self._cond:
+                old = list(self._workers)
+            previous = self._take(template)
+        for w in old:
+            w.stop()
+        threading.Thread(target=self._reap, args=(old, previous), daemon=True).start()
+
+    @property
+    def warming(self) -> bool:
+        """Whether a new template is loading beside the present one (:meth:`warm`)."""
+        return self._warm_due or self._later is not None
+
     # --- writes -------------------------------------------------------------------------------
 
     def _send_all(self, message: tuple) -> None:
+        if self._later is not None:  # a template loading beside (warm): it gets it later
+            self._later.append(message)
         if self._template is not None:
             self._template.send(message)
         for w in self._workers:
@@ -844,7 +919,7 @@ class WorkerPool:
             return {"public": self.limits.public, "internal": self.limits.internal,
                     "idle": {lane: len(v) for lane, v in self._idle.items()},
                     "network": self.network, "replicas": self.replicas,
-                    "recycled": self.recycled}
+                    "warming": self.warming, "recycled": self.recycled}
 
     def close(self) -> None:
         with self._lock:

@@ -133,7 +133,8 @@ def open_served_store(settings: Settings, *, fill_empty: bool) -> Store:
                             recycle=settings.worker_recycle_mb * 2**20 or None,
                             allow_service=settings.allow_service,
                             replicas=settings.replicas,
-                            replica_share=settings.replica_memory_share)
+                            replica_share=settings.replica_memory_share,
+                            warm_from=settings.replica_warm_quads)
         return ServedStore(store, limits, settings.query_timeout)
     if isinstance(store, RemoteStore):
         return store.limited(settings.query_timeout)

@@ -153,3 +153,60 @@ def test_where_the_workers_read_is_chosen_by_size_and_memory(setting, quads, ava
     mode, why = choose_replicas(setting, quads, available, 0.5)
     assert mode == chosen
     assert why.startswith(chosen)
+
+
+def test_a_big_store_is_read_from_the_disk_until_its_replica_is_in_memory(tmp_path,
+                                                                          monkeypatch):
+    """From ``warm_from`` quads the workers answer from the disk at once while the
+    in-memory replica loads; the writes made meanwhile reach the replica, in order, before
+    its workers take over (the snapshot was taken before them)."""
+    import threading
+
+    from crossinnov.stores import workers
+
+    disk = OxigraphStore(str(tmp_path / "store"), IRIs(DEFAULT_BASE))
+    disk.add_quads([quad(f"s{i}", str(i), "many") for i in range(2000)])
+    loading, go_on = threading.Event(), threading.Event()
+
+    class SlowTemplate(workers.Template):
+        def __init__(self, ctx, source, *args):
+            if source.kind != "disk":  # the replica: held until the test has written
+                loading.set()
+                assert go_on.wait(60)
+            super().__init__(ctx, source, *args)
+
+    monkeypatch.setattr(workers, "Template", SlowTemplate)
+    store = ServedStore(disk, PoolLimits(public=1, internal=1, start_timeout=120,
+                                         replicas="memory", warm_from=1000), 30.0)
+    try:
+        status = store.health()["workers"]
+        assert status["replicas"] == "disk" and status["warming"]
+        assert values(store, "many")[:2] == ["0", "1"]  # answered before the replica is in
+        assert loading.wait(60)
+        store.add_quads([quad("x", "while loading", "late")])
+        store.update(f'INSERT DATA {{ GRAPH <{EX}late> {{ <{EX}y> <{EX}p> "updated" }} }}')
+        assert values(store, "late") == ["updated", "while loading"]  # the disk workers
+        go_on.set()
+        for _ in range(600):
+            status = store.health()["workers"]
+            if not status["warming"] and status["replicas"] == "memory":
+                break
+            threading.Event().wait(0.1)
+        assert status["replicas"] == "memory" and not status["warming"]
+        assert values(store, "late") == ["updated", "while loading"]  # the replica has them
+        assert len(values(store, "many")) == 2000
+    finally:
+        go_on.set()
+        store.close()
+
+
+def test_a_small_store_is_read_from_memory_from_the_start(tmp_path):
+    disk = OxigraphStore(str(tmp_path / "store"), IRIs(DEFAULT_BASE))
+    disk.add_quads([quad(f"s{i}", str(i), "many") for i in range(20)])
+    store = ServedStore(disk, PoolLimits(public=1, internal=1, replicas="memory",
+                                         warm_from=1000), 30.0)
+    try:
+        status = store.health()["workers"]
+        assert status["replicas"] == "memory" and not status["warming"]
+    finally:
+        store.close()
