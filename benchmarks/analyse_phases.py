@@ -71,10 +71,13 @@ def run(location: str, *, parallel: bool) -> dict:
             timed(module, name)
     phases: dict[str, list[float]] = {}
 
+    resident: dict[str, int] = {}
+
     def phase(name, function, *args, **kwargs):
         wall, cpu = time.perf_counter(), time.process_time()
         result = function(*args, **kwargs)
         phases[name] = [time.perf_counter() - wall, time.process_time() - cpu]
+        resident[name] = rss_mb()
         return result
 
     settings = Settings.from_env().replace(store=location)
@@ -91,8 +94,15 @@ def run(location: str, *, parallel: bool) -> dict:
     return {"store": location, "organisations": result.nodes, "ties": result.edges,
             "clusters": len(result.clusters), "parallel": parallel and analysis.can_fork(),
             "phases": rounded(phases), "steps": rounded(times),
+            "resident_mb_after": resident,
             "peak_memory_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
             "python": sys.version.split()[0]}
+
+
+def rss_mb() -> int:
+    """This process's resident memory now, in MB."""
+    with open("/proc/self/statm") as fh:
+        return int(fh.read().split()[1]) * resource.getpagesize() // 2**20
 
 
 if __name__ == "__main__":

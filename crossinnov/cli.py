@@ -418,6 +418,7 @@ def analyse(resolution: float | None, seed: int | None, settings: Settings) -> N
           SELECT ?c ?label ?size WHERE { ?c a ci:Cluster ; rdfs:label ?label ;
           ci:clusterSize ?size } ORDER BY DESC(?size)'
     """
+    from crossinnov.analysis import AnalysisTooBig
     from crossinnov.analysis import analyse as run
 
     if resolution is not None:
@@ -425,7 +426,10 @@ def analyse(resolution: float | None, seed: int | None, settings: Settings) -> N
     if seed is not None:
         settings = settings.replace(analysis_seed=seed)
     with open_store(settings) as store:
-        result = run(store, settings)
+        try:
+            result = run(store, settings)
+        except AnalysisTooBig as exc:
+            raise click.ClickException(str(exc)) from None
         # the run's millions of objects live until the command ends: the collection made
         # when the store closes need not walk them (seconds at 100 000 organisations)
         gc.freeze()
@@ -460,10 +464,14 @@ def report(output: Path, settings: Settings) -> None:
         crossinnov analyse && crossinnov report -o report
         crossinnov report -o public/clusters
     """
+    from crossinnov.analysis import AnalysisTooBig
     from crossinnov.report import write_report
 
     with open_store(settings, read_only=True) as store:
-        index = write_report(store, settings, output)
+        try:
+            index = write_report(store, settings, output)
+        except AnalysisTooBig as exc:  # no analysis stored, and none fits here
+            raise click.ClickException(str(exc)) from None
     click.echo(f"Wrote {index} (and report.json, figures/, static/).")
 
 

@@ -111,6 +111,9 @@ class Settings:
     analysis_debounce: float = 5.0
     #: "auto" (igraph when installed, else networkx), "igraph" or "networkx"
     analysis_engine: str = "auto"
+    #: share of the memory available that an analysis may be expected to take (estimated
+    #: from the store's size); a bigger one is refused with a message; 0: never refused
+    analysis_memory_share: float = 0.8
     #: Louvain resolution (higher: more, smaller clusters)
     analysis_resolution: float = 1.0
     #: random seed of the community detection and of betweenness sampling
@@ -211,6 +214,10 @@ def _share(value: float) -> str | None:
     return None if 0 < value <= 1 else "must be more than 0 and at most 1"
 
 
+def _share_or_zero(value: float) -> str | None:
+    return None if 0 <= value <= 1 else "must be 0 (no check) or more than 0 and at most 1"
+
+
 def _ends_with_slash(value: str) -> str | None:
     return None if value.endswith("/") else "a base IRI must end with '/'"
 
@@ -241,6 +248,7 @@ RULES: Mapping[str, Callable[[Any], str | None]] = types.MappingProxyType({
     "analysis_engine": _one_of("auto", "igraph", "networkx"),
     "replicas": _one_of("auto", "memory", "disk"),
     "replica_memory_share": _share,
+    "analysis_memory_share": _share_or_zero,
     "analysis_resolution": _more_than_zero,
     "betweenness_samples": _more_than_zero,
     "token_failure_window": _more_than_zero,

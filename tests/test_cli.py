@@ -299,3 +299,21 @@ def test_cli_analyse_report_partners(runner, tmp_path, new_store_location):
     assert result.exit_code == 0 and json.loads(result.output)
     result = runner.invoke(main, ["partners", "--store", store, "nobody"])
     assert result.exit_code == 1 and "no organisation" in result.output
+
+
+def test_cli_analyse_refuses_what_would_not_fit_in_memory(runner, new_store_location,
+                                                           monkeypatch):
+    """An analysis estimated past CROSSINNOV_ANALYSIS_MEMORY_SHARE of the memory available
+    exits 1 with the figures and the setting, and writes nothing."""
+    store = new_store_location()
+    assert runner.invoke(main, ["load", "--store", store]).exit_code == 0
+    monkeypatch.setenv("CROSSINNOV_ANALYSIS_MEMORY_SHARE", "0.000000001")
+    result = runner.invoke(main, ["analyse", "--store", store])
+    assert result.exit_code == 1
+    assert "would need about" in result.output and "it was not run" in result.output
+    assert "CROSSINNOV_ANALYSIS_MEMORY_SHARE" in result.output
+    written = open_store(Settings(store=store), read_only=True)
+    try:
+        assert not list(written.quads(written.iris.analysis_graph.value))
+    finally:
+        written.close()

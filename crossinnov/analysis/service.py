@@ -17,7 +17,7 @@ import threading
 import time
 from dataclasses import dataclass
 
-from crossinnov.analysis import AnalysisResult, compute, gather
+from crossinnov.analysis import AnalysisResult, AnalysisTooBig, check_memory, compute, gather
 from crossinnov.analysis.rdf import write_result
 from crossinnov.config import Settings
 from crossinnov.stores.base import Store
@@ -103,6 +103,7 @@ class AnalysisService:
 
     def _compute(self) -> RunInfo:
         started = time.monotonic()
+        check_memory(self.store, self.settings)
         # read through the background lane: the workers kept for pages stay free
         inputs = gather(self.store.in_lane("background"), self.settings)
         if self.separate_process:
@@ -139,6 +140,10 @@ class AnalysisService:
             try:
                 outcome = Outcome(info=self._compute())
                 self.last, self.last_error = outcome.info, None
+            except AnalysisTooBig as exc:  # said in words; nothing went wrong
+                log.warning("%s", exc)
+                outcome = Outcome(error=str(exc))
+                self.last_error = outcome.error
             except Exception as exc:  # a failed background run must not take the app down
                 log.exception("analysis run failed")
                 outcome = Outcome(error=f"{type(exc).__name__}: {exc}")
@@ -179,7 +184,8 @@ class AnalysisService:
 
     def status(self) -> dict:
         with self._cond:
-            return {"running": self._running, "pending": self._pending}
+            return {"running": self._running, "pending": self._pending,
+                    "last_error": self.last_error}
 
     def settle(self, timeout: float) -> bool:
         """Wait until no run is going on or scheduled; False if that takes over ``timeout`` s.

@@ -119,10 +119,11 @@ def report_data(store: Store, settings: Settings) -> tuple[dict[str, Any], Store
     if data is not None:
         data["in_memory"] = False
         return data, store
-    from crossinnov.analysis import run_analysis
+    from crossinnov.analysis import check_memory, run_analysis
     from crossinnov.analysis.rdf import write_result
     from crossinnov.stores import open_store
 
+    check_memory(store, settings)  # before the copy, which takes memory too
     # nothing stored yet: analyse a copy in memory, so the report still says something true
     scratch = open_store(settings.replace(store=":memory:"))
     scratch.add_quads(store.quads())

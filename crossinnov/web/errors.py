@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
+from crossinnov.analysis import AnalysisTooBig
 from crossinnov.formats import negotiate
 from crossinnov.sparql.answers import (
     PoolBusy,
@@ -174,6 +175,10 @@ def init_app(app: Flask) -> None:
         response = error_response(failure.status, failure.message, **failure.details)
         response.headers.update(failure.headers)
         return response
+
+    @app.errorhandler(AnalysisTooBig)
+    def _too_big(exc: AnalysisTooBig):  # a report computed for the occasion, say
+        return error_response(503, str(exc))
 
     @app.errorhandler(StoreError)
     def _store(exc: StoreError):

@@ -38,7 +38,9 @@ DIGITS_TOKEN = "0123456789012345678"
 #: good values for the strings with a rule of their own
 GOOD_STRINGS = {"analysis_engine": "networkx", "replicas": "disk"}
 #: good values for the numbers with a rule narrower than "0 or more"
-GOOD_NUMBERS = {"replica_memory_share": 0.75}
+#: shares where 0 means "no check"
+ZERO_MEANS_OFF = {"analysis_memory_share"}
+GOOD_NUMBERS = {"replica_memory_share": 0.75, "analysis_memory_share": 0.6}
 
 
 def good_value(name: str):
@@ -115,7 +117,11 @@ def test_numbers_refuse_negatives_and_zero_where_it_makes_no_sense(tmp_path, nam
     variable = f"CROSSINNOV_{name.upper()}"
     with pytest.raises(SettingsError, match=f"{variable}: must be"):
         read(tmp_path, {variable: "-1"})
-    if name in RULES:  # the positive ones
+    if name in ZERO_MEANS_OFF:  # 0 turns it off; past 1 is no share
+        assert getattr(read(tmp_path, {variable: "0"}), name) == 0
+        with pytest.raises(SettingsError, match=f"{variable}: must be 0"):
+            read(tmp_path, {variable: "1.5"})
+    elif name in RULES:  # the positive ones
         with pytest.raises(SettingsError, match=f"{variable}: must be more than 0"):
             read(tmp_path, {variable: "0"})
 
