@@ -8,8 +8,8 @@ well-known servers or given explicitly (``--update-url``, ``--gsp-url``).
 
 crossinnov's queries expect the default graph to be the union of the named
 graphs: with Oxigraph server this is asked per query (``union-default-graph``);
-Virtuoso's default graph is the union already (its own graphs are hidden, see
-:mod:`crossinnov.stores.virtuoso` for all it does differently); other servers must be
+Virtuoso's default graph is the union already (its own graphs made private, as the README
+says; :mod:`crossinnov.stores.virtuoso` has all it does differently); other servers must be
 configured so (see the README).
 
 Answers are read by pyoxigraph's parsers as they arrive, so an answer the
@@ -39,7 +39,7 @@ from crossinnov.sparql.answers import (
     QuerySpec,
     collect_answer,
 )
-from crossinnov.sparql.dataset import given, protocol_fields, union_default
+from crossinnov.sparql.dataset import given, protocol_fields
 from crossinnov.sparql.queries import QUERIES, quads_block, term
 from crossinnov.sparql.results import write_answer
 from crossinnov.sparql.text import inject_values, query_form
@@ -96,7 +96,6 @@ class RemoteStore(Store):
         derived_update, derived_gsp, self.server = derive_endpoints(query_url)
         self.oxigraph = self.server == OXIGRAPH
         self.virtuoso = self.server == VIRTUOSO
-        self._hidden = virtuoso.system_graphs(query_url) if self.virtuoso else ()
         self.update_url = update_url or derived_update
         self.gsp_url = gsp_url or derived_gsp
         self.read_only = read_only
@@ -119,8 +118,6 @@ class RemoteStore(Store):
             sparql = _with_base(sparql, base_iri)
         if self.virtuoso and given(default_graph, named_graphs):
             sparql = virtuoso.without_dataset_clause(sparql)
-        elif self.virtuoso and union_default(sparql):
-            sparql = virtuoso.hide_system_graphs(sparql, self._hidden)
         return [("query", sparql)] + protocol_fields(
             sparql, default_graph, named_graphs,
             union_parameter="union-default-graph" if self.oxigraph else None)

@@ -5,8 +5,10 @@ handled here or in ``remote.py``:
 
 - its own graphs (the quad-map schema ``virtrdf#``, an LDP vocabulary, the endpoint's
   service description) are in the quad store, so a query without ``FROM`` would see
-  them: queries that name no dataset get ``define input:default-graph-exclude`` and
-  ``define input:named-graph-exclude`` for each (:func:`hide_system_graphs`);
+  them: the server is set up to keep them private (:func:`private_graphs_sql`, the
+  README). Not with ``define input:default-graph-exclude`` or ``named-graph-exclude`` on
+  every query: with either, 7.2.5 answers ``COUNT(*)`` of a ``GRAPH <g> { … }`` that
+  matches nothing with 1;
 - its JSON results write a blank node as ``nodeID://b10000`` (which pyoxigraph refuses)
   and ``true`` as ``"1"``: :func:`fix_json_results` mends both;
 - it cuts a SELECT answer at ``ResultSetMaxRows`` (virtuoso.ini, 10 000 by default) and
@@ -34,31 +36,26 @@ import pyoxigraph as ox
 from crossinnov.sparql.queries import quads_block
 from crossinnov.sparql.text import tokens
 
-#: Virtuoso's own graphs, present in a new database; hidden from crossinnov's queries
-SYSTEM_GRAPHS = (
-    "http://www.openlinksw.com/schemas/virtrdf#",
-    "http://www.w3.org/ns/ldp#",
-    "http://localuriqaserver/sparql",  # the service description ([URIQA] DefaultHost unset)
-)
+#: the graph group whose graphs are private (Virtuoso's own name for it)
+PRIVATE_GRAPHS = "http://www.openlinksw.com/schemas/virtrdf#PrivateGraphs"
 #: most quads in one INSERT DATA / DELETE DATA operation sent to Virtuoso
 OPERATION_TRIPLES = 1000
 #: headers by which Virtuoso says an answer is not whole
 CUT_HEADERS = ("X-SPARQL-MaxRows", "X-SQL-State")
 
 
-def system_graphs(query_url: str) -> tuple[str, ...]:
-    """Virtuoso's graphs to hide: the fixed ones, and the service description graph named
-    after the host the endpoint is reached by (when [URIQA] DefaultHost is that host)."""
-    host = query_url.split("://", 1)[-1].split("/", 1)[0]
-    return (*SYSTEM_GRAPHS, f"http://{host}/sparql")
+def private_graphs_sql(graphs: list[str]) -> str:
+    """SQL (for ``isql-vt``, as dba) that makes ``graphs`` (Virtuoso's own, listed on a new
+    database) private: the SPARQL user neither sees nor writes them, and may read and write
+    every other graph."""
+    def quoted(text: str) -> str:
+        return "'" + text.replace("'", "''") + "'"
 
-
-def hide_system_graphs(sparql: str, graphs: tuple[str, ...]) -> str:
-    """Return the query with Virtuoso's pragmas that take ``graphs`` out of its default
-    graph and of ``GRAPH ?g``, on its first line (positions keep their line numbers)."""
-    defines = " ".join(f"define input:{which}-graph-exclude <{g}>"
-                       for g in graphs for which in ("default", "named"))
-    return f"{defines} {sparql}"
+    return " ".join([f"DB.DBA.RDF_GRAPH_GROUP_CREATE({quoted(PRIVATE_GRAPHS)}, 1);",
+                     *(f"DB.DBA.RDF_GRAPH_GROUP_INS({quoted(PRIVATE_GRAPHS)}, {quoted(g)});"
+                       for g in graphs),
+                     "DB.DBA.RDF_DEFAULT_USER_PERMS_SET('nobody', 7);",
+                     "DB.DBA.RDF_DEFAULT_USER_PERMS_SET('nobody', 0, 1);"])
 
 
 def without_dataset_clause(sparql: str) -> str:
