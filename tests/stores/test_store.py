@@ -207,3 +207,18 @@ def test_named_graphs_include_empty_ones(store):
     assert store.named_graphs() == ["http://example.org/empty"]
     assert len(store) == 0 and list(store.quads("http://example.org/empty")) == []
     assert list(store.quads("http://example.org/never-made")) == []
+
+
+def test_written_times_read_back_as_written(store):
+    """Regression (Virtuoso): crossinnov's xsd:dateTime literals come back unchanged, whatever
+    their fraction of a second (Virtuoso writes ".1" as ".100", Oxigraph as ".1")."""
+    from datetime import UTC, datetime
+
+    from crossinnov.writes.changes import datetime_literal
+
+    quads = [ox.Quad(ox.NamedNode(f"http://example.org/t{us}"), ox.NamedNode("http://example.org/at"),
+                     datetime_literal(datetime(2026, 1, 2, 3, 4, 5, us, tzinfo=UTC)),
+                     ox.NamedNode("http://example.org/g"))
+             for us in (0, 1, 100_000, 120_000, 123_000, 123_400, 123_450, 123_456)]
+    store.add_quads(quads)
+    assert sorted(map(str, store.quads())) == sorted(map(str, quads))
