@@ -222,3 +222,15 @@ def test_written_times_read_back_as_written(store):
              for us in (0, 1, 100_000, 120_000, 123_000, 123_400, 123_450, 123_456)]
     store.add_quads(quads)
     assert sorted(map(str, store.quads())) == sorted(map(str, quads))
+
+
+def test_computed_booleans_read_with_truth(store):
+    """Virtuoso answers EXISTS and comparisons as xsd:integer 1/0, Oxigraph as xsd:boolean:
+    crossinnov reads both with truth()."""
+    from crossinnov.stores.base import truth
+
+    store.add_quads([ox.Quad(ox.NamedNode("http://example.org/a"), ox.NamedNode(
+        "http://example.org/p"), ox.Literal("x"), ox.NamedNode("http://example.org/g"))])
+    row = store.select("SELECT ?yes ?no ?more WHERE { BIND(EXISTS { ?s ?p 'x' } AS ?yes) "
+                       "BIND(EXISTS { ?s ?p 'y' } AS ?no) BIND((2 > 1) AS ?more) }")[0]
+    assert (truth(row["yes"]), truth(row["no"]), truth(row["more"])) == (True, False, True)
