@@ -39,7 +39,7 @@ from crossinnov.sparql.answers import (
     QuerySpec,
     collect_answer,
 )
-from crossinnov.sparql.dataset import given, protocol_fields
+from crossinnov.sparql.dataset import protocol_fields
 from crossinnov.sparql.queries import QUERIES, quads_block, term
 from crossinnov.sparql.results import write_answer
 from crossinnov.sparql.text import inject_values, query_form
@@ -116,8 +116,9 @@ class RemoteStore(Store):
             sparql = inject_values(sparql, {k: _bindable(k, v) for k, v in bindings.items()})
         if base_iri:
             sparql = _with_base(sparql, base_iri)
-        if self.virtuoso and given(default_graph, named_graphs):
-            sparql = virtuoso.without_dataset_clause(sparql)
+        if self.virtuoso:
+            sparql, default_graph, named_graphs = virtuoso.adapt_query(
+                sparql, default_graph, named_graphs)
         return [("query", sparql)] + protocol_fields(
             sparql, default_graph, named_graphs,
             union_parameter="union-default-graph" if self.oxigraph else None)

@@ -22,7 +22,8 @@ handled here or in ``remote.py``:
   nodes into ``INSERT { … } WHERE { }`` (each blank node's triples in one operation, one
   graph per operation: a template of two GRAPH blocks fails there);
 - it adds a request's ``default-graph-uri`` to the query's ``FROM`` instead of replacing
-  it: the query's dataset clauses are blanked (:func:`without_dataset_clause`);
+  it, takes every graph where a dataset has no default or no named graph, and describes
+  a resource by the triples pointing at it: :func:`adapt_query`;
 - it commits each operation of an update request on its own: a request that fails
   part-way keeps the operations before the failing one (not fixable over HTTP).
 """
@@ -56,6 +57,53 @@ def private_graphs_sql(graphs: list[str]) -> str:
                        for g in graphs),
                      "DB.DBA.RDF_DEFAULT_USER_PERMS_SET('nobody', 7);",
                      "DB.DBA.RDF_DEFAULT_USER_PERMS_SET('nobody', 0, 1);"])
+
+
+#: a graph that is never written: naming it makes a set of graphs empty for Virtuoso
+NO_GRAPH = "urn:x-crossinnov:no-graph"
+
+
+def adapt_query(sparql: str, default_graph: list[str] | None, named_graphs: list[str] | None
+                ) -> tuple[str, list[str] | None, list[str] | None]:
+    """The query and protocol dataset to send Virtuoso for SPARQL 1.1's meaning of them.
+
+    - a request's dataset replaces the query's (Virtuoso would add the two), and an empty
+      part of it (no default graph, no named graphs) is empty (Virtuoso would take every
+      graph): :data:`NO_GRAPH` stands for none;
+    - a query with ``FROM`` and no ``FROM NAMED`` has no named graphs (and one with only
+      ``FROM NAMED`` an empty default graph): the missing clause names :data:`NO_GRAPH`;
+    - ``DESCRIBE`` is the resource's concise bounded description, as Oxigraph's (Virtuoso's
+      own describe mode gave only the triples pointing at it).
+    """
+    if default_graph is not None or named_graphs is not None:
+        sparql = without_dataset_clause(sparql)
+        default_graph = default_graph or [NO_GRAPH]
+        named_graphs = named_graphs or [NO_GRAPH]
+    else:
+        sparql = _complete_dataset(sparql)
+    code = [t for t in tokens(sparql) if t[0] not in ("space", "comment")]
+    words = [sparql[start:end].upper() for kind, start, end in code if kind == "word"]
+    if "DESCRIBE" in words:
+        sparql = f'define sql:describe-mode "CBD" {sparql}'
+    return sparql, default_graph, named_graphs
+
+
+def _complete_dataset(sparql: str) -> str:
+    code = [t for t in tokens(sparql) if t[0] not in ("space", "comment")]
+    default = named = False
+    last = None
+    for i, (kind, start, end) in enumerate(code):
+        if kind == "word" and sparql[start:end].upper() == "FROM":
+            is_named = (i + 1 < len(code)
+                        and sparql[code[i + 1][1]:code[i + 1][2]].upper() == "NAMED")
+            named, default = named or is_named, default or not is_named
+            target = code[i + 2] if is_named else code[i + 1] if i + 1 < len(code) else None
+            if target is not None and target[0] in ("iri", "pname"):
+                last = target[2]
+    if last is None or (default and named):
+        return sparql
+    missing = f" FROM NAMED <{NO_GRAPH}>" if default else f" FROM <{NO_GRAPH}>"
+    return sparql[:last] + missing + sparql[last:]
 
 
 def without_dataset_clause(sparql: str) -> str:

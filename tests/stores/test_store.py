@@ -234,3 +234,23 @@ def test_computed_booleans_read_with_truth(store):
     row = store.select("SELECT ?yes ?no ?more WHERE { BIND(EXISTS { ?s ?p 'x' } AS ?yes) "
                        "BIND(EXISTS { ?s ?p 'y' } AS ?no) BIND((2 > 1) AS ?more) }")[0]
     assert (truth(row["yes"]), truth(row["no"]), truth(row["more"])) == (True, False, True)
+
+
+def test_a_dataset_without_named_graphs_has_none(loaded_store):
+    """Regression (Virtuoso): FROM without FROM NAMED, or a request's default graph alone,
+    leaves GRAPH ?g nothing to match (Virtuoso took every graph)."""
+    berlin = loaded_store.iris.graph("city", "berlin").value
+    q = f"SELECT (COUNT(*) AS ?n) FROM <{berlin}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}"
+    assert count(loaded_store, q) == 0
+    q = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+    assert count(loaded_store, q, default_graph=[berlin]) == 0
+    q = f"SELECT (COUNT(*) AS ?n) FROM NAMED <{berlin}> WHERE {{ ?s ?p ?o }}"
+    assert count(loaded_store, q) == 0
+
+
+def test_describe_gives_what_is_said_of_a_resource(loaded_store):
+    """Regression (Virtuoso): DESCRIBE gave only the triples pointing at the resource."""
+    city = ox.NamedNode(loaded_store.iris.base + "id/city/berlin")
+    triples = loaded_store.construct(f"DESCRIBE <{city.value}>")
+    assert ox.Triple(city, ox.NamedNode("http://www.w3.org/2004/02/skos/core#notation"),
+                     ox.Literal("berlin")) in triples
