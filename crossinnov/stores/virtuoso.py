@@ -26,6 +26,10 @@ handled here or in ``remote.py``:
   a resource by the triples pointing at it: :func:`adapt_query`;
 - it commits each operation of an update request on its own: a request that fails
   part-way keeps the operations before the failing one (not fixable over HTTP).
+
+Elsewhere: computed booleans come back as ``xsd:integer`` (read with
+:func:`crossinnov.stores.base.truth`), and ``xsd:dateTime`` fractions as 3 or 6 digits
+(:func:`crossinnov.writes.changes.datetime_literal` writes a form it keeps).
 """
 
 from __future__ import annotations
