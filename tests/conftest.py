@@ -6,13 +6,17 @@ Each test gets stores of its own that start empty, on the backend that
 - ``embedded`` (the default): the embedded Oxigraph store in a temporary folder;
 - ``oxigraph-server``: a real Oxigraph server process (``oxigraph serve`` on a
   temporary folder, see ``servers.py``) used as an external SPARQL 1.1 store,
-  as ``--store http://127.0.0.1:PORT/query`` uses it.
+  as ``--store http://127.0.0.1:PORT/query`` uses it;
+- ``virtuoso``: real Virtuoso 7 servers (``virtuoso-t``, Debian's ``virtuoso-opensource``,
+  see ``servers.py``), as ``--store http://127.0.0.1:PORT/sparql`` uses one. They take
+  seconds to start, so a few are shared by the session and emptied for each test.
 
 Tests about the embedded store itself carry ``@pytest.mark.embedded_only(reason=...)``
-and are skipped under the server backend; ``stores/test_store.py`` (and the modules
-that say so) run on both backends in every run (they parametrise the ``backend``
-fixture). The shipped data is built and validated once per session and copied into a
-test's store.
+and are skipped under the server backends; what Virtuoso cannot do carries
+``@pytest.mark.not_on_virtuoso(reason=...)``. ``stores/test_store.py`` (and the modules
+that say so) run on the embedded store and Oxigraph server in every run, and on Virtuoso
+too in a Virtuoso run (they parametrise the ``backend`` fixture). The shipped data is
+built and validated once per session and copied into a test's store.
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
-from servers import Servers
+from servers import Servers, VirtuosoPool
 
 from crossinnov.config import Settings
 from crossinnov.stores import open_store
@@ -37,18 +41,20 @@ from crossinnov.writes.changes import Change
 from crossinnov.writes.load import load_units, shipped_units
 
 BACKEND_VARIABLE = "CROSSINNOV_TEST_STORE"
-EMBEDDED, SERVER = "embedded", "oxigraph-server"
-BACKENDS = (EMBEDDED, SERVER)
+EMBEDDED, SERVER, VIRTUOSO = "embedded", "oxigraph-server", "virtuoso"
+RUN_BACKEND = os.environ.get(BACKEND_VARIABLE) or EMBEDDED
+#: the backends every run tests the store interface on (and Virtuoso in a Virtuoso run)
+BACKENDS = (EMBEDDED, SERVER) + ((VIRTUOSO,) if RUN_BACKEND == VIRTUOSO else ())
 _BACKEND = pytest.StashKey[str]()
 
 
 # --- the store backend ------------------------------------------------------------------------
 
 def pytest_configure(config: pytest.Config) -> None:
-    backend = os.environ.get(BACKEND_VARIABLE) or EMBEDDED
-    if backend not in BACKENDS:
+    backend = RUN_BACKEND
+    if backend not in (EMBEDDED, SERVER, VIRTUOSO):
         raise pytest.UsageError(f"{BACKEND_VARIABLE}={backend!r}: use one of "
-                                f"{', '.join(BACKENDS)}")
+                                f"{EMBEDDED}, {SERVER}, {VIRTUOSO}")
     config.stash[_BACKEND] = backend
 
 
@@ -57,21 +63,23 @@ def pytest_report_header(config: pytest.Config) -> str:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Skip the ``embedded_only`` tests whose store is a server."""
+    """Skip the ``embedded_only`` tests whose store is a server, the ``not_on_virtuoso`` ones
+    whose store is Virtuoso."""
     for item in items:
-        marker = item.get_closest_marker("embedded_only")
-        if marker is None:
-            continue
         callspec = getattr(item, "callspec", None)
-        backend = callspec.params.get("backend") if callspec else None
-        if (backend or config.stash[_BACKEND]) != EMBEDDED:
+        backend = (callspec.params.get("backend") if callspec else None) or config.stash[_BACKEND]
+        marker = item.get_closest_marker("embedded_only")
+        if marker is not None and backend != EMBEDDED:
             why = marker.kwargs.get("reason", "about the embedded store itself")
             item.add_marker(pytest.mark.skip(reason=f"embedded store only: {why}"))
+        marker = item.get_closest_marker("not_on_virtuoso")
+        if marker is not None and backend == VIRTUOSO:
+            item.add_marker(pytest.mark.skip(reason=f"not on Virtuoso: {marker.kwargs['reason']}"))
 
 
 @pytest.fixture(scope="session")
 def store_backend(pytestconfig: pytest.Config) -> str:
-    """The backend of this run: ``embedded`` or ``oxigraph-server``."""
+    """The backend of this run: ``embedded``, ``oxigraph-server`` or ``virtuoso``."""
     return pytestconfig.stash[_BACKEND]
 
 
@@ -81,10 +89,15 @@ def backend(store_backend: str) -> str:
     return store_backend
 
 
-def fresh_location(backend: str, servers: Servers, folder: Path, *server_args: str) -> str:
-    """Return where a new, empty store is: a folder, or a new Oxigraph server's query URL."""
+def fresh_location(backend: str, servers: Servers, folder: Path, *server_args: str,
+                   virtuoso: VirtuosoPool | None = None) -> str:
+    """Return where a new, empty store is: a folder, or a new Oxigraph server's query URL
+    (a new Virtuoso server's, kept: for apps; ``server_args`` are Oxigraph's only)."""
     if backend == EMBEDDED:
         return str(folder)
+    if backend == VIRTUOSO:
+        assert virtuoso is not None
+        return virtuoso.dedicated().query_url
     return servers.start(*server_args).query_url
 
 
@@ -96,14 +109,27 @@ def session_servers(tmp_path_factory) -> Iterator[Servers]:
     servers.close()
 
 
+@pytest.fixture(scope="session")
+def virtuoso_pool(tmp_path_factory) -> Iterator[VirtuosoPool]:
+    """The Virtuoso servers of the session (started when first asked for), stopped at the end."""
+    pool = VirtuosoPool(tmp_path_factory.mktemp("virtuoso"))
+    yield pool
+    pool.close()
+
+
 @pytest.fixture
-def new_store_location(backend: str, tmp_path: Path) -> Iterator[Callable[[], str]]:
+def new_store_location(backend: str, tmp_path: Path,
+                       request: pytest.FixtureRequest) -> Iterator[Callable[[], str]]:
     """A function returning the location of a new, empty store each time it is called."""
     servers = Servers(tmp_path / "servers")
     numbers = itertools.count(1)
 
     def make() -> str:
-        return fresh_location(backend, servers, tmp_path / f"store-{next(numbers)}")
+        number = next(numbers)
+        if backend == VIRTUOSO:
+            pool = request.getfixturevalue("virtuoso_pool")
+            return pool.lease(number - 1).query_url
+        return fresh_location(backend, servers, tmp_path / f"store-{number}")
 
     yield make
     servers.close()
@@ -166,7 +192,7 @@ def store_with_shipped_data(location: str, shipped_quads) -> str:
 
 
 @pytest.fixture(scope="session")
-def make_app(tmp_path_factory, shipped_quads, store_backend, session_servers):
+def make_app(tmp_path_factory, shipped_quads, store_backend, session_servers, request):
     """Build apps over fresh copies of the shipped data; all are closed at the end.
 
     ``build(server_args=(...), **config)``: ``server_args`` go to ``oxigraph serve``
@@ -182,8 +208,11 @@ def make_app(tmp_path_factory, shipped_quads, store_backend, session_servers):
             # (it would slow every later test): the server stops it at the app's time limit
             limit = float(config.get("QUERY_TIMEOUT", 20.0))
             server_args = ("--timeout-s", str(max(1, round(limit))))
-        location = fresh_location(store_backend, session_servers,
-                                  tmp_path_factory.mktemp("app") / "store", *server_args)
+        location = fresh_location(
+            store_backend, session_servers, tmp_path_factory.mktemp("app") / "store",
+            *server_args,
+            virtuoso=request.getfixturevalue("virtuoso_pool") if store_backend == VIRTUOSO
+            else None)
         store_with_shipped_data(location, shipped_quads)
         app = create_app({"STORE": location, "QUERY_WORKERS": 1, "QUERY_TIMEOUT": 20.0,
                           "TESTING": True, "ANALYSE_ON_START": False, **config})

@@ -1,14 +1,19 @@
-"""Real Oxigraph server processes, for the tests that use an external SPARQL store.
+"""Real SPARQL server processes (Oxigraph, Virtuoso), for the tests that use an external store.
 
 ``oxigraph serve`` (the PyPI package ``oxigraph``, a test dependency) starts in
 about 40 ms, so every store a test asks for is a server of its own, on a folder
 of its own: nothing is shared between tests, and nothing needs resetting.
 :class:`Servers` starts them and stops every one it started (killed and waited
 for, so that none outlives the test run).
+
+Virtuoso (``virtuoso-t``, Debian's ``virtuoso-opensource``) takes about three seconds to
+start: :class:`VirtuosoPool` keeps a few for the whole session and clears one for each store
+a test asks for.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -16,6 +21,7 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -125,3 +131,203 @@ class Servers:
     def close(self) -> None:
         while self._started:
             self._started.pop().stop()
+
+
+# --- Virtuoso ----------------------------------------------------------------------------------
+
+#: virtuoso.ini of a test server: its own folder, two free ports, small memory. The
+#: [SPARQL] limits are raised so that no answer of the tests is cut (RemoteStore refuses an
+#: answer Virtuoso cut, see crossinnov.stores.virtuoso).
+VIRTUOSO_INI = """\
+[Database]
+DatabaseFile = {folder}/virtuoso.db
+ErrorLogFile = {folder}/virtuoso.log
+LockFile = {folder}/virtuoso.lck
+TransactionFile = {folder}/virtuoso.trx
+xa_persistent_file = {folder}/virtuoso.pxa
+ErrorLogLevel = 7
+FileExtend = 200
+MaxCheckpointRemap = 2000
+Striping = 0
+TempStorage = TempDatabase
+
+[TempDatabase]
+DatabaseFile = {folder}/virtuoso-temp.db
+TransactionFile = {folder}/virtuoso-temp.trx
+MaxCheckpointRemap = 2000
+Striping = 0
+
+[Parameters]
+ServerPort = {sql_port}
+DisableUnixSocket = 1
+MaxClientConnections = 10
+CheckpointInterval = 60
+CaseMode = 2
+DirsAllowed = ., {folder}
+NumberOfBuffers = 4000
+MaxDirtyBuffers = 3000
+ThreadsPerQuery = 1
+AsyncQueueMaxThreads = 2
+MaxQueryMem = 256M
+
+[HTTPServer]
+ServerPort = {http_port}
+ServerRoot = {folder}
+MaxClientConnections = 10
+ServerThreads = 10
+Charset = UTF-8
+EnabledGzipContent = 0
+
+[SPARQL]
+ResultSetMaxRows = {max_rows}
+MaxQueryExecutionTime = 0
+MaxQueryCostEstimationTime = 0
+"""
+
+
+def virtuoso_binaries() -> tuple[str, str]:
+    """Return the ``virtuoso-t`` and ``isql-vt`` commands (Debian's virtuoso-opensource)."""
+    server, isql = shutil.which("virtuoso-t"), shutil.which("isql-vt")
+    if not server or not isql:
+        raise RuntimeError("Virtuoso is missing: apt-get install virtuoso-opensource")
+    return server, isql
+
+
+class VirtuosoServer:
+    """One ``virtuoso-t`` process on a folder, its SQL and HTTP ports free ports of 127.0.0.1,
+    the SPARQL user allowed to update (``grant SPARQL_UPDATE to "SPARQL"``)."""
+
+    def __init__(self, location: Path, *, max_rows: int = 1_000_000) -> None:
+        self.location = location
+        self.location.mkdir(parents=True, exist_ok=True)
+        self.log_path = location / "virtuoso.out"
+        self.max_rows = max_rows
+        self.process: subprocess.Popen | None = None
+        for _ in range(PORT_ATTEMPTS):
+            self.sql_port, self.http_port = _free_port(), _free_port()
+            if self.sql_port != self.http_port and self._start():
+                self._grant()
+                return
+        raise RuntimeError(f"virtuoso-t did not start: {self._log_tail()}")
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.http_port}"
+
+    @property
+    def query_url(self) -> str:
+        """The SPARQL endpoint (queries and updates); the graph CRUD endpoint is derived."""
+        return self.url + "/sparql"
+
+    def _start(self) -> bool:
+        server, _ = virtuoso_binaries()
+        for stale in self.location.glob("virtuoso*"):
+            stale.unlink()
+        (self.location / "virtuoso.ini").write_text(VIRTUOSO_INI.format(
+            folder=self.location, sql_port=self.sql_port, http_port=self.http_port,
+            max_rows=self.max_rows))
+        with open(self.log_path, "ab") as log:
+            self.process = subprocess.Popen([server, "-f", "-c", "virtuoso.ini"],
+                                            cwd=self.location, stdin=subprocess.DEVNULL,
+                                            stdout=log, stderr=log)
+        deadline = time.monotonic() + START_TIMEOUT * 2
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                return False
+            if self._answers():
+                return True
+            time.sleep(0.05)
+        self.stop()
+        raise RuntimeError(f"virtuoso-t did not answer in {START_TIMEOUT * 2:g} s: "
+                           f"{self._log_tail()}")
+
+    def _answers(self) -> bool:
+        try:
+            with urllib.request.urlopen(self.query_url + "?query=ASK%7B%7D", timeout=2) as r:
+                return r.status == 200
+        except (urllib.error.URLError, OSError):
+            return False
+
+    def isql(self, statement: str) -> str:
+        """Run one SQL statement as dba (``isql-vt``); return its output."""
+        _, isql = virtuoso_binaries()
+        done = subprocess.run([isql, str(self.sql_port), "dba", "dba", f"exec={statement}"],
+                              capture_output=True, text=True, timeout=60)
+        if done.returncode != 0 or "*** Error" in done.stdout + done.stderr:
+            raise RuntimeError(f"isql-vt {statement!r}: {done.stdout} {done.stderr}")
+        return done.stdout
+
+    def _grant(self) -> None:
+        """Let the SPARQL user update, and make Virtuoso's own graphs (those of the new
+        database) private, as the README says."""
+        from crossinnov.stores.virtuoso import private_graphs_sql
+
+        self.isql('grant SPARQL_UPDATE to "SPARQL";')
+        query = urllib.parse.urlencode({"query": "SELECT DISTINCT ?g { GRAPH ?g { ?s ?p ?o } }"})
+        request = urllib.request.Request(self.query_url + "?" + query,
+                                         headers={"Accept": "application/sparql-results+json"})
+        with urllib.request.urlopen(request, timeout=60) as answer:
+            graphs = [row["g"]["value"] for row in json.load(answer)["results"]["bindings"]]
+        self.own_graphs = graphs
+        self.isql(private_graphs_sql(graphs))
+
+    def clear(self) -> None:
+        """Drop every graph the SPARQL user sees, so that the next test finds it empty."""
+        from crossinnov.iris import IRIs
+        from crossinnov.stores.remote import RemoteStore
+
+        store = RemoteStore(self.query_url, IRIs("https://w3id.org/crossinnov/"))
+        graphs = store.named_graphs()
+        for start in range(0, len(graphs), 500):
+            store.update(" ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in graphs[start:start + 500]))
+
+    def _log_tail(self) -> str:
+        try:
+            return self.log_path.read_text(errors="replace")[-500:]
+        except OSError:
+            return "(no log)"
+
+    def stop(self) -> None:
+        """Stop the process (SIGTERM, then SIGKILL) and wait for it."""
+        process, self.process = self.process, None
+        if process is None or process.poll() is not None:
+            return
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+class VirtuosoPool:
+    """Virtuoso servers shared by the tests of a session: it takes seconds to start one, so a
+    test's stores are servers of the pool cleared for it (its first store the first server,
+    its second the second...); :meth:`dedicated` gives one to keep (an app's)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._shared: list[VirtuosoServer] = []
+        self._kept: list[VirtuosoServer] = []
+
+    def _new(self, **kw) -> VirtuosoServer:
+        return VirtuosoServer(self.root / f"virtuoso-{len(self._shared) + len(self._kept) + 1}",
+                              **kw)
+
+    def lease(self, index: int) -> VirtuosoServer:
+        """The ``index``-th shared server (0 first), emptied."""
+        while len(self._shared) <= index:
+            self._shared.append(self._new())
+        server = self._shared[index]
+        server.clear()
+        return server
+
+    def dedicated(self, **kw) -> VirtuosoServer:
+        server = self._new(**kw)
+        self._kept.append(server)
+        return server
+
+    def close(self) -> None:
+        for server in self._shared + self._kept:
+            server.stop()
+        self._shared, self._kept = [], []

@@ -74,6 +74,13 @@ class WriteVersion:
             self._bump()
 
 
+def truth(value: Term) -> bool:
+    """A boolean a query computed (``BIND(EXISTS { … } AS ?x)``, a comparison), read as
+    Python's: ``true``, or ``1``, as Virtuoso 7 answers it (an ``xsd:integer``, whatever
+    the expression)."""
+    return value.value in ("true", "1")
+
+
 class StoreError(Exception):
     """The store cannot be opened or cannot do what was asked."""
 

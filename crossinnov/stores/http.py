@@ -17,6 +17,7 @@ time that is left.
 from __future__ import annotations
 
 import http.client
+import io
 import socket
 import time
 import urllib.parse
@@ -64,6 +65,11 @@ class Body:
         #: the exception a read raised (parsers may wrap or swallow it)
         self.failure: Exception | None = None
 
+    @property
+    def headers(self):
+        """The answer's headers (``http.client.HTTPMessage``: ``get`` ignores case)."""
+        return self._response.headers
+
     def read(self, size: int | None = -1) -> bytes:
         try:
             if self._deadline is not None and self._sock is not None:
@@ -109,6 +115,27 @@ class Body:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+class Buffered(Body):
+    """An answer already read whole (and perhaps mended), read like a :class:`Body`."""
+
+    def __init__(self, body: Body, data: bytes) -> None:
+        self.url = body.url
+        self._headers = body.headers
+        self._data = io.BytesIO(data)
+        self.tail = data[-TAIL_BYTES:]
+        self.failure = None
+
+    @property
+    def headers(self):
+        return self._headers
+
+    def read(self, size: int | None = -1) -> bytes:
+        return self._data.read(-1 if size is None else size)
+
+    def close(self) -> None:
+        self._data.close()
 
 
 def _timeout(url: str, deadline: float | None) -> StoreError | QueryTimeout:

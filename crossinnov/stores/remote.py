@@ -7,8 +7,10 @@ Graph Store Protocol endpoint. The update and GSP endpoints are derived for
 well-known servers or given explicitly (``--update-url``, ``--gsp-url``).
 
 crossinnov's queries expect the default graph to be the union of the named
-graphs: with Oxigraph server this is asked per query (``union-default-graph``),
-other servers must be configured so (see the README).
+graphs: with Oxigraph server this is asked per query (``union-default-graph``);
+Virtuoso's default graph is the union already (its own graphs made private, as the README
+says; :mod:`crossinnov.stores.virtuoso` has all it does differently); other servers must be
+configured so (see the README).
 
 Answers are read by pyoxigraph's parsers as they arrive, so an answer the
 server breaks off (Oxigraph reports an evaluation error after the status line)
@@ -41,7 +43,7 @@ from crossinnov.sparql.dataset import protocol_fields
 from crossinnov.sparql.queries import QUERIES, quads_block, term
 from crossinnov.sparql.results import write_answer
 from crossinnov.sparql.text import inject_values, query_form
-from crossinnov.stores import http
+from crossinnov.stores import http, virtuoso
 from crossinnov.stores.base import Store, StoreError
 from crossinnov.stores.http import Body, NoAnswer, Refused, Unreachable
 
@@ -55,8 +57,12 @@ HTTP_TIMEOUT = 300.0
 BATCH = 20_000
 
 
-def derive_endpoints(query_url: str) -> tuple[str, str | None, bool]:
-    """Return (update URL, GSP URL, whether it is Oxigraph server) for a query URL."""
+OXIGRAPH, VIRTUOSO = "oxigraph", "virtuoso"
+
+
+def derive_endpoints(query_url: str) -> tuple[str, str | None, str | None]:
+    """Return (update URL, GSP URL, the server: ``oxigraph``, ``virtuoso`` or None) for a
+    query URL."""
     parts = urllib.parse.urlsplit(query_url)
     path = parts.path.rstrip("/")
 
@@ -64,15 +70,15 @@ def derive_endpoints(query_url: str) -> tuple[str, str | None, bool]:
         return urllib.parse.urlunsplit((parts.scheme, parts.netloc, new_path, "", ""))
 
     if path.endswith("/query") and path.count("/") == 1:  # Oxigraph server: /query
-        return at("/update"), at("/store"), True
+        return at("/update"), at("/store"), OXIGRAPH
     if path == "/sparql":  # Virtuoso: updates to the same endpoint, its own graph CRUD
-        return query_url, at("/sparql-graph-crud"), False
+        return query_url, at("/sparql-graph-crud"), VIRTUOSO
     if path.endswith(("/query", "/sparql")):  # Fuseki: /dataset/query or /dataset/sparql
         base = path.rsplit("/", 1)[0]
-        return at(base + "/update"), at(base + "/data"), False
+        return at(base + "/update"), at(base + "/data"), None
     if "/repositories/" in path:  # GraphDB, RDF4J
-        return at(path + "/statements"), at(path + "/rdf-graphs/service"), False
-    return query_url, None, False  # Virtuoso and others: one endpoint for both
+        return at(path + "/statements"), at(path + "/rdf-graphs/service"), None
+    return query_url, None, None  # others: one endpoint for both
 
 
 class RemoteStore(Store):
@@ -87,7 +93,9 @@ class RemoteStore(Store):
         self.iris = iris
         self.location = query_url
         self.query_url = query_url
-        derived_update, derived_gsp, self.oxigraph = derive_endpoints(query_url)
+        derived_update, derived_gsp, self.server = derive_endpoints(query_url)
+        self.oxigraph = self.server == OXIGRAPH
+        self.virtuoso = self.server == VIRTUOSO
         self.update_url = update_url or derived_update
         self.gsp_url = gsp_url or derived_gsp
         self.read_only = read_only
@@ -108,6 +116,9 @@ class RemoteStore(Store):
             sparql = inject_values(sparql, {k: _bindable(k, v) for k, v in bindings.items()})
         if base_iri:
             sparql = _with_base(sparql, base_iri)
+        if self.virtuoso:
+            sparql, default_graph, named_graphs = virtuoso.adapt_query(
+                sparql, default_graph, named_graphs)
         return [("query", sparql)] + protocol_fields(
             sparql, default_graph, named_graphs,
             union_parameter="union-default-graph" if self.oxigraph else None)
@@ -115,12 +126,26 @@ class RemoteStore(Store):
     def _send_query(self, fields: list[tuple[str, str]], accept: str,
                     deadline: float | None) -> Body:
         try:
-            return http.post_form(self.query_url, fields, accept,
-                                          timeout=self.http_timeout, deadline=deadline)
+            body = http.post_form(self.query_url, fields, accept,
+                                  timeout=self.http_timeout, deadline=deadline)
         except Refused as exc:
             if exc.status == 400:  # SPARQL 1.1 Protocol 2.1.7: a malformed query
                 raise QueryRejected("syntax", exc.message) from None
             raise
+        if self.virtuoso:
+            return self._mended(body)
+        return body
+
+    def _mended(self, body: Body) -> Body:
+        """Virtuoso's answer read whole, refused if Virtuoso cut it, its JSON mended."""
+        with body:
+            cut = virtuoso.cut_answer(body.headers)
+            if cut is not None:
+                raise QueryRejected("evaluation", cut)
+            data = body.read_all()
+        if body.headers.get("Content-Type", "").startswith(RESULTS_JSON):
+            data = virtuoso.fix_json_results(data)
+        return http.Buffered(body, data)
 
     def _deadline(self, timeout: float | None = None) -> float | None:
         limit = self.query_timeout if timeout is None else timeout
@@ -167,6 +192,8 @@ class RemoteStore(Store):
         return collect_answer(messages)
 
     def quads(self, graph=None):
+        if self.virtuoso:  # its Graph Store reads are cut at ResultSetMaxRows, silently
+            return self._selected_quads(graph)
         if graph is not None:
             return self._graph_quads(graph) if self.gsp_url else self._selected_quads(graph)
         if self.oxigraph and self.gsp_url:
@@ -202,13 +229,19 @@ class RemoteStore(Store):
             yield ox.Quad(r["s"], r["p"], r["o"], r["g"])
 
     def named_graphs(self):
-        return [r["g"].value for r in self.select(QUERIES["store_named_graphs"])
+        # Virtuoso answers GRAPH ?g { } with one solution that binds nothing: it lists
+        # the graphs that hold triples (an empty graph is not seen)
+        query = QUERIES["store_graphs_with_triples" if self.virtuoso else "store_named_graphs"]
+        return [r["g"].value for r in self.select(query)
                 if isinstance(r["g"], ox.NamedNode)]
 
     def dump(self, output, fmt, *, prefixes):
         if fmt.supports_datasets:
             ox.serialize(self.quads(), output, fmt,
                          prefixes=None if fmt == ox.RdfFormat.N_QUADS else prefixes)
+            return
+        if self.virtuoso:  # its CONSTRUCT answers are cut at ResultSetMaxRows, silently
+            ox.serialize((q.triple for q in self.quads()), output, fmt, prefixes=prefixes)
             return
         fields = self._query_fields(QUERIES["store_union"], None, None, None)
         with self._send_query(fields, N_TRIPLES, None) as body:
@@ -222,11 +255,17 @@ class RemoteStore(Store):
     def update(self, sparql: str) -> None:
         """Run an update request; it is acknowledged once the server has committed it."""
         self._check_writable()
+        if self.virtuoso:
+            sparql = virtuoso.split_update(sparql)
         try:
             with http.post_form(self.update_url, [("update", sparql)], "*/*",
                                         timeout=self.http_timeout) as body:
                 body.read_all()
         except Refused as exc:
+            if self.virtuoso and exc.status != 400:  # 400: refused before it ran
+                raise StoreError(f"the update failed: {exc.message} (Virtuoso commits each "
+                                 "operation of a request on its own: those before the failing "
+                                 "one may have been applied)") from None
             raise StoreError(f"the update failed and changed nothing: {exc.message}") from None
         except Unreachable as exc:
             raise StoreError(f"{exc}; nothing was changed") from None

@@ -17,6 +17,7 @@ from crossinnov.formats import GRAPH_TYPES, OFFERED_RDF_MEDIA, negotiate
 from crossinnov.iris import InvalidSlug, check_slug
 from crossinnov.publish.describe import serialize
 from crossinnov.sparql.queries import QUERIES, number
+from crossinnov.stores.base import truth
 from crossinnov.web.access import holder
 from crossinnov.web.state import current
 from crossinnov.writes.profiles import BodyError, Rejected, Stored, jsonld_context, read_body
@@ -121,7 +122,7 @@ def listing() -> Response:
     prefix = store.iris.base + "id/organisation/"
     return jsonify([{"id": r["org"].value.removeprefix(prefix), "iri": r["org"].value,
                      "name": r["name"].value, "city": r["city"].value if "city" in r else None,
-                     "profiled": r["profiled"].value == "true"} for r in rows])
+                     "profiled": truth(r["profiled"])} for r in rows])
 
 
 @bp.get("/api/changes")

@@ -21,7 +21,7 @@ from crossinnov.formats import OFFERED_RDF, RDF_FORMATS, prefixes_for
 from crossinnov.iris import SCHEMES
 from crossinnov.namespaces import CI, DCTERMS, FOAF, RDFS, SCHEMA, SKOS, XSD
 from crossinnov.sparql.queries import QUERIES, values
-from crossinnov.stores.base import Store
+from crossinnov.stores.base import Store, truth
 from crossinnov.web.state import current
 
 #: label properties, best first
@@ -230,7 +230,7 @@ def gather_organisation(store: Store, iri: ox.NamedNode, f: Facts) -> dict:
     kinds = f.links(CI.organisationKind)
     # "an other organisation" says nothing: the kind "other" reads as "organisation"
     kind_word = next((k.label for k in kinds if not k.iri.endswith("/other")), "organisation")
-    doubts = {r["event"].value: r["heldUncertain"].value == "true"
+    doubts = {r["event"].value: truth(r["heldUncertain"])
               for r in store.select(QUERIES["page_org_event_doubts"], org=iri)}
     return {
         "city": f.links(CI.basedIn), "kinds": kinds, "roles": f.links(CI.projectRole),
@@ -278,8 +278,8 @@ def collaborators(store: Store, iri: ox.NamedNode) -> list[dict]:
             derived[r["partner"].value].append(practice)
     out = []
     for r in _rows(store, "page_org_collaborators", "partner", org=iri):
-        by_org = r["statedByOrg"].value == "true"
-        by_partner = r["statedByPartner"].value == "true"
+        by_org = truth(r["statedByOrg"])
+        by_partner = truth(r["statedByPartner"])
         stated = ("both" if by_org and by_partner else "this" if by_org else
                   "partner" if by_partner else "none")
         out.append({"org": _link(r, "partner", "name"), "city": _link(r, "city", "cityName"),
@@ -332,8 +332,8 @@ def gather_city(store: Store, iri: ox.NamedNode, f: Facts) -> dict:
         "practice_count": sum(len(g["practices"]) for g in groups.values()),
         "events": [{"event": _link(r, "event", "name"),
                     "when": date_in_words(r.get("start"), r.get("end")) or (
-                        _doubt_words(r["heldUncertain"].value == "true")
-                        if r["inDoubt"].value == "true" else None)}
+                        _doubt_words(truth(r["heldUncertain"]))
+                        if truth(r["inDoubt"]) else None)}
                    for r in _rows(store, "page_city_events", "event", city=iri)],
     }
 

@@ -69,10 +69,14 @@ def now() -> datetime:
 @functools.lru_cache(maxsize=256)  # a load of 100 000 profiles stamps each with the same time
 def datetime_literal(moment: datetime) -> ox.Literal:
     """An xsd:dateTime in UTC, written as Oxigraph stores it (no trailing zeros in the
-    fraction of a second), so that it reads back equal to what was written."""
+    fraction of a second) and as Virtuoso 7 does (3 digits when the microseconds are whole
+    milliseconds, else 6), so that it reads back equal to what was written on both: a
+    fraction that would differ (1, 2, 4 or 5 digits) is moved on by one microsecond."""
     text = moment.isoformat(timespec="microseconds").replace("+00:00", "")
     whole, _, fraction = text.partition(".")
     fraction = fraction.rstrip("0")
+    if len(fraction) in (1, 2, 4, 5):
+        fraction = f"{int(fraction.ljust(6, '0')) + 1:06d}"
     return ox.Literal(f"{whole}.{fraction}Z" if fraction else f"{whole}Z", datatype=XSD.dateTime)
 
 

@@ -35,18 +35,19 @@ def stopping_server(servers, shipped_quads):
     return server
 
 
-@pytest.mark.parametrize("query_url,update,gsp,oxigraph", [
+@pytest.mark.parametrize("query_url,update,gsp,server", [
     ("http://127.0.0.1:7878/query", "http://127.0.0.1:7878/update",
-     "http://127.0.0.1:7878/store", True),
-    ("http://h:3030/ds/sparql", "http://h:3030/ds/update", "http://h:3030/ds/data", False),
-    ("http://h:3030/ds/query", "http://h:3030/ds/update", "http://h:3030/ds/data", False),
+     "http://127.0.0.1:7878/store", "oxigraph"),
+    ("http://h:3030/ds/sparql", "http://h:3030/ds/update", "http://h:3030/ds/data", None),
+    ("http://h:3030/ds/query", "http://h:3030/ds/update", "http://h:3030/ds/data", None),
     ("http://h:7200/repositories/ci", "http://h:7200/repositories/ci/statements",
-     "http://h:7200/repositories/ci/rdf-graphs/service", False),
-    ("https://h/sparql-endpoint", "https://h/sparql-endpoint", None, False),
-    ("http://h:8890/sparql", "http://h:8890/sparql", "http://h:8890/sparql-graph-crud", False),
+     "http://h:7200/repositories/ci/rdf-graphs/service", None),
+    ("https://h/sparql-endpoint", "https://h/sparql-endpoint", None, None),
+    ("http://h:8890/sparql", "http://h:8890/sparql", "http://h:8890/sparql-graph-crud",
+     "virtuoso"),
 ])
-def test_endpoints_are_derived_for_well_known_servers(query_url, update, gsp, oxigraph):
-    assert derive_endpoints(query_url) == (update, gsp, oxigraph)
+def test_endpoints_are_derived_for_well_known_servers(query_url, update, gsp, server):
+    assert derive_endpoints(query_url) == (update, gsp, server)
 
 
 def test_given_endpoints_win():
