@@ -30,7 +30,9 @@ together (not resumed after another graph began) and every quad where
 from __future__ import annotations
 
 import gc
+import logging
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -53,6 +55,8 @@ from crossinnov.writes.changes import (
     record,
     refused_links,
 )
+
+log = logging.getLogger(__name__)
 
 #: dataset files from this size on are streamed into an empty store
 STREAM_MIN_BYTES = 200 * 2**20
@@ -182,8 +186,7 @@ def _judge(store: OxigraphStore, units: list[Unit], validator: Validator,
     staged = None
     if first and len(units) >= loader.SCREEN_MIN:
         batch = ox.Store()
-        for unit in units:
-            batch.extend(ox.Quad(*t, unit.graph) for t in unit.triples)
+        batch.extend(ox.Quad(*t, unit.graph) for unit in units for t in unit.triples)
         staged = (batch, context)
     return loader._check(units, refs, list(range(len(units))), known,  # noqa: SLF001
                          excluded, validator, progress, staged)
@@ -235,10 +238,17 @@ def _stream(store: OxigraphStore, filling: Fill, path: Path, fmt: ox.RdfFormat,
     records = tempfile.NamedTemporaryFile(dir=store.location,  # noqa: SIM115 - closed below
                                           prefix=FILL_FILE_PREFIX, suffix=".nq")
     units_read = triples_read = 0
+    links = ox.Store()  # what the closure is made from, of the units accepted
+    began = time.monotonic()
+
+    def phase(what: str) -> None:
+        log.info("%s: %s after %.1f s", path.name, what, time.monotonic() - began)
+
     try:
         for units in batches(path, fmt, iris):
             if declines is None:  # the load is in the store from here on
                 filling.wait()
+                phase("the file is in the store")
                 for graph in (iris.changelog_graph, iris.closure_graph, iris.derived_ties_graph):
                     store.native.remove_graph(graph)  # a dump's bookkeeping: made anew
                 declines = {(r["decliner"], r["declined"])
@@ -257,10 +267,12 @@ def _stream(store: OxigraphStore, filling: Fill, path: Path, fmt: ox.RdfFormat,
                 if i in refused:
                     verdicts.refused[unit.graph] = refused[i]
             good = [u for i, u in enumerate(units) if i not in newly]
+            links.extend(_closure_inputs(good))
             triples_read += sum(len(u.triples) for u in units)
             ox.serialize(new_profile_records(good, change), records, ox.RdfFormat.N_QUADS)
             del units, good, newly
             gc.collect()  # pySHACL's graphs hold cycles, and the load pauses the collector
+            phase(f"{units_read} graphs checked")
         if declines is None:  # an empty file
             filling.wait()
         fresh = set(verdicts.excluded)
@@ -279,6 +291,7 @@ def _stream(store: OxigraphStore, filling: Fill, path: Path, fmt: ox.RdfFormat,
                     fresh.update(units[i].focus)
                 gc.collect()
             verdicts.excluded |= fresh
+            phase(f"a round checked {len(again)} graphs again")
         rejected = verdicts.rejected(iris)
         gone = set(verdicts.labels)
         report = loader.LoadReport([], rejected, counted=(
@@ -287,12 +300,16 @@ def _stream(store: OxigraphStore, filling: Fill, path: Path, fmt: ox.RdfFormat,
             return report
         records.flush()
         filling.load_file(Path(records.name), ox.RdfFormat.N_QUADS)
+        phase("the records are in the store")
         for graph in sorted(gone, key=lambda g: g.value):
             store.native.remove_graph(graph)
-        _fill_closure(store, filling)
+            links.remove_graph(graph)
+        _fill_closure(store, links, filling)
+        phase("the closure is in the store")
         change.graphs = []
         record(store, change)
         filling.finish()
+        phase("done")
         report.written = True
         return report
     finally:
@@ -309,20 +326,27 @@ def _stated(units: list[Unit]):
 
 
 #: what the closure and the derived ties are made from (closure_all.ru reads nothing else)
-CLOSURE_INPUTS = (CI.collaboratesWith, CI.declinesCollaborationWith, CI.operatedBy,
-                  CI.hasPartner)
+CLOSURE_INPUTS = frozenset((CI.collaboratesWith, CI.declinesCollaborationWith, CI.operatedBy,
+                            CI.hasPartner))
 
 
-def _fill_closure(store: OxigraphStore, filling: Fill) -> None:
+def _closure_inputs(units: list[Unit]) -> Iterator[ox.Quad]:
+    """The quads of ``units`` that the closure and the derived ties are made from: the links
+    (:data:`CLOSURE_INPUTS`) and who is an organisation."""
+    inputs, rdf_type, organisation = CLOSURE_INPUTS, RDF.type, CI.Organisation
+    for unit in units:
+        for s, p, o in unit.triples:
+            if p in inputs or (p == rdf_type and o == organisation):
+                yield ox.Quad(s, p, o, unit.graph)
+
+
+def _fill_closure(store: OxigraphStore, links: ox.Store, filling: Fill) -> None:
     """Make the closure and the derived ties (:func:`rebuild_closure`) in memory, from the
-    links and the organisations of the store alone, and load them."""
-    links = OxigraphStore(None, store.iris)
-    native = store.native
-    for predicate in CLOSURE_INPUTS:
-        links.native.extend(native.quads_for_pattern(None, predicate, None, None))
-    links.native.extend(native.quads_for_pattern(None, RDF.type, CI.Organisation, None))
-    rebuild_closure(links)
-    made = ox.Store()
+    accepted units' links alone (``links``, in their graphs), and load them."""
+    made = OxigraphStore(None, store.iris)
+    made._store = links  # noqa: SLF001 - an in-memory store of its own
+    rebuild_closure(made)
+    out = ox.Store()
     for graph in (store.iris.closure_graph, store.iris.derived_ties_graph):
-        made.extend(links.native.quads_for_pattern(None, None, None, graph))
-    filling.add(made)
+        out.extend(links.quads_for_pattern(None, None, None, graph))
+    filling.add(out)

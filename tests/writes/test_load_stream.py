@@ -225,7 +225,7 @@ if step == "file-loaded":
         die(self.store)
     embedded.Fill._load = load_then_die
 else:  # records loaded, rejected graphs removed, the closure next
-    def closure_then_die(store, filling):
+    def closure_then_die(store, links, filling):
         die(store)
     stream._fill_closure = closure_then_die
 from crossinnov.cli import main
