@@ -130,11 +130,25 @@ def batches(path: Path, fmt: ox.RdfFormat, iris, *, wanted: set[ox.NamedNode] | 
             if keep:
                 quads.append(quad)
     except SyntaxError as exc:
-        raise IngestError(f"{source}: invalid RDF: {exc}") from exc
+        raise IngestError(f"{source}: invalid {_syntax(path)}: {exc}") from exc
     except (ValueError, OSError) as exc:
-        raise IngestError(f"{source}: cannot read: {exc}") from exc
+        raise IngestError(f"{source}: cannot read {_syntax(path)}: {exc}") from exc
     if quads:
         yield units_of(quads)
+
+
+def _syntax(path: Path) -> str:
+    spec = format_for_path(path.name)
+    return spec.name if spec else "RDF"
+
+
+def _filled(filling: Fill, path: Path) -> None:
+    """Wait for the file to be in the store; a file the bulk loader cannot read is an
+    :class:`IngestError`, as when it is read."""
+    try:
+        filling.wait()
+    except SyntaxError as exc:
+        raise IngestError(f"{path.name}: invalid {_syntax(path)}: {exc}") from exc
 
 
 class _Verdicts:
@@ -247,7 +261,7 @@ def _stream(store: OxigraphStore, filling: Fill, path: Path, fmt: ox.RdfFormat,
     try:
         for units in batches(path, fmt, iris):
             if declines is None:  # the load is in the store from here on
-                filling.wait()
+                _filled(filling, path)
                 phase("the file is in the store")
                 for graph in (iris.changelog_graph, iris.closure_graph, iris.derived_ties_graph):
                     store.native.remove_graph(graph)  # a dump's bookkeeping: made anew
@@ -274,7 +288,7 @@ def _stream(store: OxigraphStore, filling: Fill, path: Path, fmt: ox.RdfFormat,
             gc.collect()  # pySHACL's graphs hold cycles, and the load pauses the collector
             phase(f"{units_read} graphs checked")
         if declines is None:  # an empty file
-            filling.wait()
+            _filled(filling, path)
         fresh = set(verdicts.excluded)
         while fresh:  # the rounds: units that point at what was just rejected, checked again
             again = _referring(store, fresh) - verdicts.violations.keys()

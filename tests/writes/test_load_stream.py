@@ -255,3 +255,21 @@ def test_a_streamed_load_killed_leaves_the_store_empty(tmp_path, runner, step):
         assert store.is_empty()
     assert [p.name for p in folder.iterdir()
             if p.name == FILLING_MARKER or p.name.startswith(FILL_FILE_PREFIX)] == []
+
+
+def test_a_file_that_breaks_off_is_refused_and_the_store_left_empty(tmp_path, runner,
+                                                                   small_batches):
+    """A syntax error late in the file: exit 2 with the usual load's message, and the store
+    as empty as it was (the bulk loader finds it first)."""
+    path = _write(tmp_path / "broken.nq", list(Generator(Plan(60, 5), IRIS).quads()))
+    with path.open("ab") as out:
+        out.write(b"<https://w3id.org/crossinnov/id/organisation/x> broken\n")
+    usual, _ = _load(runner, tmp_path / "u", path, streamed=False)
+    result, _ = _load(runner, tmp_path / "s", path, streamed=True)
+    assert result.exit_code == usual.exit_code == 2, result.output
+    # the same message but where the bulk loader adds the file's name
+    assert result.output.split(" (")[0] == usual.output.split(" (")[0]
+    assert result.output.startswith("Error: broken.nq: invalid nquads: ")
+    assert small_batches
+    with _fresh(tmp_path, "s") as store:
+        assert store.is_empty()
