@@ -143,11 +143,16 @@ def load(paths: tuple[Path, ...], strict: bool, settings: Settings) -> None:
     )
 
     with open_store(settings) as store, collector_paused():
-        # a big dataset file into an empty store: the bulk loader starts on it at once
+        # one big dataset file into an empty store: read, checked and written graph by graph
+        report = _stream_load(store, list(paths), strict)
+        rejected, what, warnings = [], ", ".join(p.name for p in paths), []
+        # else a big dataset file into an empty store: the bulk loader starts on it at once
         # (undone unless it holds just what the checks accept)
-        early = prefill(store, list(paths))
+        early = prefill(store, list(paths)) if report is None else None
         try:
-            if paths:
+            if report is not None:
+                pass
+            elif paths:
                 try:
                     units, rejected = read_paths(paths, store.iris,
                                                  early.placement if early else None)
@@ -159,24 +164,54 @@ def load(paths: tuple[Path, ...], strict: bool, settings: Settings) -> None:
                 (units, warnings), rejected, what = shipped_units(store), [], "the shipped data"
             for warning in warnings:
                 click.echo(f"warning: {warning}", err=True)
-            change = Change("load", store.iris.agent("cli"), label=f"crossinnov load {what}")
-            with progress_bar(len(units), "validating", "graph") as bar:
-                report = load_units(store, units, Validator(), change, strict=strict,
-                                    progress=bar.update, early=early)
+            if report is None:
+                change = Change("load", store.iris.agent("cli"), label=f"crossinnov load {what}")
+                with progress_bar(len(units), "validating", "graph") as bar:
+                    report = load_units(store, units, Validator(), change, strict=strict,
+                                        progress=bar.update, early=early)
         finally:
             if early is not None:
                 early.undo()
         report.rejected = rejected + report.rejected
         for item in report.rejected:
             click.echo(f"rejected: {item.as_text()}", err=True)
-        if report.rejected and (strict or not report.accepted):
+        if report.rejected and (strict or not report.graphs):
             raise click.ClickException(
                 f"{len(report.rejected)} rejected; nothing was loaded"
-                + (" (--strict)" if strict and report.accepted else ""))
-        click.echo(f"Loaded {len(report.accepted)} graphs ({report.triples} triples) from "
+                + (" (--strict)" if strict and report.graphs else ""))
+        click.echo(f"Loaded {report.graphs} graphs ({report.triples} triples) from "
                    f"{what} into {store.location}; the store holds {len(store)} quads.")
         if report.rejected:
             sys.exit(EXIT_VIOLATIONS)
+
+
+def _stream_load(store, paths: list[Path], strict: bool):
+    """Load one big dataset file into an empty store in bounded memory
+    (:mod:`crossinnov.writes.stream`); None when it is not such a file, or when its graphs
+    cannot be read one by one (then said, and the store left empty for the usual load)."""
+    from tqdm import tqdm
+
+    from crossinnov.validation.shacl import Validator
+    from crossinnov.writes.changes import Change
+    from crossinnov.writes.stream import NotStreamable, stream_load, stream_source
+
+    source = stream_source(store, paths)
+    if source is None:
+        return None
+    path, fmt = source
+    change = Change("load", store.iris.agent("cli"), label=f"crossinnov load {path.name}")
+    try:
+        with tqdm(desc="validating", unit="graph", file=sys.stderr, leave=False,
+                  disable=None) as bar:
+            return stream_load(store, path, fmt, Validator(), change, strict=strict,
+                               progress=bar.update)
+    except NotStreamable as exc:
+        click.echo(f"warning: {path.name} is loaded as a whole, not graph by graph: {exc}",
+                   err=True)
+        return None
+    except (IngestError, OSError) as exc:  # unreadable input: 2, as validate says
+        click.echo(f"Error: {str(exc).strip().splitlines()[0]}", err=True)
+        sys.exit(EXIT_UNREADABLE)
 
 
 @main.command()

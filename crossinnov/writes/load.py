@@ -71,9 +71,19 @@ class LoadReport:
     rejected: list[Rejected] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     written: bool = False
+    #: (graphs, triples) accepted, for a load that does not keep its units
+    #: (:mod:`crossinnov.writes.stream`)
+    counted: tuple[int, int] | None = None
+
+    @property
+    def graphs(self) -> int:
+        """How many graphs (units) were accepted."""
+        return self.counted[0] if self.counted is not None else len(self.accepted)
 
     @property
     def triples(self) -> int:
+        if self.counted is not None:
+            return self.counted[1]
         return sum(len(u.triples) for u in self.accepted)
 
     @property
