@@ -47,7 +47,56 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-class OxigraphServer:
+class ServerProcess:
+    """A server process of the tests: its log and how it is stopped."""
+
+    log_path: Path
+    process: subprocess.Popen | None
+    query_url: str
+    #: seconds it is given to end after SIGTERM, before SIGKILL
+    grace = 10.0
+
+    def _answers(self) -> bool:
+        try:
+            with urllib.request.urlopen(self.query_url + "?query=ASK%7B%7D", timeout=2) as r:
+                return r.status == 200
+        except (urllib.error.URLError, OSError):
+            return False
+
+    def _wait(self, name: str, timeout: float, pause: float) -> bool:
+        """Wait for the process just started to answer: True; False if it ended (its port
+        was taken); past ``timeout``, stopped and an error raised."""
+        assert self.process is not None
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                return False
+            if self._answers():
+                return True
+            time.sleep(pause)
+        self.stop()
+        raise RuntimeError(f"{name} did not answer in {timeout:g} s: {self._log_tail()}")
+
+    def _log_tail(self) -> str:
+        try:
+            return self.log_path.read_text(errors="replace")[-500:]
+        except OSError:
+            return "(no log)"
+
+    def stop(self) -> None:
+        """Stop the process (SIGTERM, then SIGKILL) and wait for it."""
+        process, self.process = self.process, None
+        if process is None or process.poll() is not None:
+            return
+        process.terminate()
+        try:
+            process.wait(timeout=self.grace)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+class OxigraphServer(ServerProcess):
     """One ``oxigraph serve`` process on a folder, bound to a free port of 127.0.0.1."""
 
     def __init__(self, location: Path, *extra_args: str) -> None:
@@ -77,41 +126,8 @@ class OxigraphServer:
         with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(command, stdin=subprocess.DEVNULL,
                                             stdout=log, stderr=log)
-        deadline = time.monotonic() + START_TIMEOUT
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                return False
-            if self._answers():
-                return True
-            time.sleep(0.01)
-        self.stop()
-        raise RuntimeError(f"oxigraph serve did not answer in {START_TIMEOUT:g} s: "
-                           f"{self._log_tail()}")
+        return self._wait("oxigraph serve", START_TIMEOUT, 0.01)
 
-    def _answers(self) -> bool:
-        try:
-            with urllib.request.urlopen(self.query_url + "?query=ASK%7B%7D", timeout=2) as r:
-                return r.status == 200
-        except (urllib.error.URLError, OSError):
-            return False
-
-    def _log_tail(self) -> str:
-        try:
-            return self.log_path.read_text(errors="replace")[-500:]
-        except OSError:
-            return "(no log)"
-
-    def stop(self) -> None:
-        """Stop the process (SIGTERM, then SIGKILL) and wait for it."""
-        process, self.process = self.process, None
-        if process is None or process.poll() is not None:
-            return
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
 
 
 class Servers:
@@ -193,9 +209,12 @@ def virtuoso_binaries() -> tuple[str, str]:
     return server, isql
 
 
-class VirtuosoServer:
+class VirtuosoServer(ServerProcess):
     """One ``virtuoso-t`` process on a folder, its SQL and HTTP ports free ports of 127.0.0.1,
     the SPARQL user allowed to update (``grant SPARQL_UPDATE to "SPARQL"``)."""
+
+    #: seconds it is given to end after SIGTERM (it writes its checkpoint)
+    grace = 20.0
 
     def __init__(self, location: Path, *, max_rows: int = 1_000_000) -> None:
         self.location = location
@@ -230,23 +249,7 @@ class VirtuosoServer:
             self.process = subprocess.Popen([server, "-f", "-c", "virtuoso.ini"],
                                             cwd=self.location, stdin=subprocess.DEVNULL,
                                             stdout=log, stderr=log)
-        deadline = time.monotonic() + START_TIMEOUT * 2
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                return False
-            if self._answers():
-                return True
-            time.sleep(0.05)
-        self.stop()
-        raise RuntimeError(f"virtuoso-t did not answer in {START_TIMEOUT * 2:g} s: "
-                           f"{self._log_tail()}")
-
-    def _answers(self) -> bool:
-        try:
-            with urllib.request.urlopen(self.query_url + "?query=ASK%7B%7D", timeout=2) as r:
-                return r.status == 200
-        except (urllib.error.URLError, OSError):
-            return False
+        return self._wait("virtuoso-t", START_TIMEOUT * 2, 0.05)
 
     def isql(self, statement: str) -> str:
         """Run one SQL statement as dba (``isql-vt``); return its output."""
@@ -280,24 +283,6 @@ class VirtuosoServer:
         graphs = store.named_graphs()
         for start in range(0, len(graphs), 500):
             store.update(" ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in graphs[start:start + 500]))
-
-    def _log_tail(self) -> str:
-        try:
-            return self.log_path.read_text(errors="replace")[-500:]
-        except OSError:
-            return "(no log)"
-
-    def stop(self) -> None:
-        """Stop the process (SIGTERM, then SIGKILL) and wait for it."""
-        process, self.process = self.process, None
-        if process is None or process.poll() is not None:
-            return
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
 
 
 class VirtuosoPool:

@@ -131,28 +131,7 @@ def check_units(
         its own graph (:func:`stage`): the screen of a big batch runs on it instead of on
         a store of its own
     """
-    known: dict[ox.NamedNode, list[ox.Triple]] = {}
-    # in one pass over a batch that may hold millions of triples: what each unit points at
-    # (referenced_iris), the types the batch gives, the collaborations stated and declined
-    refs: list[set[ox.NamedNode]] = []
-    stated, declined = [], set()
-    rdf_type, named = RDF.type, ox.NamedNode
-    collaborates, declines_link = CI.collaboratesWith, CI.declinesCollaborationWith
-    for i, unit in enumerate(units):
-        pointed = set()
-        for t in unit.triples:
-            s, p, o = t
-            if p == rdf_type:
-                if isinstance(s, named):
-                    known.setdefault(s, []).append(t)
-                continue
-            if isinstance(o, named):
-                pointed.add(o)
-                if p == collaborates and isinstance(s, named):
-                    stated.append((i, s, o))
-            if p == declines_link:
-                declined.add((s, o))
-        refs.append(pointed)
+    known, refs, stated, declined = scan(units)
     refused = refused_links(store, units, (stated, declined))
     in_batch = set(known)
     wanted: set[ox.NamedNode] = set().union(*refs)
@@ -187,6 +166,35 @@ def check_units(
                                                     + refused.get(i, [])))
               for i, v in sorted(rejected.items())]
     return accepted, failed
+
+
+def scan(units: list[Unit]) -> tuple[dict[ox.NamedNode, list[ox.Triple]],
+                                      list[set[ox.NamedNode]], list, set]:
+    """In one pass over a batch that may hold millions of triples: the ``rdf:type`` triples
+    the batch gives (by subject), what each unit points at (as
+    :func:`~crossinnov.validation.shacl.referenced_iris`), the collaborations stated
+    (unit index, stater, named) and the ones declined (pairs)."""
+    known: dict[ox.NamedNode, list[ox.Triple]] = {}
+    refs: list[set[ox.NamedNode]] = []
+    stated, declined = [], set()
+    rdf_type, named = RDF.type, ox.NamedNode
+    collaborates, declines_link = CI.collaboratesWith, CI.declinesCollaborationWith
+    for i, unit in enumerate(units):
+        pointed = set()
+        for t in unit.triples:
+            s, p, o = t
+            if p == rdf_type:
+                if isinstance(s, named):
+                    known.setdefault(s, []).append(t)
+                continue
+            if isinstance(o, named):
+                pointed.add(o)
+                if p == collaborates and isinstance(s, named):
+                    stated.append((i, s, o))
+            if p == declines_link:
+                declined.add((s, o))
+        refs.append(pointed)
+    return known, refs, stated, declined
 
 
 def shacl_report(store: Store, units: list[Unit], rejected: set[str],

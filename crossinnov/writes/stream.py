@@ -179,20 +179,7 @@ def _judge(store: OxigraphStore, units: list[Unit], validator: Validator,
     of the load being in ``store``: each with the types of what it references (the units'
     own, else the store's), but those of the ``excluded`` nodes. ``first``: every unit of
     the batch, screened in a store of its own."""
-    known: dict[ox.NamedNode, list[ox.Triple]] = {}
-    refs: list[set[ox.NamedNode]] = []
-    rdf_type, named = RDF.type, ox.NamedNode
-    for unit in units:
-        pointed = set()
-        for t in unit.triples:
-            s, p, o = t
-            if p == rdf_type:
-                if isinstance(s, named):
-                    known.setdefault(s, []).append(t)
-                continue
-            if isinstance(o, named):
-                pointed.add(o)
-        refs.append(pointed)
+    known, refs, _, _ = loader.scan(units)
     wanted = set().union(*refs) - set(known)
     context = [t for t in context_triples(store, wanted) if t.subject not in excluded]
     for t in context:
