@@ -79,6 +79,11 @@ log = logging.getLogger("crossinnov.stores.workers")
 BATCH_BYTES = 256 * 1024
 #: answer bytes kept in the web process's memory; beyond, a temporary file holds them
 SPOOL_MEMORY = 4 * 1024 * 1024
+#: a worker's private memory is looked at after an answer that took this long (seconds;
+#: copying a quarter of a gigabyte takes longer) or after this many answers since the last
+#: look, whichever comes first: the look costs milliseconds of a thread beside the answers
+RECYCLE_CHECK_SLOWER_THAN = 0.05
+RECYCLE_CHECK_EVERY = 200
 #: seconds between two looks at a running query's memory
 WATCH_INTERVAL = 0.05
 #: CPU priority of public workers (added to the server's nice value)
@@ -379,6 +384,27 @@ def _rss(pid: int) -> int | None:
         return None
 
 
+def private_memory(pid: int) -> int | None:
+    """Memory a process has written and shares with no other, in bytes (``Private_Dirty``
+    of ``/proc/PID/smaps_rollup``; None once it is gone).
+
+    This, not the resident size, is what a forked worker adds to the machine. Reading a
+    replica writes to it (reference counts of the nodes a query walks), so a query that
+    scans the store copies the template's pages it touches, page by page: the worker's
+    private memory grows by up to the replica's size while its resident size does not
+    move (those pages were resident, shared, already). The kernel walks the whole address
+    space to tell: about 20 ms per GB, so it is read off the answer's path.
+    """
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as fh:
+            for line in fh:
+                if line.startswith("Private_Dirty:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
+
+
 class Worker:
     """One forked worker, seen from the web process."""
 
@@ -396,8 +422,10 @@ class Worker:
             self._statm: int | None = os.open(f"/proc/{pid}/statm", os.O_RDONLY)
         except OSError:
             self._statm = None
-        #: resident memory when forked (its pages are the template's, shared until written)
-        self.born = self.rss()
+        #: answers since its memory was last looked at (see WorkerPool._check_later)
+        self.unchecked = 0
+        #: found holding too much while answering: replaced once its answer is whole
+        self.stale = False
 
     def rss(self) -> int | None:
         """Resident memory of the worker, in bytes (None once it is gone)."""
@@ -523,8 +551,9 @@ class PoolLimits:
     internal: int = 1
     #: most memory (bytes) one query may add to its worker; None: no limit
     memory: int | None = None
-    #: memory (bytes) a worker may hold beyond what it had when forked before it is
-    #: replaced after an answer (the allocator keeps what a big query took); None: never
+    #: private memory (bytes, :func:`private_memory`) past which a worker is replaced by a
+    #: fresh fork after an answer (it copied the replica's pages a query walked, or the
+    #: allocator keeps what a big query took); None: never
     recycle: int | None = None
     #: SERVICE may reach the network (otherwise the workers have none)
     allow_service: bool = False
@@ -598,6 +627,7 @@ class WorkerPool:
         self._template: Template | None = None
         #: workers replaced after an answer because they had grown (``limits.recycle``)
         self.recycled = 0
+        self._checks: queue.SimpleQueue[Worker] | None = None  # see _check_later
         #: the writes a template loading beside the present one is to get (see warm)
         self._later: list[tuple] | None = None
         self._warm_due = False  # see warm_beside
@@ -775,9 +805,16 @@ class WorkerPool:
 
     def _release(self, worker: Worker) -> None:
         with self._cond:
-            if worker.alive and worker in self._workers:
+            if worker.stale:  # grown while it answered: a fresh fork takes its place
+                self.recycled += 1
+            elif worker.alive and worker in self._workers:
                 self._idle[worker.lane].append(worker)
                 self._cond.notify_all()
+                return
+            else:
+                return
+        threading.Thread(target=self._retire, args=(worker,), daemon=True,
+                         name="crossinnov-recycle").start()
 
     def query(self, spec: QuerySpec, timeout: float, lane: str = INTERNAL) -> Answer:
         """Run a query in a free worker of ``lane``; the whole answer, read before returning.
@@ -789,7 +826,8 @@ class WorkerPool:
         """
         if lane not in LANES:
             raise ValueError(f"unknown lane {lane!r}")
-        deadline = time.monotonic() + timeout
+        started = time.monotonic()
+        deadline = started + timeout
         worker = self._acquire(lane, timeout)
         ident = next(self._ids)
         try:
@@ -802,21 +840,45 @@ class WorkerPool:
         except BaseException:  # stopped half-way (time, memory, a crash): never reused
             self._retire(worker)
             raise
-        if self._grown(worker):  # the answer is whole: a fresh fork takes its place
-            with self._cond:
-                self.recycled += 1
-            threading.Thread(target=self._retire, args=(worker,), daemon=True,
-                             name="crossinnov-recycle").start()
-        else:
-            self._release(worker)
+        self._release(worker)
+        if self.limits.recycle:
+            worker.unchecked += 1
+            if (time.monotonic() - started >= RECYCLE_CHECK_SLOWER_THAN
+                    or worker.unchecked >= RECYCLE_CHECK_EVERY):
+                self._check_later(worker)
         return answer
 
-    def _grown(self, worker: Worker) -> bool:
-        """Whether a worker holds more than ``limits.recycle`` beyond its memory when forked."""
-        if not self.limits.recycle or worker.born is None:
-            return False
-        now = worker.rss()
-        return now is not None and now - worker.born > self.limits.recycle
+    def _check_later(self, worker: Worker) -> None:
+        """Have a thread look at the worker's private memory and replace it when it holds
+        more than ``limits.recycle``: at once when idle, else after its present answer."""
+        worker.unchecked = 0
+        with self._cond:
+            if self._checks is None:
+                self._checks = queue.SimpleQueue()
+                threading.Thread(target=self._check_loop, args=(self._checks,), daemon=True,
+                                 name="crossinnov-recycle-check").start()
+            self._checks.put(worker)
+
+    def _check_loop(self, checks: queue.SimpleQueue) -> None:
+        while True:
+            worker = checks.get()
+            if worker is None:
+                return
+            if not worker.alive:
+                continue
+            held = private_memory(worker.pid)
+            if held is None or held <= (self.limits.recycle or held):
+                continue
+            with self._cond:
+                for idle in self._idle.values():
+                    if worker in idle:  # idle: replaced now
+                        idle.remove(worker)
+                        self.recycled += 1
+                        break
+                else:  # answering again (or gone): replaced when it is done
+                    worker.stale = True
+                    continue
+            self._retire(worker)
 
     def _collect(self, worker: Worker, ident: int, deadline: float,
                  baseline: int | None) -> Answer:
@@ -928,6 +990,9 @@ class WorkerPool:
                 workers, self._workers = self._workers, []
                 for idle in self._idle.values():
                     idle.clear()
+                if self._checks is not None:
+                    self._checks.put(None)
+                    self._checks = None
                 self._cond.notify_all()
             for w in workers:
                 w.kill()

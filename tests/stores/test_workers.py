@@ -26,6 +26,8 @@ from endpoint import (
     wait_for_workers,
 )
 
+from crossinnov.stores import workers
+
 
 @pytest.fixture(scope="module")
 def serve(make_app):
@@ -122,9 +124,9 @@ def keeping(serve):
 @pytest.mark.embedded_only(reason="about the embedded store's query workers")
 @pytest.mark.parametrize("server, replaced", [("recycling", True), ("keeping", False)])
 def test_a_worker_that_kept_memory_after_its_answer_is_replaced(server, replaced, request):
-    """A worker that holds more than WORKER_RECYCLE_MB beyond its memory when forked is
-    replaced by a fresh fork once it has answered (the answer is whole); with 0 it stays.
-    The public worker's pid tells which."""
+    """A worker that holds more than WORKER_RECYCLE_MB of private memory after an answer is
+    replaced by a fresh fork (the answer is whole); with 0 it stays. The public worker's
+    pid tells which."""
     served = request.getfixturevalue(server)
     pool = served.app.extensions["crossinnov"].store.pool
     before = wait_for_pool(pool, 1)
@@ -140,3 +142,40 @@ def test_a_worker_that_kept_memory_after_its_answer_is_replaced(server, replaced
         assert wait_for_pool(pool, 1) == before
         assert pool.status()["recycled"] == 0
     assert column(get(served, GREEDY), "c") == first  # the same answer from either
+
+
+def test_private_memory_sees_pages_copied_from_the_parent():
+    """What recycling watches: a forked process that writes to pages it inherited resident
+    copies them. Its private memory grows by what it wrote; its resident size does not
+    (the pages were resident, shared, already), so a rule on the resident size misses
+    exactly how a worker grows when a query walks the replica."""
+    size = 64 * 2**20
+    inherited = bytearray(size)
+    for at in range(0, size, 4096):  # resident in this process before the fork
+        inherited[at] = 1
+    go_r, go_w = os.pipe()
+    done_r, done_w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child
+        try:
+            os.read(go_r, 1)
+            for at in range(0, size, 4096):
+                inherited[at] = 2
+            os.write(done_w, b"x")
+            os.read(go_r, 1)
+        finally:
+            os._exit(0)
+    try:
+        time.sleep(0.2)
+        rss, private = workers._rss(pid), workers.private_memory(pid)  # noqa: SLF001
+        os.write(go_w, b"x")
+        assert os.read(done_r, 1) == b"x"
+        rss_after, private_after = workers._rss(pid), workers.private_memory(pid)  # noqa: SLF001
+    finally:
+        os.write(go_w, b"x")
+        os.waitpid(pid, 0)
+        for fd in (go_r, go_w, done_r, done_w):
+            os.close(fd)
+    assert private_after - private >= size * 0.9
+    assert rss_after - rss < size * 0.2
+    assert workers.private_memory(pid) is None  # gone
