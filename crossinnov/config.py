@@ -92,8 +92,8 @@ class Settings:
     replica_warm_quads: int = 500_000
     #: memory one query may add to its worker, in MB (0: no limit); past it: 503
     worker_memory_mb: int = 1024
-    #: memory a query worker may keep beyond what it had when forked, in MB, before it is
-    #: replaced by a fresh fork after its answer (0: never)
+    #: private memory a query worker may hold (not shared with the replica's template), in
+    #: MB, before it is replaced by a fresh fork after its answer (0: never)
     worker_recycle_mb: int = 256
     #: /sparql queries one client may have running or waiting at once (429 beyond)
     sparql_per_client: int = 2
