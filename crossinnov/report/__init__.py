@@ -119,15 +119,15 @@ def report_data(store: Store, settings: Settings) -> tuple[dict[str, Any], Store
     if data is not None:
         data["in_memory"] = False
         return data, store
-    from crossinnov.analysis import check_memory, run_analysis
+    from crossinnov.analysis import check_memory, compute, gather
     from crossinnov.analysis.rdf import write_result
     from crossinnov.stores import open_store
 
-    check_memory(store, settings)  # before the copy, which takes memory too
+    check_memory(store, settings)  # once, before the copy (which takes memory too)
     # nothing stored yet: analyse a copy in memory, so the report still says something true
     scratch = open_store(settings.replace(store=":memory:"))
     scratch.add_quads(store.quads())
-    write_result(scratch, run_analysis(scratch, settings))
+    write_result(scratch, compute(gather(scratch, settings), settings))
     data = load_report(scratch, settings)
     assert data is not None
     data["in_memory"] = True

@@ -50,6 +50,8 @@ class ServedStore(Store):
         self.writes = WriteVersion()
         self.pool = WorkerPool(self._source, limits)
         self._choice: tuple[str, str] | None = None
+        #: (version, quads) of the last count: counting takes seconds at millions of quads
+        self._count: tuple[str, int] | None = None
         if disk.location != MEMORY_STORE and self._choose()[0] == "memory" \
                 and self._quads >= limits.warm_from:
             # a big replica takes minutes to load: the workers read the disk until it is in
@@ -61,11 +63,10 @@ class ServedStore(Store):
     def _choose(self) -> tuple[str, str]:
         """Where the workers read, and why (:func:`choose_replicas`), chosen once per start."""
         if self._choice is None:
-            self._quads = len(self.disk)
+            self._quads = len(self)
             self._choice = choose_replicas(self.limits.replicas, self._quads,
                                            available_memory(), self.limits.replica_share)
         return self._choice
-
 
     def in_lane(self, lane: str) -> ServedStore:
         """The same store, whose own queries go to the workers of ``lane`` (never close it)."""
@@ -146,7 +147,14 @@ class ServedStore(Store):
         self.disk.dump(output, fmt, prefixes=prefixes)
 
     def __len__(self) -> int:
-        return len(self.disk)
+        """The quads, counted once per version (the start's count serves the first
+        ``/healthz``; a count begun before a write is kept under a version gone after it)."""
+        version, count = self.version(), self._count
+        if count is not None and count[0] == version:
+            return count[1]
+        quads = len(self.disk)
+        self._count = (version, quads)
+        return quads
 
     def is_empty(self) -> bool:
         return self.disk.is_empty()

@@ -412,3 +412,20 @@ def test_a_larger_generated_network_keeps_lists_bounded(store, monkeypatch):
     assert data["run"]["organisations"] > figures.NODE_LIMIT
     ranked = [c for c in data["cities"] if c["enough"]]
     assert ranked and all(c["score"] is not None for c in ranked)
+
+
+def test_an_unanalysed_store_is_reported_from_a_copy_checked_once(loaded_store, monkeypatch):
+    """With no analysis stored, the report analyses a copy in memory; the memory is checked
+    on the store before the copy is made, and not again on the copy (the copy's own memory
+    would then count against it)."""
+    import crossinnov.analysis as analysis
+    from crossinnov.report import report_data
+
+    checked = []
+    real = analysis.check_memory
+    monkeypatch.setattr(analysis, "check_memory",
+                        lambda store, settings: checked.append(store) or real(store, settings))
+    data, read_from = report_data(loaded_store, Settings())
+    assert data["in_memory"] is True and read_from is not loaded_store
+    assert checked == [loaded_store]
+    assert data["headline"]["ties"] > 0

@@ -141,6 +141,22 @@ def test_health_and_counts_come_from_the_disk_and_the_pool(served):
     assert sum(1 for _ in served.quads(EX + "many")) == 2000
 
 
+def test_the_quads_are_counted_once_per_version(served, monkeypatch):
+    """Counting takes seconds at millions of quads: the served store counts once per
+    version of its data (the start's count serves the first /healthz), and a write through
+    it is counted at once."""
+    before = len(served)
+    counted = []
+    monkeypatch.setattr(type(served.disk), "__len__",
+                        lambda self: counted.append(1) or len(self.native))
+    assert len(served) == before and not counted  # kept
+    served.add_quads([quad("counted", "1", "counting")])
+    assert len(served) == before + 1 and len(counted) == 1  # counted again, once
+    assert len(served) == before + 1 and len(counted) == 1
+    served.update(f"DROP GRAPH <{EX}counting>")
+    assert len(served) == before and len(counted) == 2
+
+
 @pytest.mark.parametrize(("setting", "quads", "available", "chosen"), [
     ("auto", 1_000_000, 8 * 2**30, "memory"),     # 450 MB of 8 GB
     ("auto", 20_000_000, 16 * 2**30, "disk"),     # 9 GB > half of 16 GB
