@@ -57,6 +57,14 @@ class Settings:
     update_url: str | None = None
     #: Graph Store Protocol endpoint of an external store (derived for well-known servers)
     gsp_url: str | None = None
+    #: user name of the external store's HTTP authentication (with ``store_password``)
+    store_user: str | None = None
+    #: its password: ``CROSSINNOV_STORE_PASSWORD`` or the instance file, never an option
+    #: (a command line is seen by every user of the machine); never shown
+    store_password: str | None = field(default=None, repr=False)
+    #: how they are sent: ``basic`` (RFC 7617: in every request, so over https or a private
+    #: network) or ``digest`` (RFC 7616: answers the server's challenge)
+    store_auth: str = "basic"
     #: seconds after which a query is stopped and answered with 503
     query_timeout: float = 30.0
     #: most rows (or triples) a query answer may hold
@@ -104,7 +112,7 @@ class Settings:
     #: seconds an organisation token must wait between two analysis runs it asks for
     analysis_min_interval: float = 300.0
     #: the admin write token (``CROSSINNOV_TOKEN``)
-    token: str | None = None
+    token: str | None = field(default=None, repr=False)
     #: a file mapping tokens to organisation ids, one ``TOKEN ORGANISATION-ID`` per line
     token_file: str | None = None
     #: seconds the background analysis waits after a write before it re-runs
@@ -247,6 +255,7 @@ RULES: Mapping[str, Callable[[Any], str | None]] = types.MappingProxyType({
     "token": _long_token,
     "analysis_engine": _one_of("auto", "igraph", "networkx"),
     "replicas": _one_of("auto", "memory", "disk"),
+    "store_auth": _one_of("basic", "digest"),
     "replica_memory_share": _share,
     "analysis_memory_share": _share_or_zero,
     "analysis_resolution": _more_than_zero,

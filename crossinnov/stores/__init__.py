@@ -13,15 +13,32 @@ from pathlib import Path
 
 from crossinnov.config import MEMORY_STORE, Settings
 from crossinnov.iris import IRIs
-from crossinnov.stores.base import Store
+from crossinnov.stores.base import Store, StoreError
 from crossinnov.stores.embedded import OxigraphStore
+from crossinnov.stores.http import Credentials
 from crossinnov.stores.remote import RemoteStore
 
-__all__ = ["is_remote", "open_store"]
+__all__ = ["credentials", "is_remote", "open_store"]
 
 
 def is_remote(location: str) -> bool:
     return location.startswith(("http://", "https://"))
+
+
+def credentials(settings: Settings) -> Credentials | None:
+    """The external store's HTTP authentication, from the settings (None: none).
+
+    :raises StoreError: a user without a password, or the other way round
+    """
+    user, password = settings.store_user or None, settings.store_password or None
+    if user is None and password is None:
+        return None
+    if user is None or password is None:
+        given, missing = ("STORE_USER", "STORE_PASSWORD") if user else ("STORE_PASSWORD",
+                                                                        "STORE_USER")
+        raise StoreError(f"{given} is set but {missing} is not: the external store's HTTP "
+                         f"authentication needs both (CROSSINNOV_{missing})")
+    return Credentials(user, password, settings.store_auth)
 
 
 def open_store(settings: Settings | None = None, *, read_only: bool = False) -> Store:
@@ -35,7 +52,8 @@ def open_store(settings: Settings | None = None, *, read_only: bool = False) -> 
     location = settings.store
     if is_remote(location):
         return RemoteStore(location, iris, update_url=settings.update_url,
-                           gsp_url=settings.gsp_url, read_only=read_only)
+                           gsp_url=settings.gsp_url, read_only=read_only,
+                           credentials=credentials(settings))
     if location == MEMORY_STORE:
         return OxigraphStore(None, iris)
     path = os.path.expanduser(location)

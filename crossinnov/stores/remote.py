@@ -45,7 +45,7 @@ from crossinnov.sparql.results import write_answer
 from crossinnov.sparql.text import inject_values, query_form
 from crossinnov.stores import http, virtuoso
 from crossinnov.stores.base import Store, StoreError
-from crossinnov.stores.http import Body, NoAnswer, Refused, Unreachable
+from crossinnov.stores.http import Body, Credentials, NoAnswer, Refused, Unreachable
 
 RESULTS_JSON = RESULT_FORMATS["json"].media_type
 N_TRIPLES = RDF_FORMATS["ntriples"].media_type
@@ -73,6 +73,8 @@ def derive_endpoints(query_url: str) -> tuple[str, str | None, str | None]:
         return at("/update"), at("/store"), OXIGRAPH
     if path == "/sparql":  # Virtuoso: updates to the same endpoint, its own graph CRUD
         return query_url, at("/sparql-graph-crud"), VIRTUOSO
+    if path == "/sparql-auth":  # Virtuoso behind Digest authentication
+        return query_url, at("/sparql-graph-crud-auth"), VIRTUOSO
     if path.endswith(("/query", "/sparql")):  # Fuseki: /dataset/query or /dataset/sparql
         base = path.rsplit("/", 1)[0]
         return at(base + "/update"), at(base + "/data"), None
@@ -86,10 +88,21 @@ class RemoteStore(Store):
 
     def __init__(self, query_url: str, iris: IRIs, *, update_url: str | None = None,
                  gsp_url: str | None = None, read_only: bool = False,
-                 query_timeout: float | None = None, http_timeout: float = HTTP_TIMEOUT) -> None:
-        parts = urllib.parse.urlsplit(query_url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise StoreError(f"not the URL of a SPARQL query endpoint: {query_url!r}")
+                 query_timeout: float | None = None, http_timeout: float = HTTP_TIMEOUT,
+                 credentials: Credentials | None = None) -> None:
+        for url in (query_url, update_url, gsp_url):
+            if url is None:
+                continue
+            parts = urllib.parse.urlsplit(url)
+            if parts.scheme not in ("http", "https") or not parts.hostname:
+                kind = "query endpoint" if url == query_url else "endpoint"
+                raise StoreError(f"not the URL of a SPARQL {kind}: {url!r}")
+            if parts.username is not None or parts.password is not None:
+                raise StoreError("a user name or password in the store's URL would be shown "
+                                 "wherever the URL is (logs, process lists): set "
+                                 "CROSSINNOV_STORE_USER and CROSSINNOV_STORE_PASSWORD instead")
+        #: HTTP authentication sent with every request to the server (None: none)
+        self.credentials = credentials
         self.iris = iris
         self.location = query_url
         self.query_url = query_url
@@ -126,8 +139,8 @@ class RemoteStore(Store):
     def _send_query(self, fields: list[tuple[str, str]], accept: str,
                     deadline: float | None) -> Body:
         try:
-            body = http.post_form(self.query_url, fields, accept,
-                                  timeout=self.http_timeout, deadline=deadline)
+            body = http.post_form(self.query_url, fields, accept, timeout=self.http_timeout,
+                                  deadline=deadline, credentials=self.credentials)
         except Refused as exc:
             if exc.status == 400:  # SPARQL 1.1 Protocol 2.1.7: a malformed query
                 raise QueryRejected("syntax", exc.message) from None
@@ -206,7 +219,7 @@ class RemoteStore(Store):
         url = self.gsp_url + "?" + urllib.parse.urlencode({"graph": graph})
         try:
             body = http.request("GET", url, headers={"Accept": N_TRIPLES},
-                                        timeout=self.http_timeout)
+                                timeout=self.http_timeout, credentials=self.credentials)
         except Refused as exc:
             if exc.status == 404:
                 return
@@ -218,7 +231,7 @@ class RemoteStore(Store):
     def _dataset_quads(self) -> Iterator[ox.Quad]:
         """Every named graph in one read: Oxigraph server's GSP endpoint answers the dataset."""
         with http.request("GET", self.gsp_url, headers={"Accept": N_QUADS},
-                                  timeout=self.http_timeout) as body:
+                          timeout=self.http_timeout, credentials=self.credentials) as body:
             for quad in _parsed(body, ox.RdfFormat.N_QUADS):
                 if not isinstance(quad.graph_name, ox.DefaultGraph):
                     yield quad
@@ -259,10 +272,10 @@ class RemoteStore(Store):
             sparql = virtuoso.split_update(sparql)
         try:
             with http.post_form(self.update_url, [("update", sparql)], "*/*",
-                                        timeout=self.http_timeout) as body:
+                                timeout=self.http_timeout, credentials=self.credentials) as body:
                 body.read_all()
         except Refused as exc:
-            if self.virtuoso and exc.status != 400:  # 400: refused before it ran
+            if self.virtuoso and exc.status not in (400, 401, 403):  # refused before it ran
                 raise StoreError(f"the update failed: {exc.message} (Virtuoso commits each "
                                  "operation of a request on its own: those before the failing "
                                  "one may have been applied)") from None
@@ -297,7 +310,8 @@ class RemoteStore(Store):
                   for batch in _batches(quads, BATCH))
         try:
             with http.request("POST", url, body=chunks, timeout=self.http_timeout,
-                                      headers={"Content-Type": N_QUADS}) as body:
+                              headers={"Content-Type": N_QUADS},
+                              credentials=self.credentials) as body:
                 body.read_all()
         except Refused as exc:
             done = "the bulk load may have been written in part" if bulk else "nothing was added"

@@ -36,7 +36,7 @@ TRUE_SPELLINGS = ["1", "true", "yes", "on", "TRUE", " Yes ", "On", "\ttrue\n"]
 FALSE_SPELLINGS = ["0", "false", "no", "off", "FALSE", " No ", "Off", "\tfalse\n"]
 DIGITS_TOKEN = "0123456789012345678"
 #: good values for the strings with a rule of their own
-GOOD_STRINGS = {"analysis_engine": "networkx", "replicas": "disk"}
+GOOD_STRINGS = {"analysis_engine": "networkx", "replicas": "disk", "store_auth": "digest"}
 #: good values for the numbers with a rule narrower than "0 or more"
 #: shares where 0 means "no check"
 ZERO_MEANS_OFF = {"analysis_memory_share"}
