@@ -65,7 +65,8 @@ class ServedStore(Store):
         if self._choice is None:
             self._quads = len(self)
             self._choice = choose_replicas(self.limits.replicas, self._quads,
-                                           available_memory(), self.limits.replica_share)
+                                           available_memory(), self.limits.replica_share,
+                                           self.limits.public + self.limits.internal)
         return self._choice
 
     def in_lane(self, lane: str) -> ServedStore:

@@ -585,23 +585,30 @@ def available_memory() -> int | None:
 
 
 def choose_replicas(setting: str, quads: int, available: int | None,
-                    share: float) -> tuple[str, str]:
+                    share: float, workers: int = 1) -> tuple[str, str]:
     """Where the workers read, ``memory`` or ``disk``, and why (for the log and /healthz).
 
     ``auto`` chooses memory when the replica's estimated size (:data:`REPLICA_BYTES_PER_QUAD`
-    per quad; one replica whatever the number of workers, as they share it copy-on-write)
-    fits in ``share`` of the memory available, else disk.
+    per quad) times ``1 + workers`` fits in ``share`` of the memory available, else disk.
+    The workers share the template's replica copy-on-write, but reading it writes to it
+    (reference counts of what a query walks), so a query that scans the store copies it
+    into its worker: at worst, while every worker scans, there are as many copies as
+    workers besides the template's. Recycling (``limits.recycle``) gives them back after
+    the answers, not during them.
     """
     if setting in ("memory", "disk"):
         return setting, f"{setting}: as the replicas setting says"
-    need = quads * REPLICA_BYTES_PER_QUAD
+    copies = 1 + workers
+    need = quads * REPLICA_BYTES_PER_QUAD * copies
     if available is None:
         return "memory", "memory: the available memory is unknown"
     mb = 2**20
     if need <= share * available:
-        return "memory", (f"memory: a replica of {quads} quads needs about {need // mb} MB, "
-                          f"within {share:g} of the {available // mb} MB available")
-    return "disk", (f"disk: a replica of {quads} quads would need about {need // mb} MB, more "
+        return "memory", (f"memory: {copies} copies of a replica of {quads} quads (the "
+                          f"template's, and one per worker at worst) need about {need // mb} "
+                          f"MB, within {share:g} of the {available // mb} MB available")
+    return "disk", (f"disk: {copies} copies of a replica of {quads} quads (the template's, "
+                    f"and one per worker at worst) would need about {need // mb} MB, more "
                     f"than {share:g} of the {available // mb} MB available")
 
 

@@ -157,16 +157,21 @@ def test_the_quads_are_counted_once_per_version(served, monkeypatch):
     assert len(served) == before and len(counted) == 2
 
 
-@pytest.mark.parametrize(("setting", "quads", "available", "chosen"), [
-    ("auto", 1_000_000, 8 * 2**30, "memory"),     # 450 MB of 8 GB
-    ("auto", 20_000_000, 16 * 2**30, "disk"),     # 9 GB > half of 16 GB
-    ("auto", 20_000_000, 24 * 2**30, "memory"),   # 9 GB <= half of 24 GB
-    ("auto", 1_000, None, "memory"),              # unknown: memory, as before
-    ("disk", 10, 64 * 2**30, "disk"),             # the setting wins
-    ("memory", 10**9, 2**30, "memory"),
+@pytest.mark.parametrize(("setting", "quads", "workers", "available", "chosen"), [
+    ("auto", 1_000_000, 3, 8 * 2**30, "memory"),     # 4 x 450 MB of 8 GB
+    ("auto", 2_700_000, 3, 23 * 2**30, "memory"),    # 100 000 organisations here: 4.9 GB
+    ("auto", 20_000_000, 0, 24 * 2**30, "memory"),   # one copy: 9 GB <= half of 24 GB
+    ("auto", 20_000_000, 3, 24 * 2**30, "disk"),     # 4 copies: 36 GB > half of 24 GB
+    ("auto", 27_000_000, 3, 23 * 2**30, "disk"),     # 1 000 000 organisations here
+    ("auto", 1_000, 3, None, "memory"),              # unknown: memory, as before
+    ("disk", 10, 3, 64 * 2**30, "disk"),             # the setting wins
+    ("memory", 10**9, 3, 2**30, "memory"),
 ])
-def test_where_the_workers_read_is_chosen_by_size_and_memory(setting, quads, available, chosen):
-    mode, why = choose_replicas(setting, quads, available, 0.5)
+def test_where_the_workers_read_is_chosen_by_size_and_memory(setting, quads, workers,
+                                                             available, chosen):
+    """Each worker may hold a copy of the replica while it scans it (reading writes reference
+    counts): the template's and one per worker are counted."""
+    mode, why = choose_replicas(setting, quads, available, 0.5, workers)
     assert mode == chosen
     assert why.startswith(chosen)
 
