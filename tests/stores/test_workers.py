@@ -179,3 +179,26 @@ def test_private_memory_sees_pages_copied_from_the_parent():
     assert private_after - private >= size * 0.9
     assert rss_after - rss < size * 0.2
     assert workers.private_memory(pid) is None  # gone
+
+
+def test_the_template_loads_what_a_first_query_needs_before_it_forks():
+    """A fresh fork (a worker replaced after a runaway query or after it grew) should not
+    pay for loading rdflib's SPARQL grammar (0.1-0.3 s: the NOT EXISTS rewrite checks its
+    work with it) on its first query: the template loads it, and the forks share it."""
+    import subprocess
+    import sys
+
+    script = """
+import sys
+import pyoxigraph as ox
+from crossinnov.stores.workers import Replica, warm_up
+store = ox.Store()
+store.add(ox.Quad(ox.NamedNode("http://e/s"), ox.NamedNode("http://e/p"), ox.Literal("o"),
+                  ox.NamedNode("http://e/g")))
+before = "rdflib.plugins.sparql.parser" in sys.modules
+warm_up(Replica(store))
+print(before, "rdflib.plugins.sparql.parser" in sys.modules)
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=120, check=True)
+    assert done.stdout.split() == ["False", "True"]
