@@ -75,29 +75,35 @@ def test_renewal_moves_the_end_on(store):
     assert Lease(store, 5, holder="other", clock=clock).acquire().id == "runner"
 
 
+def take_together(takers: list[Lease]) -> list[str]:
+    """Let every taker try at the same moment; return the ids of those that got the lease."""
+    barrier = threading.Barrier(len(takers))
+    won: list[str] = []
+    errors: list[BaseException] = []
+
+    def take(lease: Lease) -> None:
+        try:
+            barrier.wait()
+            if lease.acquire() is None:
+                won.append(lease.id)
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=take, args=(t,)) for t in takers]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert not errors, errors
+    return won
+
+
 def test_takers_at_the_same_moment_never_both_hold_it(store):
     """Eight takers at once, ten rounds: never two holders; someone holds it in most rounds."""
     held_rounds = 0
     for round_number in range(10):
         takers = [Lease(store, 60, holder=f"r{round_number}-t{i}") for i in range(8)]
-        barrier = threading.Barrier(len(takers))
-        won: list[str] = []
-        errors: list[BaseException] = []
-
-        def take(lease: Lease) -> None:
-            try:
-                barrier.wait()
-                if lease.acquire() is None:
-                    won.append(lease.id)
-            except BaseException as exc:  # reported below
-                errors.append(exc)
-
-        threads = [threading.Thread(target=take, args=(t,)) for t in takers]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(60)
-        assert not errors, errors
+        won = take_together(takers)
         assert len(won) <= 1, won
         live = [h.id for h in takers[0].holders()]
         assert live == won, (live, won)
