@@ -21,6 +21,7 @@ import multiprocessing as mp
 import queue
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -142,7 +143,10 @@ class AnalysisService:
         self.listeners: list = []  # called with the result after each run
         self._closed = False
 
-    def _compute(self) -> RunInfo:
+    def _compute(self, still_held: Callable[[], bool] | None = None) -> RunInfo:
+        """Read, compute, write one run; ``still_held`` (the lease's renewal) is asked just
+        before the write: a run whose lease was lost (this process paused past its end, and
+        another server took it) writes nothing."""
         started = time.monotonic()
         check_memory(self.store, self.settings)
         # read through the background lane: the workers kept for pages stay free
@@ -151,6 +155,9 @@ class AnalysisService:
             result = compute_elsewhere(inputs, self.settings)
         else:
             result = compute(inputs, self.settings)
+        if still_held is not None and not still_held():
+            raise RuntimeError("the analysis lease was lost during the run (another server "
+                               "took it): its result was not written")
         write_result(self.store, result)
         info = RunInfo(result.run, len(result.clusters), result.nodes,
                        time.monotonic() - started)
@@ -178,7 +185,7 @@ class AnalysisService:
                 current = analysis_is_current(self.store)
                 if current is not None:
                     return Outcome(current=current)
-                return Outcome(info=self._compute())
+                return Outcome(info=self._compute(still_held=self.lease.renew))
         finally:
             self.lease.release()
 

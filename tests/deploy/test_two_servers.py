@@ -258,3 +258,54 @@ def test_a_lease_left_by_a_crashed_holder_ends_and_is_taken(site):
     assert wait_until(lambda: analysis_runs(site) == runs + 1, LEASE_SECONDS * 5)
     assert wait_until(lambda: settled(site), 60)
     assert analysis_runs(site) == runs + 1
+
+
+def descendants(pid: int) -> list[int]:
+    """The processes under ``pid`` (the analysis process a server spawned)."""
+    found, todo = [], [pid]
+    while todo:
+        parent = todo.pop()
+        try:
+            text = Path(f"/proc/{parent}/task/{parent}/children").read_text()
+        except OSError:
+            continue
+        children = [int(c) for c in text.split()]
+        found += children
+        todo += children
+    return found
+
+
+def test_a_server_killed_during_its_run_leaves_a_lease_that_ends_and_is_taken(site):
+    """Last: server A is killed (SIGKILL) while it holds the lease; B takes it once it ends."""
+    import os
+    import signal
+
+    a, b = site.a, site.b
+    r = requests.post(a.url + "/api/profiles", headers=AUTH, timeout=30,
+                      json={"id": "after-crash", "name": "After Crash", "city": "rome",
+                            "sectors": ["design"]})
+    assert r.status_code == 201, r.text
+    time.sleep(WRITE_MARGIN.total_seconds())
+    runs = analysis_runs(site)
+    r = requests.post(a.url + "/api/analysis", params={"wait": 0}, headers=AUTH, timeout=30)
+    assert r.status_code == 202 and r.json()["status"] == "running", r.text
+    holders = wait_until(lambda: lease_holders(site), 30, 0.02)
+    assert holders, "server A did not take the lease"
+    assert a.process is not None
+    pid = a.process.pid
+    under = descendants(pid)
+    os.kill(pid, signal.SIGKILL)
+    for child in under:  # its analysis process, if it had started it
+        try:
+            os.kill(child, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    a.process.wait(10)
+    assert analysis_runs(site) == runs, "server A wrote its run before it was killed"
+    asked = requests.post(b.url + "/api/analysis", params={"wait": 30}, headers=AUTH,
+                          timeout=60)
+    assert asked.status_code == 202 and asked.json()["holder"] == holders[0], asked.text
+    # B looks again, and once A's lease has ended, takes it and runs
+    assert wait_until(lambda: analysis_runs(site) == runs + 1, LEASE_SECONDS * 5)
+    assert wait_until(lambda: not lease_holders(site) and not status_of(b)["running"], 60)
+    assert report_run(b) is not None and search(b, "after crash") == ["after-crash"]
