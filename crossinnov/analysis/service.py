@@ -258,6 +258,10 @@ class AnalysisService:
     def status(self) -> dict:
         with self._cond:
             return {"running": self._running, "pending": self._pending,
+                    # seconds until a run is due (after a write's debounce, or to look
+                    # at the lease again); None: none is
+                    "scheduled": (None if self._due is None else
+                                  round(max(0.0, self._due - time.monotonic()), 1)),
                     "last_error": self.last_error,
                     "elsewhere": self.elsewhere.as_dict() if self.elsewhere else None}
 

@@ -18,11 +18,13 @@ def test_settle_waits_for_a_scheduled_run_and_the_run(loaded_store):
     try:
         assert service.settle(1)  # nothing going on
         service.schedule()
-        assert service.status() == {"running": False, "pending": False,
-                                    "last_error": None, "elsewhere": None}  # not yet started
+        status = service.status()
+        assert 0 <= status.pop("scheduled") <= 0.2  # not yet started
+        assert status == {"running": False, "pending": False, "last_error": None,
+                          "elsewhere": None}
         assert service.settle(120)
-        assert service.status() == {"running": False, "pending": False, "last_error": None,
-                                    "elsewhere": None}
+        assert service.status() == {"running": False, "pending": False, "scheduled": None,
+                                    "last_error": None, "elsewhere": None}
         assert service.last is not None and service.last_error is None
     finally:
         service.close()

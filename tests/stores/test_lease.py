@@ -47,6 +47,34 @@ def test_one_holder_at_a_time_then_the_other_after_release(store):
     second.release()
 
 
+def test_the_take_adds_nothing_beside_a_live_lease(store):
+    """The update's own condition keeps a second holder out (the read-back is for takers at
+    the same moment only). Regression: written with FILTER NOT EXISTS, Virtuoso 7.2.5 added
+    the second holder all the same (it ignores FILTER NOT EXISTS and MINUS in an update's
+    WHERE), so every taker had to give way after reading back."""
+    from datetime import timedelta
+
+    import pyoxigraph as ox
+
+    from crossinnov.sparql.queries import QUERIES, term
+    from crossinnov.writes.changes import datetime_literal
+
+    first, second = Lease(store, 60, holder="first"), Lease(store, 60, holder="second")
+    assert first.acquire() is None
+    now = datetime.now(UTC)
+    store.update(QUERIES.render(
+        "lease_take", graph=term(second.graph), node=term(second.node),
+        holder=term(ox.Literal("second")), now=term(datetime_literal(now)),
+        until=term(datetime_literal(now + timedelta(seconds=60)))))
+    assert [h.id for h in second.holders()] == ["first"]
+    first.release()
+    store.update(QUERIES.render(
+        "lease_take", graph=term(second.graph), node=term(second.node),
+        holder=term(ox.Literal("second")), now=term(datetime_literal(now)),
+        until=term(datetime_literal(now + timedelta(seconds=60)))))
+    assert [h.id for h in second.holders()] == ["second"]
+
+
 def test_a_lease_left_behind_ends_and_is_taken(store):
     clock = Clock()
     crashed = Lease(store, 5, holder="crashed", clock=clock)
