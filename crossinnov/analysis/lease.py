@@ -164,3 +164,41 @@ class Lease:
         finally:
             stop.set()
             thread.join(timeout=10)
+
+
+class LeaseHeld(Exception):
+    """Another holder has the analysis lease: it runs the analysis."""
+
+    def __init__(self, holder: Holder) -> None:
+        super().__init__(f"the analysis is running on {holder.id} (its lease lasts until "
+                         f"{holder.until.isoformat(timespec='seconds')}); its result will be "
+                         "in the store")
+        self.holder = holder
+
+
+def lease_for(store: Store, seconds: float) -> Lease | None:
+    """The analysis lease of this process on ``store`` when the store is external (several
+    processes may run the analysis on it); None for the embedded store (one process)."""
+    from crossinnov.stores.remote import RemoteStore
+
+    return Lease(store, seconds) if isinstance(store, RemoteStore) else None
+
+
+@contextlib.contextmanager
+def held(lease: Lease | None) -> Iterator[Callable[[], bool] | None]:
+    """Take the lease, keep it while the block runs, give it back at the end.
+
+    Yields the check to make just before writing a result (False: the lease was lost), or
+    None without a lease. Raises :class:`LeaseHeld` when another holder has it.
+    """
+    if lease is None:
+        yield None
+        return
+    holder = lease.acquire()
+    if holder is not None:
+        raise LeaseHeld(holder)
+    try:
+        with lease.renewing():
+            yield lease.renew
+    finally:
+        lease.release()

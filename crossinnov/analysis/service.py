@@ -28,7 +28,7 @@ from datetime import datetime, timedelta
 import pyoxigraph as ox
 
 from crossinnov.analysis import AnalysisResult, AnalysisTooBig, check_memory, compute, gather
-from crossinnov.analysis.lease import Holder, Lease
+from crossinnov.analysis.lease import Holder, Lease, LeaseHeld, held
 from crossinnov.analysis.rdf import write_result
 from crossinnov.config import Settings
 from crossinnov.namespaces import XSD
@@ -171,23 +171,20 @@ class AnalysisService:
         """One run; over a shared store, only with the lease and when the stored one is old."""
         if self.lease is None:
             return Outcome(info=self._compute())
-        holder = self.lease.acquire()
-        self.elsewhere = holder
-        if holder is not None:
-            log.info("analysis runs on %s (lease until %s); looking again later", holder.id,
-                     holder.until.isoformat())
-            # look again when the holder has renewed once more (or its lease has ended): by
-            # then its result may be stored, and this server has nothing to run
-            self.schedule(min(self.settings.analysis_debounce, self.lease.seconds / 3))
-            return Outcome(elsewhere=holder)
         try:
-            with self.lease.renewing():
+            with held(self.lease) as still_held:
+                self.elsewhere = None
                 current = analysis_is_current(self.store)
                 if current is not None:
                     return Outcome(current=current)
-                return Outcome(info=self._compute(still_held=self.lease.renew))
-        finally:
-            self.lease.release()
+                return Outcome(info=self._compute(still_held=still_held))
+        except LeaseHeld as exc:
+            self.elsewhere = exc.holder
+            log.info("%s; looking again later", exc)
+            # look again when the holder has renewed once more (or its lease has ended): by
+            # then its result may be stored, and this server has nothing to run
+            self.schedule(min(self.settings.analysis_debounce, self.lease.seconds / 3))
+            return Outcome(elsewhere=exc.holder)
 
     def request(self) -> int:
         """Ask for a run that starts now or after the present one; return its ticket."""

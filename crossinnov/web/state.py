@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from flask import Flask, current_app
 
-from crossinnov.analysis.lease import Lease
+from crossinnov.analysis.lease import lease_for
 from crossinnov.analysis.network import Network, build_network
 from crossinnov.analysis.partners import Suggestion, suggest_for
 from crossinnov.analysis.service import AnalysisService
@@ -167,9 +167,8 @@ def init_app(app: Flask, settings: Settings) -> None:
     profiles = Profiles(store, Validator())
     # servers that share an external store run the analysis once: the one holding the lease
     # kept in the store (an embedded store has one process, and needs none)
-    lease = (Lease(store, settings.analysis_lease_seconds) if isinstance(store, RemoteStore)
-             else None)
-    analysis = AnalysisService(store, settings, lease=lease)
+    analysis = AnalysisService(store, settings,
+                               lease=lease_for(store, settings.analysis_lease_seconds))
     gate = PublicGate(slots=public_slots(settings), queue=settings.sparql_queue,
                       per_client=settings.sparql_per_client, wait=settings.sparql_queue_wait)
     profiles.on_write(analysis.schedule)

@@ -274,6 +274,26 @@ def test_a_lease_left_by_a_crashed_holder_ends_and_is_taken(site):
     assert analysis_runs(site) == runs + 1
 
 
+def test_the_command_line_takes_the_lease_too(site, runner):
+    """`crossinnov analyse` over the shared store stops while a server runs the analysis."""
+    from crossinnov.cli import main
+
+    runs = analysis_runs(site)
+    with open_store(site.settings()) as store:
+        running = Lease(store, 60, holder="busy-server:2:beef")
+        assert running.acquire() is None
+        try:
+            refused = runner.invoke(main, ["analyse", "--store", site.store])
+            assert refused.exit_code == 1
+            assert "running on busy-server:2:beef" in refused.output
+            assert analysis_runs(site) == runs
+        finally:
+            running.release()
+    done = runner.invoke(main, ["analyse", "--store", site.store])
+    assert done.exit_code == 0, done.output
+    assert analysis_runs(site) == runs + 1 and not lease_holders(site)
+
+
 def descendants(pid: int) -> list[int]:
     """The processes under ``pid`` (the analysis process a server spawned)."""
     found, todo = [], [pid]
