@@ -442,7 +442,9 @@ def analyse(resolution: float | None, seed: int | None, settings: Settings) -> N
     scores the cities with enough data, counts every figure's base by kind of tie,
     and replaces the analysis graph with the results and a PROV record of the run.
     It writes to the store: stop crossinnov serve first (a running server re-runs
-    the analysis itself after each write, or on POST /api/analysis).
+    the analysis itself after each write, or on POST /api/analysis). Over an external
+    store it takes the analysis lease the servers take: while one of them runs the
+    analysis, it stops and says so.
 
     \b
     Example:
@@ -455,6 +457,7 @@ def analyse(resolution: float | None, seed: int | None, settings: Settings) -> N
     """
     from crossinnov.analysis import AnalysisTooBig
     from crossinnov.analysis import analyse as run
+    from crossinnov.analysis.lease import LeaseHeld
 
     if resolution is not None:
         settings = settings.replace(analysis_resolution=resolution)
@@ -463,7 +466,7 @@ def analyse(resolution: float | None, seed: int | None, settings: Settings) -> N
     with open_store(settings) as store:
         try:
             result = run(store, settings)
-        except AnalysisTooBig as exc:
+        except (AnalysisTooBig, LeaseHeld) as exc:
             raise click.ClickException(str(exc)) from None
         # the run's millions of objects live until the command ends: the collection made
         # when the store closes need not walk them (seconds at 100 000 organisations)

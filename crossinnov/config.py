@@ -117,6 +117,10 @@ class Settings:
     token_file: str | None = None
     #: seconds the background analysis waits after a write before it re-runs
     analysis_debounce: float = 5.0
+    #: seconds the analysis lease lasts unless renewed (servers sharing an external store
+    #: run the analysis once: whoever holds the lease runs it, and renews it every third of
+    #: this while the run lasts; a crashed holder's lease ends after this long)
+    analysis_lease_seconds: float = 120.0
     #: "auto" (igraph when installed, else networkx), "igraph" or "networkx"
     analysis_engine: str = "auto"
     #: share of the memory available that an analysis may be expected to take (estimated
@@ -259,6 +263,7 @@ RULES: Mapping[str, Callable[[Any], str | None]] = types.MappingProxyType({
     "replica_memory_share": _share,
     "analysis_memory_share": _share_or_zero,
     "analysis_resolution": _more_than_zero,
+    "analysis_lease_seconds": _more_than_zero,
     "betweenness_samples": _more_than_zero,
     "token_failure_window": _more_than_zero,
 })

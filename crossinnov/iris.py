@@ -9,6 +9,8 @@ Layout, below the base (default ``https://w3id.org/crossinnov/``):
   that a profile is replaced or removed in one transaction;
 - ``graph/ontology``, ``graph/inferred/collaborations``, ``graph/derived/practice-ties``,
   ``graph/analysis``, ``graph/changelog`` the graphs that belong to no single resource;
+- ``graph/system/analysis-lease`` the lease of the servers that share an external store on
+  the analysis (who runs it, until when: :mod:`crossinnov.analysis.lease`);
 - ``…#fragment`` a part of the resource or graph before the ``#`` (an event's candidate
   date, a tie derived from a practice), described in that resource's graph;
 - ``dataset`` the dataset as a whole (VoID, DCAT), ``agent/{name}`` writers.
@@ -146,6 +148,12 @@ class IRIs:
     @property
     def changelog_graph(self) -> NamedNode:
         return NamedNode(self.base + "graph/changelog")
+
+    @property
+    def lease_graph(self) -> NamedNode:
+        """Graph of the analysis lease: which server runs the analysis, until when (empty
+        while none does)."""
+        return NamedNode(self.base + "graph/system/analysis-lease")
 
     def analysis_node(self, *parts: str) -> NamedNode:
         """Return the IRI of a node of the analysis results (a run, a brokerage count)."""

@@ -13,10 +13,11 @@ full-text tables:
   counts for its broader sectors too, so a top concept takes in its narrower ones.
 
 The index follows the store's changelog (every write adds an activity): before each
-search it compares the latest activity with the one it was built from and re-reads
-only the graphs written since (or everything after a big load). So it is kept in step
-with every write, also one made by another process over the same store, and it is
-built from the store at first use. The SPARQL it reads with is in
+search it compares the number of writes recorded, and the latest one's time, with those
+it was built from, and re-reads only the graphs written since (or everything after a big
+load, or after a write stamped long before the latest: see :meth:`SearchIndex.sync`).
+So it is kept in step with every write, also one made by another process over the same
+store, and it is built from the store at first use. The SPARQL it reads with is in
 ``queries/search_*.rq``.
 
 Filters: AND across fields, OR within one. Facet counts are Datasette's: for every field,
@@ -32,12 +33,14 @@ import re
 import sqlite3
 import threading
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 
 import pyoxigraph as ox
 
 from crossinnov.namespaces import CI
 from crossinnov.sparql.queries import QUERIES, Serialised, number, term, values
 from crossinnov.stores.base import Store
+from crossinnov.writes.changes import datetime_literal
 
 #: the filterable fields, in the order pages show them
 FIELDS = ("city", "sector", "theme", "seeks", "kind")
@@ -46,6 +49,9 @@ SECTOR_FIELDS = ("sector", "seeks")
 KIND_OF_CLASS = {CI.Organisation.value: "organisation", CI.GoodPractice.value: "practice"}
 #: more graphs written since the last look than this: read everything again
 REBUILD_ABOVE = 2_000
+#: writes recorded up to this long before the latest one read are looked at again: a write
+#: started first may commit last, and servers' clocks differ a little
+WINDOW = timedelta(seconds=60)
 #: at most this many words of a text query are used
 MAX_WORDS = 16
 #: BM25 weights of the text columns: names, then description and keywords
@@ -122,17 +128,39 @@ class SearchIndex:
         self._broader: dict[str, str] = {}
         self._lock = threading.Lock()
         self._db: sqlite3.Connection | None = None
-        self.version: tuple[str, str] | None = None  # (activity IRI, time) built from
+        #: (writes recorded, time of the latest) when the index was last brought up to date
+        self.version: tuple[int, str] | None = None
+        #: the writes recorded in the ``WINDOW`` before the latest one read
+        self._recent: set[str] = set()
 
     # --- keeping in step ---------------------------------------------------------------------
 
-    def _latest(self) -> tuple[str, str] | None:
+    def _latest(self) -> tuple[int, str] | None:
+        """How many writes the changelog records, and the time of the latest."""
         rows = self.store.select(QUERIES["search_version"],
                                  changelog=self.store.iris.changelog_graph)
-        return (rows[0]["activity"].value, rows[0]["time"].value) if rows else None
+        if not rows or "latest" not in rows[0]:
+            return None
+        return int(rows[0]["writes"].value), rows[0]["latest"].value
+
+    def _since(self, moment: str) -> list[dict]:
+        """The writes recorded from ``WINDOW`` before ``moment`` on, with their graphs."""
+        start = datetime.fromisoformat(moment.replace("Z", "+00:00")) - WINDOW
+        since = datetime_literal(start.astimezone(UTC))
+        return self.store.select(QUERIES.render("search_changes", since=term(since),
+                                                limit=number(REBUILD_ABOVE + 1)),
+                                 changelog=self.store.iris.changelog_graph)
 
     def sync(self) -> None:
-        """Bring the index up to the store's latest write (build it the first time)."""
+        """Bring the index up to the store's latest write (build it the first time).
+
+        The writes are counted: a write whose time is earlier than the latest one read
+        (it started first and committed last, or its server's clock is behind) still moves
+        the count. The writes recorded in the last ``WINDOW`` before the latest one read are
+        known by name, so the new ones are found among those of the window; when they do
+        not account for the count's rise (a write stamped further back: a long load), or
+        there are too many, the index is read again whole.
+        """
         with self._lock:
             latest = self._latest()
             if self._db is not None and latest == self.version:
@@ -140,23 +168,29 @@ class SearchIndex:
             if self._db is None or self.version is None or latest is None:
                 self._rebuild(latest)
                 return
-            since = ox.Literal(self.version[1], datatype=ox.NamedNode(
-                "http://www.w3.org/2001/XMLSchema#dateTime"))
-            rows = self.store.select(QUERIES.render("search_changes", since=term(since),
-                                                    limit=number(REBUILD_ABOVE + 1)),
-                                     changelog=self.store.iris.changelog_graph)
-            if len(rows) > REBUILD_ABOVE:
+            rows = self._since(self.version[1])
+            fresh = {r["activity"].value for r in rows} - self._recent
+            if len(rows) > REBUILD_ABOVE or len(fresh) < latest[0] - self.version[0]:
                 self._rebuild(latest)
                 return
             items = set()
             for r in rows:
+                if r["activity"].value not in fresh or "graph" not in r:
+                    continue
                 found = self.store.iris.resource_of_graph(r["graph"].value)
                 if found and found[0] in ("organisation", "practice"):
                     items.add(self.store.iris.resource(*found).value)
             self._reindex(sorted(items))
-            self.version = latest
+            # a write that committed after the count was read is among the rows: counted
+            self.version = (self.version[0] + len(fresh), latest[1])
+            # the next window starts later: what it holds that is known is among these rows
+            self._recent = {r["activity"].value for r in rows}
 
     def _rebuild(self, latest: tuple[str, str] | None) -> None:
+        # the writes known by name before the items are read: one that commits in between
+        # is read with the items, and found again (re-read, harmless) at the next sync
+        self._recent = ({r["activity"].value for r in self._since(latest[1])}
+                        if latest is not None else set())
         db = sqlite3.connect(":memory:", check_same_thread=False)
         db.executescript(SCHEMA_SQL)
         self._broader = self._read_broader()

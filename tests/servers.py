@@ -316,3 +316,47 @@ class VirtuosoPool:
         for server in self._shared + self._kept:
             server.stop()
         self._shared, self._kept = [], []
+
+
+# --- crossinnov serve ---------------------------------------------------------------------------
+
+def crossinnov_command() -> list[str]:
+    """The ``crossinnov`` command of this Python (the venv's), or the module."""
+    exe = shutil.which("crossinnov", path=os.path.dirname(sys.executable))
+    return [exe] if exe else [sys.executable, "-m", "crossinnov.cli"]
+
+
+class CrossinnovServer(ServerProcess):
+    """One ``crossinnov serve`` process on a free port over ``store``, its log in ``folder``.
+
+    ``env`` is added to this process's environment, less its ``CROSSINNOV_*`` variables
+    (the developer's own store and settings stay out).
+    """
+
+    def __init__(self, store: str, folder: Path, *args: str,
+                 env: dict[str, str] | None = None) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        self.log_path = folder / "serve.log"
+        environ = {k: v for k, v in os.environ.items() if not k.startswith("CROSSINNOV_")}
+        environ.update(env or {})
+        with open(self.log_path, "ab") as log:
+            self.process = subprocess.Popen(
+                [*crossinnov_command(), "serve", "--port", "0", "--store", store, *args],
+                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=log, env=environ)
+        # "crossinnov serving STORE at URL", printed once the app is ready
+        assert self.process.stdout is not None
+        line = self.process.stdout.readline().decode()
+        found = line.rsplit(" at ", 1)[-1].strip().rstrip("/") if " at http" in line else ""
+        if not found:
+            self.stop()
+            raise RuntimeError(f"crossinnov serve did not start: {line!r} {self._log_tail()}")
+        self.url = found
+        self.query_url = found + "/sparql"
+        if not self._wait("crossinnov serve", START_TIMEOUT * 2, 0.05):
+            raise RuntimeError(f"crossinnov serve ended: {self._log_tail()}")
+
+    def stop(self) -> None:
+        process = self.process
+        super().stop()
+        if process is not None and process.stdout is not None:
+            process.stdout.close()

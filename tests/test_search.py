@@ -200,3 +200,30 @@ def test_an_item_of_both_kinds_is_not_confused(index):
     assert orgs and practices and not {h.iri for h in orgs} & {h.iri for h in practices}
     assert all("/id/practice/" in h.iri for h in practices)
     assert isinstance(ox.NamedNode(orgs[0].iri), ox.NamedNode)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_write_stamped_before_the_latest_one_still_reaches_the_index(index, loaded_store):
+    """Two servers over one store: a write's time is taken when it starts, so one that
+    started first may commit last (or come from a server whose clock is behind). The index
+    must not take the latest time for "everything up to here is read"."""
+    from datetime import timedelta
+
+    from crossinnov.writes.changes import now
+
+    index.search(SearchQuery())
+    started = now()
+    _write(loaded_store, {"id": "quick-writer", "name": "Quick Writer", "city": "vilnius",
+                          "sectors": ["design"]})
+    assert index.search(SearchQuery(q="quick writer")).total == 1
+    unit = profile_to_unit({"id": "slow-writer", "name": "Slow Writer", "city": "vilnius",
+                            "sectors": ["design"]}, loaded_store.iris)
+    replace_units(loaded_store, [unit], Change("create", loaded_store.iris.agent("test"),
+                                               [unit.graph], at=started))
+    assert index.search(SearchQuery(q="slow writer")).total == 1
+    # far behind (a long load that started minutes before it committed): read again whole
+    unit = profile_to_unit({"id": "slower-writer", "name": "Slower Writer", "city": "vilnius",
+                            "sectors": ["design"]}, loaded_store.iris)
+    replace_units(loaded_store, [unit], Change("create", loaded_store.iris.agent("test"),
+                                               [unit.graph], at=started - timedelta(hours=1)))
+    assert index.search(SearchQuery(q="slower writer")).total == 1

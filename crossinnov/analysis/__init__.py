@@ -308,10 +308,20 @@ def check_memory(store: Store, settings: Settings, available: int | None = None)
 def analyse(store: Store, settings: Settings) -> AnalysisResult:
     """Run the analysis and replace the analysis graph with its results, in one transaction.
 
+    Over an external store it first takes the analysis lease (:mod:`.lease`), as the web
+    servers sharing the store do, and writes nothing if it lost it meanwhile.
+
     :raises AnalysisTooBig: see :func:`check_memory`
+    :raises LeaseHeld: another process runs the analysis on the store
     """
-    with collection_paused():
+    from crossinnov.analysis.lease import held, lease_for
+
+    with held(lease_for(store, settings.analysis_lease_seconds)) as still_held, \
+            collection_paused():
         result = run_analysis(store, settings, parallel=True)
+        if still_held is not None and not still_held():
+            raise RuntimeError("the analysis lease was lost during the run (another process "
+                               "took it): its result was not written")
         write_result(store, result)
     return result
 

@@ -4,6 +4,12 @@ The network is read in a background thread (through the query workers), the
 computation runs in a separate process (so the web process's threads keep
 answering), and the results are written in one transaction. Runs never
 overlap; writes that come while one runs schedule one more run.
+
+Over an external store several servers may keep a service each: then a run first takes the
+lease kept in the store (:mod:`crossinnov.analysis.lease`). A server that does not get it
+runs nothing, says who holds it, and looks again a debounce later: by then the holder has
+written its result (the analysis graph, which every server reads), and the run is only
+needed if a write came after the stored run read its input (:func:`analysis_is_current`).
 """
 
 from __future__ import annotations
@@ -15,14 +21,40 @@ import multiprocessing as mp
 import queue
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import pyoxigraph as ox
 
 from crossinnov.analysis import AnalysisResult, AnalysisTooBig, check_memory, compute, gather
+from crossinnov.analysis.lease import Holder, Lease, LeaseHeld, held
 from crossinnov.analysis.rdf import write_result
 from crossinnov.config import Settings
+from crossinnov.namespaces import XSD
+from crossinnov.sparql.queries import QUERIES
 from crossinnov.stores.base import Store
 
 log = logging.getLogger("crossinnov.analysis")
+
+#: a write recorded this long before a run started counts as after it: a write's time is
+#: taken when it starts, and it may commit after the run read the store (or come from a
+#: server whose clock is behind). So a write made just before a run may cost one more run
+WRITE_MARGIN = timedelta(seconds=1)
+
+
+def analysis_is_current(store: Store) -> str | None:
+    """The stored run's IRI when no write but analyses came after it read the store (less
+    :data:`WRITE_MARGIN`); None when a run is needed."""
+    runs = store.select(QUERIES["report_run"], analysis=store.iris.analysis_graph)
+    if not runs:
+        return None
+    started = datetime.fromisoformat(runs[0]["started"].value.replace("Z", "+00:00"))
+    since = ox.Literal((started - WRITE_MARGIN).isoformat().replace("+00:00", "Z"),
+                       datatype=XSD.dateTime)
+    later = store.select(QUERIES["changes_after"], changelog=store.iris.changelog_graph,
+                         since=since)
+    return None if later else runs[0]["run"].value
 
 
 def _compute_child(inputs, settings: Settings, out) -> None:
@@ -67,10 +99,15 @@ class RunInfo:
 
 @dataclass
 class Outcome:
-    """How the run that answered a request ended: its info, or its error."""
+    """How the run that answered a request ended: its info, or its error; or, over a shared
+    store, why there was none (another server holds the lease; the stored run is current)."""
 
     info: RunInfo | None = None
     error: str | None = None
+    #: the lease met: another server runs the analysis (its result is what is served)
+    elsewhere: Holder | None = None
+    #: the stored run (its IRI) came after every write: no run was needed
+    current: str | None = None
 
 
 class AnalysisService:
@@ -81,10 +118,13 @@ class AnalysisService:
     gets a ticket: the number of the run whose end answers it.
     """
 
-    def __init__(self, store: Store, settings: Settings, *, separate_process: bool = True) -> None:
+    def __init__(self, store: Store, settings: Settings, *, separate_process: bool = True,
+                 lease: Lease | None = None) -> None:
         self.store = store
         self.settings = settings
         self.separate_process = separate_process
+        #: the lease of servers sharing the store (None: this process is alone on it)
+        self.lease = lease
         self._cond = threading.Condition()  # over an RLock: request() may run under it
         #: when the run that writes asked for is due (time.monotonic()); None: none asked
         self._due: float | None = None
@@ -98,10 +138,15 @@ class AnalysisService:
         self._outcomes: dict[int, Outcome] = {}
         self.last: RunInfo | None = None
         self.last_error: str | None = None
+        #: who held the lease when this service last looked, if not this one
+        self.elsewhere: Holder | None = None
         self.listeners: list = []  # called with the result after each run
         self._closed = False
 
-    def _compute(self) -> RunInfo:
+    def _compute(self, still_held: Callable[[], bool] | None = None) -> RunInfo:
+        """Read, compute, write one run; ``still_held`` (the lease's renewal) is asked just
+        before the write: a run whose lease was lost (this process paused past its end, and
+        another server took it) writes nothing."""
         started = time.monotonic()
         check_memory(self.store, self.settings)
         # read through the background lane: the workers kept for pages stay free
@@ -110,6 +155,9 @@ class AnalysisService:
             result = compute_elsewhere(inputs, self.settings)
         else:
             result = compute(inputs, self.settings)
+        if still_held is not None and not still_held():
+            raise RuntimeError("the analysis lease was lost during the run (another server "
+                               "took it): its result was not written")
         write_result(self.store, result)
         info = RunInfo(result.run, len(result.clusters), result.nodes,
                        time.monotonic() - started)
@@ -118,6 +166,25 @@ class AnalysisService:
         for listener in self.listeners:
             listener(result)
         return info
+
+    def _run(self) -> Outcome:
+        """One run; over a shared store, only with the lease and when the stored one is old."""
+        if self.lease is None:
+            return Outcome(info=self._compute())
+        try:
+            with held(self.lease) as still_held:
+                self.elsewhere = None
+                current = analysis_is_current(self.store)
+                if current is not None:
+                    return Outcome(current=current)
+                return Outcome(info=self._compute(still_held=still_held))
+        except LeaseHeld as exc:
+            self.elsewhere = exc.holder
+            log.info("%s; looking again later", exc)
+            # look again when the holder has renewed once more (or its lease has ended): by
+            # then its result may be stored, and this server has nothing to run
+            self.schedule(min(self.settings.analysis_debounce, self.lease.seconds / 3))
+            return Outcome(elsewhere=exc.holder)
 
     def request(self) -> int:
         """Ask for a run that starts now or after the present one; return its ticket."""
@@ -138,8 +205,11 @@ class AnalysisService:
             with self._cond:
                 number = self._started
             try:
-                outcome = Outcome(info=self._compute())
-                self.last, self.last_error = outcome.info, None
+                outcome = self._run()
+                if outcome.info is not None:
+                    self.last = outcome.info
+                if outcome.error is None:
+                    self.last_error = None
             except AnalysisTooBig as exc:  # said in words; nothing went wrong
                 log.warning("%s", exc)
                 outcome = Outcome(error=str(exc))
@@ -185,7 +255,12 @@ class AnalysisService:
     def status(self) -> dict:
         with self._cond:
             return {"running": self._running, "pending": self._pending,
-                    "last_error": self.last_error}
+                    # seconds until a run is due (after a write's debounce, or to look
+                    # at the lease again); None: none is
+                    "scheduled": (None if self._due is None else
+                                  round(max(0.0, self._due - time.monotonic()), 1)),
+                    "last_error": self.last_error,
+                    "elsewhere": self.elsewhere.as_dict() if self.elsewhere else None}
 
     def settle(self, timeout: float) -> bool:
         """Wait until no run is going on or scheduled; False if that takes over ``timeout`` s.
@@ -202,18 +277,21 @@ class AnalysisService:
                 self._cond.wait(min(remaining, 0.5))
             return True
 
-    def schedule(self) -> None:
-        """Run after ``analysis_debounce`` seconds without further writes."""
+    def schedule(self, delay: float | None = None) -> None:
+        """Run after ``analysis_debounce`` seconds (or ``delay``) without further writes."""
         with self._cond:
             if self._closed:
                 return
-            idle, self._due = self._due is None, time.monotonic() + self.settings.analysis_debounce
+            wait = self.settings.analysis_debounce if delay is None else delay
+            before, self._due = self._due, time.monotonic() + wait
+            # the debouncer waits for a time: a word only when the new one comes sooner
+            idle = before is None or self._due < before
             if self._debouncer is None:
                 self._debouncer = threading.Thread(target=self._debounce, daemon=True,
                                                    name="crossinnov-analysis-debounce")
                 self._debouncer.start()
             elif idle:
-                self._cond.notify_all()  # it waits for a time; a later one needs no word
+                self._cond.notify_all()
 
     def _debounce(self) -> None:
         """Ask for a run when the time :meth:`schedule` set has come; wait for the next."""

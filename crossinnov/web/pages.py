@@ -274,10 +274,14 @@ def shapes() -> Response:
 
 @bp.route("/healthz")
 def healthz() -> Response:
-    """200 while the store answers; never waits behind a query (it asks the durable store)."""
+    """200 while the store answers; never waits behind a query (it asks the durable store).
+
+    ``analysis`` is this server's analysis service: running, pending, its last error, and
+    (over a store several servers share) who held the analysis lease when it last looked.
+    """
     crossinnov = current()
     health = crossinnov.store.health()
     body = {"status": "ok" if health["store"] else "empty", "quads": crossinnov.quads(),
             **{k: v for k, v in health.items() if k != "store"},
-            "sparql": crossinnov.gate.status()}
+            "sparql": crossinnov.gate.status(), "analysis": crossinnov.analysis.status()}
     return jsonify(body)

@@ -85,7 +85,10 @@ def run_analysis() -> Response:
     """Ask for a run: it starts now, or after the one going on (at most one waits).
 
     Organisation tokens may ask once per ``analysis_min_interval``; the admin's is not
-    limited. 200 with the run when it ends within ``wait`` seconds, else 202.
+    limited. 200 with the run when it ends within ``wait`` seconds, else 202. Over a store
+    shared by several servers: 202 ``elsewhere`` when another server holds the analysis
+    lease (its result is what every server shows), 200 ``current`` when the stored run came
+    after every write.
     """
     wait = _wait_seconds()
     who = holder()
@@ -100,6 +103,15 @@ def run_analysis() -> Response:
         response.status_code = 202
         response.headers["Location"] = url_for("reports.clusters_json")
         return response
+    if outcome.elsewhere is not None:  # another server holds the lease: it runs there
+        response = jsonify({"status": "elsewhere", **outcome.elsewhere.as_dict(),
+                            "report": url_for("reports.clusters_json")})
+        response.status_code = 202
+        response.headers["Location"] = url_for("reports.clusters_json")
+        return response
+    if outcome.current is not None:  # the stored run came after every write: none was needed
+        return jsonify({"status": "current", "run": outcome.current,
+                        "report": url_for("reports.clusters_html")})
     if outcome.error is not None:
         log.error("analysis failed: %s", outcome.error)
         response = jsonify({"status": "failed", "message": "the analysis run failed: "

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from flask import Flask, current_app
 
+from crossinnov.analysis.lease import lease_for
 from crossinnov.analysis.network import Network, build_network
 from crossinnov.analysis.partners import Suggestion, suggest_for
 from crossinnov.analysis.service import AnalysisService
@@ -164,7 +165,10 @@ def init_app(app: Flask, settings: Settings) -> None:
     tokens = Tokens.from_settings(settings)
     store = open_served_store(settings, fill_empty=app.config.get("FILL_EMPTY_STORE", True))
     profiles = Profiles(store, Validator())
-    analysis = AnalysisService(store, settings)
+    # servers that share an external store run the analysis once: the one holding the lease
+    # kept in the store (an embedded store has one process, and needs none)
+    analysis = AnalysisService(store, settings,
+                               lease=lease_for(store, settings.analysis_lease_seconds))
     gate = PublicGate(slots=public_slots(settings), queue=settings.sparql_queue,
                       per_client=settings.sparql_per_client, wait=settings.sparql_queue_wait)
     profiles.on_write(analysis.schedule)

@@ -18,10 +18,13 @@ def test_settle_waits_for_a_scheduled_run_and_the_run(loaded_store):
     try:
         assert service.settle(1)  # nothing going on
         service.schedule()
-        assert service.status() == {"running": False, "pending": False,
-                                    "last_error": None}  # not yet started
+        status = service.status()
+        assert 0 <= status.pop("scheduled") <= 0.2  # not yet started
+        assert status == {"running": False, "pending": False, "last_error": None,
+                          "elsewhere": None}
         assert service.settle(120)
-        assert service.status() == {"running": False, "pending": False, "last_error": None}
+        assert service.status() == {"running": False, "pending": False, "scheduled": None,
+                                    "last_error": None, "elsewhere": None}
         assert service.last is not None and service.last_error is None
     finally:
         service.close()
@@ -85,3 +88,84 @@ def test_the_memory_check_counts_the_store_against_what_is_available(loaded_stor
     with pytest.raises(AnalysisTooBig):
         check_memory(loaded_store, fits, available=2 * need - 2)
     check_memory(loaded_store, Settings(analysis_memory_share=0), available=1)  # 0: no check
+
+
+def analysis_runs(store) -> int:
+    rows = store.select("PREFIX dcterms: <http://purl.org/dc/terms/> "
+                        "SELECT (COUNT(?a) AS ?n) WHERE { GRAPH ?g { ?a dcterms:type ?t } "
+                        "FILTER(STR(?t) = 'analysis') }")
+    return int(rows[0]["n"].value)
+
+
+def test_services_sharing_a_store_run_once_and_the_other_looks_again(loaded_store):
+    """Two services with the lease (two servers over one store): asked at once, one runs;
+    the other says who holds the lease, looks again, and finds the stored run current."""
+    import threading
+
+    from crossinnov.analysis.lease import Lease
+    from crossinnov.analysis.service import AnalysisService
+
+    settings = Settings(analysis_debounce=3600, analysis_lease_seconds=1.5)
+    services = [AnalysisService(loaded_store, settings, separate_process=False,
+                                lease=Lease(loaded_store, 1.5, holder=name))
+                for name in ("a", "b")]
+    outcomes = {}
+    barrier = threading.Barrier(2)
+
+    def ask(service) -> None:
+        barrier.wait()
+        outcomes[service.lease.id] = service.wait(service.request(), 120)
+
+    try:
+        threads = [threading.Thread(target=ask, args=(s,)) for s in services]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(150)
+        ran = [o for o in outcomes.values() if o.info is not None]
+        other = [o for o in outcomes.values() if o.info is None]
+        assert len(ran) == 1 and len(other) == 1, outcomes
+        assert other[0].elsewhere is not None or other[0].current == ran[0].info.run
+        for service in services:
+            assert service.settle(60)  # the one that did not run looked again (0.5 s later)
+        assert analysis_runs(loaded_store) == 1
+        assert not Lease(loaded_store, 1.5).holders()
+        # asked again with nothing written since: no run, the stored one is current
+        again = services[1].wait(services[1].request(), 60)
+        assert again.current == ran[0].info.run and analysis_runs(loaded_store) == 1
+    finally:
+        for service in services:
+            service.close()
+
+
+def test_a_service_without_the_lease_runs_whatever_is_stored(loaded_store):
+    """The embedded store (one process): no lease, every run asked for runs."""
+    from crossinnov.analysis.service import AnalysisService
+
+    service = AnalysisService(loaded_store, Settings(), separate_process=False)
+    try:
+        service.run_now()
+        service.run_now()
+        assert analysis_runs(loaded_store) == 2
+        assert not loaded_store.select("SELECT ?g ?s WHERE { GRAPH ?g { ?s ?p ?o } }",
+                                       g=loaded_store.iris.lease_graph)
+    finally:
+        service.close()
+
+
+def test_a_run_whose_lease_was_lost_writes_nothing(loaded_store, monkeypatch):
+    """A server paused past its lease's end (another took it and may be running): its run
+    must not write over the other's."""
+    from crossinnov.analysis.lease import Lease
+    from crossinnov.analysis.service import AnalysisService
+
+    lease = Lease(loaded_store, 60, holder="paused")
+    monkeypatch.setattr(lease, "renew", lambda: False)  # found gone when asked before writing
+    service = AnalysisService(loaded_store, Settings(), separate_process=False, lease=lease)
+    try:
+        outcome = service.wait(service.request(), 120)
+        assert outcome.error is not None and "lease was lost" in outcome.error
+        assert analysis_runs(loaded_store) == 0
+        assert not lease.holders()  # given back all the same
+    finally:
+        service.close()

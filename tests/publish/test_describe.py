@@ -97,3 +97,27 @@ def test_void_in_json_ld(client):
     response = client.get("/.well-known/void", headers={"Accept": "application/ld+json"})
     g = rdflib.Graph().parse(data=response.get_data(), format="json-ld")
     assert (rdflib.URIRef(BASE + "dataset"), RDF.type, VOID.Dataset) in g
+
+
+def test_the_data_version_moves_with_a_profile_replaced_by_one_of_its_size_at_once(
+        loaded_store):
+    """The key of every cache the web app keeps, as another server over the same store
+    reads it: a profile replaced by one of the same number of quads, straight after, still
+    moves it — the dataset's modification time is kept to the microsecond, and the
+    changelog grows by every write, so the number of quads moves too."""
+    from crossinnov.ingest.profile import profile_to_unit
+    from crossinnov.publish.describe import data_version
+    from crossinnov.writes.changes import Change, replace_units
+
+    def write(name: str) -> int:
+        unit = profile_to_unit({"id": "same-size", "name": name, "city": "rome",
+                                "sectors": ["design"]}, loaded_store.iris)
+        replace_units(loaded_store, [unit], Change("replace", loaded_store.iris.agent("test"),
+                                                   [unit.graph]))
+        return len(list(loaded_store.quads(unit.graph.value)))
+
+    size = write("Same Size A")
+    modified, before = data_version(loaded_store)
+    assert write("Same Size B") == size
+    moved, after = data_version(loaded_store)
+    assert after != before and moved != modified

@@ -53,7 +53,8 @@ def test_many_requests_at_once_make_at_most_one_run_and_one_pending(analysis_app
     done = runs(analysis_app) - before
     # twelve requests while one run went on: that run, one pending run, and the last request's
     assert 1 <= done <= 3, done
-    assert service.status() == {"running": False, "pending": False, "last_error": None}
+    assert service.status() == {"running": False, "pending": False, "scheduled": None,
+                                "last_error": None, "elsewhere": None}
 
 
 def test_an_organisation_token_may_ask_once_per_interval(analysis_app):
