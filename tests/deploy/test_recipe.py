@@ -311,6 +311,11 @@ def test_the_recipe_runs_and_serves_through_nginx(recipe):
         if command.startswith("systemctl stop"):
             before_stop = recipe.store_count()
         out = recipe.run(command)
+        if command.startswith("install -D -m 600"):
+            settings = recipe.root / "etc/crossinnov/crossinnov.env"
+            assert settings.stat().st_mode & 0o777 == 0o600
+        if command.startswith("systemctl stop"):
+            assert recipe.get("/healthz").status_code >= 500  # as the recipe says
         if "systemd-analyze verify" in command:
             assert out.strip() == "", f"systemd-analyze verify complained: {out}"
         if command.startswith("curl -s http://127.0.0.1:"):
