@@ -92,9 +92,13 @@ def run(settings: Settings, *, host: str, port: int, threads: int,
     app = create_app(config_from_settings(settings, config_file))
     # poll(), not select(): select cannot watch a socket numbered past 1 023, and the
     # query workers' pipes can push the listening socket there
+    # waitress removes X-Forwarded-* before the app sees them unless told otherwise
+    # (clear_untrusted_proxy_headers, on by default): with TRUSTED_PROXIES set, the app's
+    # ProxyFix is the one that decides which of them to believe
     server = waitress.create_server(AccessLog(app), host=host, port=port, threads=threads,
                                     ident="crossinnov", channel_timeout=300,
-                                    asyncore_use_poll=True)
+                                    asyncore_use_poll=True,
+                                    clear_untrusted_proxy_headers=not settings.trusted_proxies)
 
     def stop(signum: int, frame: Any) -> None:
         raise KeyboardInterrupt
