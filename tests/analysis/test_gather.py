@@ -9,6 +9,7 @@ at 100 000 organisations on the disk store.
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 from itertools import combinations
 
@@ -160,6 +161,11 @@ def reference_network(store, settings):
 
 # --- the comparison ---------------------------------------------------------------------------
 
+def fields_of(thing) -> dict:
+    """A dataclass's fields and values (``vars`` would miss those of a class with slots)."""
+    return {f.name: getattr(thing, f.name) for f in dataclasses.fields(thing)}
+
+
 def snapshot(net: Network) -> dict:
     """Everything a network holds, orders included (Louvain depends on the order of nodes and
     edges; an edge's weight is the sum of its kinds in their order)."""
@@ -169,11 +175,11 @@ def snapshot(net: Network) -> dict:
         "edges": [(a, b, d["weight"], list(d["kinds"].items()))
                   for a, b, d in graph.edges(data=True)],
         "adjacency": {n: list(graph[n]) for n in graph},
-        "organisations": [(k, vars(v)) for k, v in net.organisations.items()],
-        "practices": [(k, vars(v)) for k, v in net.practices.items()],
-        "concepts": [(k, vars(v)) for k, v in net.concepts.items()],
+        "organisations": [(k, fields_of(v)) for k, v in net.organisations.items()],
+        "practices": [(k, fields_of(v)) for k, v in net.practices.items()],
+        "concepts": [(k, fields_of(v)) for k, v in net.concepts.items()],
         "claims": {k: sorted(v) for k, v in net.claims.items()},
-        "events": [(k, vars(v)) for k, v in net.events.items()],
+        "events": [(k, fields_of(v)) for k, v in net.events.items()],
     }
 
 
