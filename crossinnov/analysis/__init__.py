@@ -186,7 +186,6 @@ def compute(inputs: Inputs, settings: Settings, *, parallel: bool = False) -> An
                    engine=settings.analysis_engine, kinds=kinds)
     pending = None
     if parallel and can_fork():
-        net.adjacency  # noqa: B018 - made once, for both (the copy shares it)
         # the copy leaves out what events add to the pairs bridged: counted here, meanwhile
         pending = Forked(_measure, net, {**options, "events": False})
     try:
