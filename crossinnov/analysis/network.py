@@ -420,7 +420,7 @@ def _build(store: Store, settings: Settings, links: Future) -> Network:
             if row is None:
                 row = ties[a] = {}
             row[b] = plus(row.get(b), "event", weight)
-    del steps
+    steps.clear()
 
     def freeze(values: set[str]) -> frozenset[str]:
         frozen = frozenset(values)
