@@ -274,3 +274,36 @@ def test_the_gather_from_memory(generated_store):
     with open_store(Settings(store=":memory:")) as memory:
         memory.add_quads(ox.parse(data, format=ox.RdfFormat.N_QUADS))
         assert_same_network(memory, Settings())
+
+
+@pytest.mark.parametrize("settings", [
+    Settings(),
+    Settings(weight_event=0.0, weight_practice_copartners=0.3, brokerage_events=True),
+], ids=["default", "no-events"])
+def test_the_compact_network_gives_the_results_of_the_plain_one(generated_store, settings):
+    """The built network shares its edge data, sets and strings (one object per distinct
+    value, see crossinnov.analysis.network); the reference network has a dict per edge and
+    sets of its own per organisation: the clusters, brokers, tallies and city scores of the
+    two are the same, in parallel (a forked copy) and not."""
+    from datetime import UTC, datetime
+
+    from crossinnov.analysis import Inputs, compute
+
+    started = datetime(2026, 1, 1, tzinfo=UTC)
+    fast, reference = build_network(generated_store, settings), reference_network(
+        generated_store, settings)
+    assert len({id(d) for _, _, d in fast.graph.edges(data=True)}) < \
+        fast.graph.number_of_edges() / 10  # (shared: else this proves nothing)
+    assert len({id(d) for _, _, d in reference.graph.edges(data=True)}) == \
+        reference.graph.number_of_edges()
+    base = generated_store.iris.base
+    theirs = compute(Inputs(reference, {}, None, started, base), settings)
+    for parallel in (False, True):
+        mine = compute(Inputs(fast, {}, None, started, base), settings, parallel=parallel)
+        assert mine.clusters == theirs.clusters
+        assert mine.brokers == theirs.brokers
+        assert mine.tally == theirs.tally
+        assert mine.cities == theirs.cities
+        assert mine.practices == theirs.practices and mine.events == theirs.events
+        assert (mine.nodes, mine.edges, mine.modularity, mine.unconnected) == \
+            (theirs.nodes, theirs.edges, theirs.modularity, theirs.unconnected)
