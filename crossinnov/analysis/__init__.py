@@ -186,7 +186,6 @@ def compute(inputs: Inputs, settings: Settings, *, parallel: bool = False) -> An
                    engine=settings.analysis_engine, kinds=kinds)
     pending = None
     if parallel and can_fork():
-        net.adjacency  # noqa: B018 - made once, for both (the copy shares it)
         # the copy leaves out what events add to the pairs bridged: counted here, meanwhile
         pending = Forked(_measure, net, {**options, "events": False})
     try:
@@ -268,10 +267,13 @@ def collection_paused() -> Iterator[None]:
             gc.enable()
 
 
-#: memory an analysis takes per quad of the store, in bytes, counted high: 740 measured at
-#: 100 000 generated organisations (2.7 M quads, 2.0 GB summed over its processes), more
-#: than 1 160 at 1 000 000 (19.2 M quads: 22.3 GB and still rising when it was stopped)
-ANALYSIS_BYTES_PER_QUAD = 1_200
+#: memory an analysis takes per quad of the store, in bytes, counted high. Measured with
+#: the compact network (PSS summed over its processes, sampled every 0.5 s, on this 2-core
+#: 23.5 GB machine): 361 at 100 000 generated organisations (2.7 M quads, a first run:
+#: 977 MB), 286 for a re-run (3.6 M quads with the analysis graph: 1 019 MB), 283 at
+#: 1 000 000 (27.0 M quads, a first run: 7 309 MB, 17.5 min). Before the compact network,
+#: 740 at 100 000 and more than 1 160 at 1 000 000 (22.3 GB and rising)
+ANALYSIS_BYTES_PER_QUAD = 450
 
 
 class AnalysisTooBig(RuntimeError):

@@ -34,7 +34,7 @@ so a report can say what events add.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Mapping, Set
 from dataclasses import dataclass, field
 
 import networkx as nx
@@ -48,7 +48,7 @@ WITH_EVENTS_LIMIT = 20
 GROUPINGS = ("sector", "city")
 
 
-@dataclass
+@dataclass(slots=True)
 class Broker:
     """An organisation's brokerage measures."""
 
@@ -171,10 +171,17 @@ def triads(graph: nx.Graph, groups: dict[str, dict[str, str | None]]
     return _triads({n: set(graph[n]) - {n} for n in graph}, groups)
 
 
-def _triads(adjacency: dict[str, set[str]], groups: dict[str, dict[str, str | None]]
+def _triads(adjacency: Mapping[str, Set[str]], groups: dict[str, dict[str, str | None]],
+            with_roles: Collection[str] | None = None
             ) -> tuple[dict[str, dict[str, dict[str, int]]], dict[str, dict[str, int]]]:
-    """:func:`triads` on each node's partners (itself left out)."""
-    roles = {n: {g: dict.fromkeys(ROLES, 0) for g in groups} for n in adjacency}
+    """:func:`triads` on each node's partners (itself left out: sets, or the key views of
+    dicts).
+
+    :param with_roles: the groupings whose roles are counted (by default every one; the
+        pairs in different groups are counted for every grouping)
+    """
+    role_groups = tuple(groups if with_roles is None else (g for g in groups if g in with_roles))
+    roles = {n: {g: dict.fromkeys(ROLES, 0) for g in role_groups} for n in adjacency}
     differ = {n: dict.fromkeys(groups, 0) for n in adjacency}
     for b, partners in adjacency.items():
         if len(partners) < 2:
@@ -202,7 +209,7 @@ def _triads(adjacency: dict[str, set[str]], groups: dict[str, dict[str, str | No
             total = sum(sizes.values())
             apart = (total * total - sum(v * v for v in sizes.values())) // 2 - adj_diff
             differ[b][name] = apart
-            if gb is None:
+            if gb is None or name not in role_groups:
                 continue
             own = _pairs(sizes.get(gb, 0)) - adj_same.get(gb, 0)
             same = sum(_pairs(v) for v in sizes.values()) - sum(adj_same.values())
@@ -281,24 +288,30 @@ def measure(net: Network, *, exact_limit: int, samples: int, seed: int,
     working = working_adjacency(net.graph, kinds)
     betweenness = engines.betweenness_of(working, exact_limit=exact_limit, samples=samples,
                                          seed=seed, engine=engine)
+    # a built network has no tie of a node with itself: the measures walk ``working`` as it
+    # is, without a copy that leaves such ties out
+    loops = any(n in near for n, near in working.items())
     constraint, effective = _structural_holes(
-        {n: {m: w for m, w in near.items() if m != n} for n, near in working.items()})
+        {n: {m: w for m, w in near.items() if m != n} for n, near in working.items()}
+        if loops else working)
     orgs = net.organisations
     sides = {n: orgs[n].side for n in working}
     cities = {n: orgs[n].city for n in working}
     strict = {n: _strict(s) for n, s in sides.items()}
-    roles, differ = _triads({n: set(near) - {n} for n, near in working.items()},
-                            {"sector": sides, "city": cities, "strict": strict})
-    del working
-    adjacency = net.adjacency  # each node's tie weights, in the graph's order
+    roles, differ = _triads({n: set(near) - {n} for n, near in working.items()} if loops
+                            else {n: near.keys() for n, near in working.items()},
+                            {"sector": sides, "city": cities, "strict": strict}, GROUPINGS)
+    del working, sides, cities, strict
+    adjacency = net.graph._adj  # each node's ties, in the graph's order
     out = {}
-    for node in net.graph:
+    for node, near in adjacency.items():
         out[node] = Broker(
             iri=node, betweenness=betweenness.get(node, 0.0), constraint=constraint.get(node),
             effective_size=effective.get(node),
-            weighted_degree=sum(adjacency[node].values()),
-            roles={g: roles[node][g] for g in GROUPINGS}, cross_sector=differ[node]["strict"],
+            weighted_degree=sum(d["weight"] for d in near.values()),
+            roles=roles[node], cross_sector=differ[node]["strict"],
             cross_city=differ[node]["city"])
+    del roles, differ, betweenness, constraint, effective
     if events:
         add_bridges_with_events(out, bridges_with_events(net, kinds))
     return out

@@ -122,14 +122,14 @@ def _half(n: int) -> int:
 
 def describe(net: Network, members: set[str], iri: str) -> Cluster:
     """Return a cluster's facts: label and its reason, shares, density, cities, sectors, ..."""
-    adjacency = net.adjacency
+    adjacency = net.graph._adj
     strength: dict[str, float] = {}
     edges: list[tuple[str, str]] = []
     for n in members:
         total = 0.0
-        for m, w in adjacency[n].items():
+        for m, d in adjacency[n].items():
             if m in members:
-                total += w
+                total += d["weight"]
                 if n < m:
                     edges.append((n, m))
         strength[n] = total

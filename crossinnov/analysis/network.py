@@ -21,6 +21,14 @@ are never counted twice. A collaboration either side declines
 
 An edge's ``weight`` is the sum over its ties. Nodes and edges are added in a
 sorted order, because networkx's Louvain depends on it even with a fixed seed.
+
+The network is built compact (it has to fit beside a server at 1 000 000
+organisations): an edge's data dict (``{"weight": ..., "kinds": {...}}``) is one
+object shared by every edge with the same kinds and weights, and so are the
+nodes' (empty) attribute dicts; an organisation's sets are frozensets, one object
+per distinct value (the empty one shared), its strings one object per distinct
+value. They are read, never written: a change to one would change every edge or
+organisation that shares it.
 """
 
 from __future__ import annotations
@@ -59,18 +67,25 @@ def unconfirmed_weight(settings: Settings) -> float:
     return settings.weight_unconfirmed_collaboration
 
 
-@dataclass
+#: the empty set of an organisation's field (one object for all of them)
+EMPTY: frozenset[str] = frozenset()
+#: the attributes of every node of a built network (one empty dict, shared: never written)
+NO_ATTRIBUTES: dict = {}
+
+
+@dataclass(slots=True)
 class Organisation:
     iri: str
     slug: str
     name: str
     city: str | None = None
-    sectors: set[str] = field(default_factory=set)
+    # sets (frozensets, shared, in a built network: see the module's docstring)
+    sectors: set[str] | frozenset[str] = field(default_factory=set)
     # notations of the top concepts: creative-industries, other-growth-sectors
-    tops: set[str] = field(default_factory=set)
-    themes: set[str] = field(default_factory=set)
-    practices: set[str] = field(default_factory=set)
-    events: set[str] = field(default_factory=set)
+    tops: set[str] | frozenset[str] = field(default_factory=set)
+    themes: set[str] | frozenset[str] = field(default_factory=set)
+    practices: set[str] | frozenset[str] = field(default_factory=set)
+    events: set[str] | frozenset[str] = field(default_factory=set)
 
     @property
     def side(self) -> str | None:
@@ -129,7 +144,8 @@ class Network:
 
     @property
     def adjacency(self) -> dict[str, dict[str, float]]:
-        """Each node's neighbours and tie weights, as plain dicts (fast to walk)."""
+        """Each node's neighbours and tie weights, as plain dicts, cached (a copy of the
+        graph's adjacency: the analysis itself walks ``graph._adj``, which costs no copy)."""
         cached = self.__dict__.get("_adjacency")
         if cached is None:
             cached = {n: {m: d["weight"] for m, d in self.graph[n].items()} for n in self.graph}
@@ -253,6 +269,10 @@ def build_network(store: Store, settings: Settings) -> Network:
 
 
 def _build(store: Store, settings: Settings, links: Future) -> Network:
+    # one object per distinct value (strings read from the store, frozensets, tie kinds):
+    # the store answers a new string for every row
+    shared: dict = {}
+    one = shared.setdefault
     concepts = {r["concept"].value: Concept(r["concept"].value, r["notation"].value,
                                             r["label"].value,
                                             r["broader"].value if "broader" in r else None)
@@ -265,7 +285,10 @@ def _build(store: Store, settings: Settings, links: Future) -> Network:
     orgs: dict[str, Organisation] = {}
     for iri in typed:
         slug = iri[len(prefix):] if iri.startswith(prefix) else iri.rsplit("/", 1)[-1]
-        orgs[iri] = Organisation(iri, slug, names.get(iri, slug), cities.get(iri))
+        city = cities.get(iri)
+        orgs[iri] = Organisation(iri, slug, names.get(iri, slug),
+                                 None if city is None else one(city, city),
+                                 EMPTY, EMPTY, EMPTY, EMPTY, EMPTY)
     del typed, names, cities
 
     def top_of(iri: str) -> Concept | None:
@@ -276,19 +299,33 @@ def _build(store: Store, settings: Settings, links: Future) -> Network:
             concept = concepts.get(concept.broader)
         return concept
 
+    # each organisation's sets, gathered here and frozen at the end (see freeze)
+    sectors_of: dict[str, set[str]] = {}
+    tops_of: dict[str, set[str]] = {}
+    themes_of: dict[str, set[str]] = {}
+    practices_of: dict[str, set[str]] = {}
+    events_of: dict[str, set[str]] = {}
+
+    def gather_in(sets: dict[str, set[str]], iri: str, value: str) -> None:
+        values = sets.get(iri)
+        if values is None:
+            sets[iri] = {value}
+        else:
+            values.add(value)
+
     tops = {iri: top_of(iri) for iri in concepts}
     for iri, sector in table(store, QUERIES["analysis_sectors"], "org", "sector"):
         org = orgs.get(iri)
         top = tops.get(sector)
         if org is None or top is None:
             continue
-        org.tops.add(top.notation)
+        gather_in(tops_of, org.iri, top.notation)
         if sector != top.iri:
-            org.sectors.add(sector)
+            gather_in(sectors_of, org.iri, one(sector, sector))
     for iri, theme in table(store, QUERIES["analysis_themes"], "thing", "theme"):
         org = orgs.get(iri)
         if org is not None:
-            org.themes.add(theme)
+            gather_in(themes_of, org.iri, one(theme, theme))
 
     practices: dict[str, Practice] = {}
     for iri, name, city, theme, org, role in table(
@@ -298,20 +335,36 @@ def _build(store: Store, settings: Settings, links: Future) -> Network:
         if p is None:
             p = practices[iri] = Practice(iri, iri if name is None else name)
         if city is not None:
-            p.city = city
+            p.city = one(city, city)
         if theme is not None:
-            p.theme = theme
-        if org is not None and org in orgs:
-            (p.operators if role == "operator" else p.partners).add(org)
-            orgs[org].practices.add(iri)
+            p.theme = one(theme, theme)
+        member = orgs.get(org) if org is not None else None
+        if member is not None:
+            (p.operators if role == "operator" else p.partners).add(member.iri)
+            gather_in(practices_of, member.iri, p.iri)
     for p in practices.values():  # an organisation works on the sub-themes of its practices
         if p.theme:
             for org in p.operators | p.partners:
-                orgs[org].themes.add(p.theme)
+                gather_in(themes_of, org, p.theme)
 
     # ties[a][b] (a < b): the kinds of tie of a pair and their weights, in the order they
-    # are found (stated ones first); an edge's weight is their sum in that order
-    ties: dict[str, dict[str, dict[str, float]]] = {}
+    # are found (stated ones first), as a tuple of (kind, weight) pairs, one object per
+    # distinct value (there are few: a dict per pair took most of the memory); an edge's
+    # weight is their sum in that order
+    ties: dict[str, dict[str, tuple[tuple[str, float], ...]]] = {}
+    steps: dict[tuple, tuple[tuple[str, float], ...]] = {}
+
+    def plus(kinds: tuple[tuple[str, float], ...] | None, kind: str, weight: float
+             ) -> tuple[tuple[str, float], ...]:
+        """The kinds of a pair with one more tie (a shared tuple)."""
+        key = (id(kinds), kind, weight)  # the tuples live in ``shared``: their ids hold
+        out = steps.get(key)
+        if out is None:
+            added = dict(kinds or ())
+            added[kind] = added.get(kind, 0.0) + weight
+            made = tuple(added.items())
+            out = steps[key] = one(made, made)
+        return out
 
     def tie(a: str, b: str, kind: str, weight: float) -> None:
         if a != b and a in orgs and b in orgs:
@@ -320,15 +373,12 @@ def _build(store: Store, settings: Settings, links: Future) -> Network:
             row = ties.get(a)
             if row is None:
                 row = ties[a] = {}
-            kinds = row.get(b)
-            if kinds is None:
-                row[b] = {kind: 0.0 + weight}
-            else:
-                kinds[kind] = kinds.get(kind, 0.0) + weight
+            row[b] = plus(row.get(b), kind, weight)
 
     claims: dict[str, set[str]] = defaultdict(set)
     stated = stated_by(store, orgs, links.result())
-    mutual, one_sided = settings.weight_collaboration, unconfirmed_weight(settings)
+    mutual = plus(None, "collaboration", settings.weight_collaboration)
+    one_sided = plus(None, "unconfirmed", unconfirmed_weight(settings))
     nothing: set[str] = set()
     for a, named in stated.items():  # organisations of the network, a != b: a pair's first tie
         for b in named:
@@ -337,13 +387,13 @@ def _build(store: Store, settings: Settings, links: Future) -> Network:
                     row = ties.get(a)
                     if row is None:
                         row = ties[a] = {}
-                    row[b] = {"collaboration": 0.0 + mutual}
+                    row[b] = mutual
             else:
                 low, high = (a, b) if a < b else (b, a)
                 row = ties.get(low)
                 if row is None:
                     row = ties[low] = {}
-                row[high] = {"unconfirmed": 0.0 + one_sided}
+                row[high] = one_sided
                 claims[a].add(b)
     del stated
     for p in practices.values():
@@ -358,9 +408,10 @@ def _build(store: Store, settings: Settings, links: Future) -> Network:
         event = events.get(iri)
         if event is None:
             event = events[iri] = Event(iri, iri if name is None else name)
-        if org in orgs:
-            event.participants.add(org)
-            orgs[org].events.add(event.iri)
+        member = orgs.get(org)
+        if member is not None:
+            event.participants.add(member.iri)
+            gather_in(events_of, member.iri, event.iri)
     weight = settings.weight_event
     for event in events.values():
         # organisations of the network, distinct and sorted: a < b
@@ -368,27 +419,49 @@ def _build(store: Store, settings: Settings, links: Future) -> Network:
             row = ties.get(a)
             if row is None:
                 row = ties[a] = {}
-            kinds = row.get(b)
-            if kinds is None:
-                row[b] = {"event": 0.0 + weight}
-            else:
-                kinds["event"] = kinds.get("event", 0.0) + weight
+            row[b] = plus(row.get(b), "event", weight)
+    steps.clear()
+
+    def freeze(values: set[str]) -> frozenset[str]:
+        frozen = frozenset(values)
+        return one(frozen, frozen)
+
+    for iri, values in sectors_of.items():
+        orgs[iri].sectors = freeze(values)
+    for iri, values in tops_of.items():
+        orgs[iri].tops = freeze(values)
+    for iri, values in themes_of.items():
+        orgs[iri].themes = freeze(values)
+    for iri, values in practices_of.items():
+        orgs[iri].practices = freeze(values)
+    for iri, values in events_of.items():
+        orgs[iri].events = freeze(values)
+    del sectors_of, tops_of, themes_of, practices_of, events_of
 
     graph = nx.Graph()
-    graph.add_nodes_from(sorted(orgs))
+    adjacency, attributes = graph._adj, graph._node
+    for n in sorted(orgs):  # as graph.add_nodes_from, with one (empty) attribute dict
+        adjacency[n] = {}
+        attributes[n] = NO_ATTRIBUTES
     # the edges in sorted order, as graph.add_edge would add them one by one (written into
-    # networkx's adjacency directly: add_edge costs seconds at 100 000 organisations)
-    adjacency = graph._adj
+    # networkx's adjacency directly: add_edge costs seconds at 100 000 organisations); one
+    # data dict per distinct kinds (shared, never written), each row freed once added
     weightless = not all(k.weight(settings) > 0 for k in KINDS)
+    data_of: dict[int, dict | None] = {}
     for a in sorted(ties):
-        row, near = ties[a], adjacency[a]
+        row, near = ties.pop(a), adjacency[a]
         for b in sorted(row):
-            kinds = row[b]
-            if weightless:
-                kinds = {k: w for k, w in kinds.items() if w > 0}  # a weight of 0: no tie
-                if not kinds:
-                    continue
-            data = {"weight": sum(kinds.values()), "kinds": kinds}
+            found = row[b]
+            data = data_of.get(id(found), False)
+            if data is False:
+                kinds = dict(found)
+                if weightless:
+                    kinds = {k: w for k, w in kinds.items() if w > 0}  # a weight of 0: no tie
+                data = {"weight": sum(kinds.values()), "kinds": kinds} if kinds else None
+                data_of[id(found)] = data
+            if data is None:
+                continue
             near[b] = data
             adjacency[b][a] = data
+    del data_of, shared  # (the tuples counted by their ids lived in ``shared`` until here)
     return Network(graph, orgs, practices, concepts, dict(claims), events)

@@ -38,6 +38,7 @@ record moved to the time of the change:
 from __future__ import annotations
 
 import functools
+import io
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -57,6 +58,10 @@ ACTIONS = ("create", "replace", "delete", "load", "analysis", "unlink")
 
 #: the most changed triples written as one update by replace_big_graph
 MAX_DIFFERENCE = 200_000
+#: the most triples replace_big_graph adds in one transaction (and then flushes): Oxigraph
+#: holds what it writes in memory until it is flushed, about 900 bytes a quad (measured at
+#: 100 000 organisations: 860 000 quads, 760 MB), and the text they are parsed from too
+ADD_CHUNK = 100_000
 #: up to this many organisations, the closure around them is cleared one organisation at a
 #: time (index look-ups); beyond, by one join that reads the whole closure graph
 CLOSURE_ONE_BY_ONE = 64
@@ -409,35 +414,56 @@ def replace_big_graph(store: Store, graph: ox.NamedNode, lines: list[str],
     A graph replaced whole as SPARQL text costs its size twice (Oxigraph deletes
     and parses quad by quad, and servers cap an update's size), yet a re-run of
     the analysis mostly writes back what is there. So: against an empty graph,
-    the triples are added through the store's quad path (one transaction in
-    Oxigraph, the Graph Store Protocol on a server); otherwise one update
-    removes what is gone and inserts what is new, atomically. When most of the
-    graph changed, it is replaced in two steps (drop, then add), each one
-    transaction: readers see the old graph, briefly none, then the new one.
-    The stored graph is compared as N-Triples text (no RDF term object per value).
+    the triples are added through the store's quad path (the Graph Store Protocol
+    on a server), :data:`ADD_CHUNK` triples per transaction, the first lines last;
+    otherwise one update removes what is gone and inserts what is new, atomically.
+    When most of the graph changed, it is replaced in steps (drop, then add): readers
+    see the old graph, briefly none or part of the new one (without its first lines),
+    then the new one. The stored graph is compared as N-Triples text (no RDF term
+    object per value), line by line.
     """
-    # "\n" ends a line: literals hold it escaped (splitlines() would also cut at U+2028)
-    old = set(store.graph_ntriples(graph.value).decode("utf-8").split("\n"))
-    old.discard("")
-    new = set(lines)
+    # "\n" ends a line: literals hold it escaped (splitlines() would also cut at U+2028).
+    # The stored lines are read one at a time against the new ones (no set of them): what
+    # is left of ``added`` is new, what is not found in it is gone (a graph's lines are
+    # distinct); past MAX_DIFFERENCE gone, they are only counted
+    stored = 0
+    added = set(lines)
+    removed: list[str] | None = []
+    for raw in io.BytesIO(store.graph_ntriples(graph.value)):
+        line = raw.decode("utf-8").removesuffix("\n")
+        if not line:
+            continue
+        stored += 1
+        if line in added:
+            added.discard(line)
+        elif removed is not None:
+            removed.append(line)
+            if len(removed) > MAX_DIFFERENCE:
+                removed = None
     change.graphs = [graph]
     activity, record_triples = change.triples(store)
     record = _record(store, change, record_triples)
-    removed, added = old - new, new - old
-    del new
-    if old and len(removed) + len(added) <= MAX_DIFFERENCE:
+    if stored and removed is not None and len(removed) + len(added) <= MAX_DIFFERENCE:
         # written again by pyoxigraph from the parsed lines: only its own text enters an update
         store.update(QUERIES.render("change_graph", graph=term(graph),
                                     removed=triples_block(_parsed(sorted(removed))),
                                     added=triples_block(_parsed(sorted(added))))
                      + " ;\n" + record)
         return activity
-    if old:
+    del added, removed
+    if stored:
         store.update(QUERIES.render("drop_graph", graph=term(graph)))
-    del old
+    # added ADD_CHUNK lines at a time, one transaction each (a transaction of millions of
+    # quads is held in memory whole), from the last lines to the first: the first lines
+    # (an analysis run's own) are there only once all the others are
     named = f" {term(graph)} ."
-    quads = "\n".join(line[:-2] + named for line in lines).encode("utf-8")
-    store.add_quads(ox.parse(quads, format=ox.RdfFormat.N_QUADS))
+    for end in range(len(lines), 0, -ADD_CHUNK):
+        quads = "\n".join([line[:-2] + named for line in lines[max(0, end - ADD_CHUNK):end]])
+        store.add_quads(ox.parse(quads.encode("utf-8"), format=ox.RdfFormat.N_QUADS))
+        del quads
+        # the embedded store keeps what it writes in memory tables until they are flushed:
+        # 860 000 quads added grew it by 760 MB (flushed after each chunk: by 100 MB)
+        store.flush()
     store.update(record)
     return activity
 

@@ -193,6 +193,37 @@ def test_a_big_analysis_graph_is_replaced_without_a_big_update(make_app, monkeyp
                if "analysis" in json.dumps(c)) >= 2
 
 
+def test_a_big_analysis_graph_is_added_in_transactions_the_run_last(loaded_store, monkeypatch):
+    """A graph added whole is added ADD_CHUNK triples per transaction (one transaction of
+    millions of quads is held in memory whole), from its last lines to its first: the run's
+    own triples, the first lines, are added last, once all its results are there."""
+    import crossinnov.analysis.rdf as analysis_rdf
+    import crossinnov.writes.changes as writes
+    from crossinnov.analysis.rdf import result_lines, write_result
+
+    monkeypatch.setattr(analysis_rdf, "BIG_GRAPH_MIN", 0)
+    monkeypatch.setattr(writes, "ADD_CHUNK", 7)
+    settings = Settings()
+    result = compute(gather(loaded_store, settings), settings)
+    added = []
+
+    def add_quads(quads, real=loaded_store.add_quads, **options):
+        added.append(list(quads))
+        return real(added[-1], **options)
+
+    monkeypatch.setattr(loaded_store, "add_quads", add_quads)
+    write_result(loaded_store, result)
+    graph = loaded_store.iris.analysis_graph.value
+    stored = set(loaded_store.graph_ntriples(graph).decode("utf-8").split("\n")) - {""}
+    lines = result_lines(loaded_store, result)
+    assert stored == set(lines)
+    assert len(added) == math.ceil(len(lines) / 7) and all(len(q) <= 7 for q in added)
+    assert sum(map(len, added)) == len(lines)
+    is_run = lambda q: q.subject.value == result.run and q.object.value == CI + "AnalysisRun"  # noqa: E731
+    assert any(map(is_run, added[-1]))
+    assert not any(is_run(q) for chunk in added[:-1] for q in chunk)
+
+
 def test_the_stored_analysis_graph_reads_back_as_written(loaded_store):
     """Regression: analysis values were written as six-decimal text ("0.500000") that the
     store keeps in its canonical form ("0.5"), so a re-run found every value changed. Values
