@@ -280,9 +280,18 @@ class AnalysisTooBig(RuntimeError):
     """An analysis that would take more of the memory available than the settings allow."""
 
 
+def analysed_quads(store: Store) -> int:
+    """The quads an analysis reads: the store's, less its analysis graph (the results of the
+    last run, which the next one replaces without reading them into its network: at
+    1 000 000 organisations 8.4 M of 35.4 M)."""
+    rows = store.of_record().select(QUERIES["graph_size"], graph=store.iris.analysis_graph)
+    return len(store) - (int(rows[0]["n"].value) if rows else 0)
+
+
 def check_memory(store: Store, settings: Settings, available: int | None = None) -> None:
     """Refuse, before reading anything, an analysis whose estimated memory (the store's
-    quads times :data:`ANALYSIS_BYTES_PER_QUAD`) passes ``analysis_memory_share`` of the
+    quads outside its analysis graph, :func:`analysed_quads`, times
+    :data:`ANALYSIS_BYTES_PER_QUAD`) passes ``analysis_memory_share`` of the
     memory available: it would push the machine (and the server beside it) out of memory.
 
     :raises AnalysisTooBig: with the figures and the setting that lifts it
@@ -296,7 +305,7 @@ def check_memory(store: Store, settings: Settings, available: int | None = None)
         available = available_memory()
     if available is None:
         return
-    quads = len(store)
+    quads = analysed_quads(store)
     need = quads * ANALYSIS_BYTES_PER_QUAD
     if need > share * available:
         mb = 2**20

@@ -80,9 +80,22 @@ def test_an_analysis_too_big_for_the_memory_is_refused_in_words(loaded_store):
 
 
 def test_the_memory_check_counts_the_store_against_what_is_available(loaded_store):
-    from crossinnov.analysis import ANALYSIS_BYTES_PER_QUAD, AnalysisTooBig, check_memory
+    """What counts is the store less its analysis graph (the last results, replaced
+    without being read into the network): a second run is not refused for the first's."""
+    from crossinnov.analysis import (
+        ANALYSIS_BYTES_PER_QUAD,
+        AnalysisTooBig,
+        analyse,
+        analysed_quads,
+        check_memory,
+    )
 
-    need = len(loaded_store) * ANALYSIS_BYTES_PER_QUAD
+    before = len(loaded_store)
+    assert analysed_quads(loaded_store) == before  # no analysis stored yet
+    analyse(loaded_store, Settings())
+    assert len(loaded_store) > before
+    assert analysed_quads(loaded_store) <= before + 10  # the changelog's activity, no more
+    need = analysed_quads(loaded_store) * ANALYSIS_BYTES_PER_QUAD
     fits = Settings(analysis_memory_share=0.5)
     check_memory(loaded_store, fits, available=2 * need)  # just fits: no error
     with pytest.raises(AnalysisTooBig):
