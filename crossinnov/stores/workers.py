@@ -85,6 +85,11 @@ SPOOL_MEMORY = 4 * 1024 * 1024
 #: look, whichever comes first: the look costs milliseconds of a thread beside the answers
 RECYCLE_CHECK_SLOWER_THAN = 0.05
 RECYCLE_CHECK_EVERY = 200
+#: a worker found holding too much is replaced once it has been idle this long (seconds):
+#: a fresh fork copies again the pages its queries walk (the first scan of a 100 000
+#: organisation store on a fresh fork took twice as long as on a worker that had copied
+#: them), so a worker kept busy keeps what it copied, and gives it back when things calm
+RECYCLE_IDLE = 10.0
 #: seconds between two looks at a running query's memory
 WATCH_INTERVAL = 0.05
 #: CPU priority of public workers (added to the server's nice value)
@@ -448,8 +453,8 @@ class Worker:
             self._statm = None
         #: answers since its memory was last looked at (see WorkerPool._check_later)
         self.unchecked = 0
-        #: found holding too much while answering: replaced once its answer is whole
-        self.stale = False
+        #: when it last finished an answer (``time.monotonic()``)
+        self.done_at = time.monotonic()
 
     def rss(self) -> int | None:
         """Resident memory of the worker, in bytes (None once it is gone)."""
@@ -835,17 +840,11 @@ class WorkerPool:
             return worker
 
     def _release(self, worker: Worker) -> None:
+        worker.done_at = time.monotonic()
         with self._cond:
-            if worker.stale:  # grown while it answered: a fresh fork takes its place
-                self.recycled += 1
-            elif worker.alive and worker in self._workers:
+            if worker.alive and worker in self._workers:
                 self._idle[worker.lane].append(worker)
                 self._cond.notify_all()
-                return
-            else:
-                return
-        threading.Thread(target=self._retire, args=(worker,), daemon=True,
-                         name="crossinnov-recycle").start()
 
     def query(self, spec: QuerySpec, timeout: float, lane: str = INTERNAL) -> Answer:
         """Run a query in a free worker of ``lane``; the whole answer, read before returning.
@@ -880,8 +879,8 @@ class WorkerPool:
         return answer
 
     def _check_later(self, worker: Worker) -> None:
-        """Have a thread look at the worker's private memory and replace it when it holds
-        more than ``limits.recycle``: at once when idle, else after its present answer."""
+        """Have a thread look at the worker's private memory and, when it holds more than
+        ``limits.recycle``, replace it once it has been idle :data:`RECYCLE_IDLE` seconds."""
         worker.unchecked = 0
         with self._cond:
             if self._checks is None:
@@ -891,25 +890,30 @@ class WorkerPool:
             self._checks.put(worker)
 
     def _check_loop(self, checks: queue.SimpleQueue) -> None:
+        grown: dict[Worker, None] = {}  # found holding too much, in the order found
         while True:
-            worker = checks.get()
+            try:
+                worker = checks.get(timeout=1.0 if grown else None)
+            except queue.Empty:
+                worker = False
             if worker is None:
                 return
-            if not worker.alive:
-                continue
-            held = private_memory(worker.pid)
-            if held is None or held <= (self.limits.recycle or held):
-                continue
-            with self._cond:
-                for idle in self._idle.values():
-                    if worker in idle:  # idle: replaced now
+            if worker and worker.alive and worker not in grown:
+                held = private_memory(worker.pid)
+                if held is not None and held > (self.limits.recycle or held):
+                    grown[worker] = None
+            now = time.monotonic()
+            for worker in list(grown):
+                with self._cond:
+                    idle = self._idle[worker.lane]
+                    due = worker in idle and now - worker.done_at >= RECYCLE_IDLE
+                    if due:  # taken out under the lock: no query can get it any more
                         idle.remove(worker)
                         self.recycled += 1
-                        break
-                else:  # answering again (or gone): replaced when it is done
-                    worker.stale = True
-                    continue
-            self._retire(worker)
+                if due or not worker.alive:
+                    del grown[worker]
+                if due:
+                    self._retire(worker)
 
     def _collect(self, worker: Worker, ident: int, deadline: float,
                  baseline: int | None) -> Answer:

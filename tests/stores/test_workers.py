@@ -123,10 +123,13 @@ def keeping(serve):
 
 @pytest.mark.embedded_only(reason="about the embedded store's query workers")
 @pytest.mark.parametrize("server, replaced", [("recycling", True), ("keeping", False)])
-def test_a_worker_that_kept_memory_after_its_answer_is_replaced(server, replaced, request):
+def test_a_worker_that_kept_memory_after_its_answer_is_replaced(server, replaced, request,
+                                                                monkeypatch):
     """A worker that holds more than WORKER_RECYCLE_MB of private memory after an answer is
-    replaced by a fresh fork (the answer is whole); with 0 it stays. The public worker's
-    pid tells which."""
+    replaced by a fresh fork once it has been idle a while (the answer is whole); with 0 it
+    stays. The public worker's pid tells which."""
+    monkeypatch.setattr(workers, "RECYCLE_IDLE", 0.5)
+    monkeypatch.setattr(workers, "RECYCLE_CHECK_SLOWER_THAN", 0.0)  # every answer looked at
     served = request.getfixturevalue(server)
     pool = served.app.extensions["crossinnov"].store.pool
     before = wait_for_pool(pool, 1)
@@ -202,3 +205,24 @@ print(before, "rdflib.plugins.sparql.parser" in sys.modules)
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                           timeout=120, check=True)
     assert done.stdout.split() == ["False", "True"]
+
+
+@pytest.mark.embedded_only(reason="about the embedded store's query workers")
+def test_a_grown_worker_kept_busy_is_kept_until_it_rests(recycling, monkeypatch):
+    """Replaced at once, a worker would copy again what its next query walks; kept while
+    answers follow each other closely, it is replaced once it has been idle RECYCLE_IDLE."""
+    monkeypatch.setattr(workers, "RECYCLE_IDLE", 3.0)
+    monkeypatch.setattr(workers, "RECYCLE_CHECK_SLOWER_THAN", 0.0)  # every answer looked at
+    pool = recycling.app.extensions["crossinnov"].store.pool
+    wait_for_pool(pool, 1)
+    public = {w.pid for w in pool._workers if w.lane == "public"}  # noqa: SLF001
+    recycled = pool.status()["recycled"]
+    deadline = time.monotonic() + 2.0
+    asked = 0
+    while time.monotonic() < deadline:  # busy: each answer within the idle time of the last
+        asked += 1  # each text once: answers kept by the app would not reach the worker
+        assert len(column(get(recycling, f"{GREEDY} # {asked}"), "c")) == 1
+        assert {w.pid for w in pool._workers if w.lane == "public"} == public  # noqa: SLF001
+    assert pool.status()["recycled"] == recycled
+    after = wait_for_pool(pool, 1, without=public)  # then it rests, and is replaced
+    assert after and pool.status()["recycled"] > recycled
