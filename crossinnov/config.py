@@ -103,6 +103,9 @@ class Settings:
     #: private memory a query worker may hold (not shared with the replica's template), in
     #: MB, before it is replaced by a fresh fork after its answer (0: never)
     worker_recycle_mb: int = 256
+    #: seconds a query worker over WORKER_RECYCLE_MB must have been idle before it is
+    #: replaced (a fresh fork copies again what its queries read; 0: right after its answer)
+    worker_recycle_idle: float = 10.0
     #: /sparql queries one client may have running or waiting at once (429 beyond)
     sparql_per_client: int = 2
     #: /sparql queries that may wait for a free worker (503 with Retry-After beyond)

@@ -85,11 +85,6 @@ SPOOL_MEMORY = 4 * 1024 * 1024
 #: look, whichever comes first: the look costs milliseconds of a thread beside the answers
 RECYCLE_CHECK_SLOWER_THAN = 0.05
 RECYCLE_CHECK_EVERY = 200
-#: a worker found holding too much is replaced once it has been idle this long (seconds):
-#: a fresh fork copies again the pages its queries walk (the first scan of a 100 000
-#: organisation store on a fresh fork took twice as long as on a worker that had copied
-#: them), so a worker kept busy keeps what it copied, and gives it back when things calm
-RECYCLE_IDLE = 10.0
 #: seconds between two looks at a running query's memory
 WATCH_INTERVAL = 0.05
 #: CPU priority of public workers (added to the server's nice value)
@@ -584,6 +579,11 @@ class PoolLimits:
     #: fresh fork after an answer (it copied the replica's pages a query walked, or the
     #: allocator keeps what a big query took); None: never
     recycle: int | None = None
+    #: seconds such a worker must have been idle before it is replaced: a fresh fork copies
+    #: again the pages its queries walk (the first scan of a 100 000 organisation store on a
+    #: fresh fork took twice as long as on a worker that had copied them), so a worker kept
+    #: busy keeps what it copied, and gives it back when things calm down (0: at once)
+    recycle_idle: float = 10.0
     #: SERVICE may reach the network (otherwise the workers have none)
     allow_service: bool = False
     start_timeout: float = 3600.0
@@ -880,7 +880,7 @@ class WorkerPool:
 
     def _check_later(self, worker: Worker) -> None:
         """Have a thread look at the worker's private memory and, when it holds more than
-        ``limits.recycle``, replace it once it has been idle :data:`RECYCLE_IDLE` seconds."""
+        ``limits.recycle``, replace it once it has been idle ``limits.recycle_idle`` s."""
         worker.unchecked = 0
         with self._cond:
             if self._checks is None:
@@ -893,7 +893,8 @@ class WorkerPool:
         grown: dict[Worker, None] = {}  # found holding too much, in the order found
         while True:
             try:
-                worker = checks.get(timeout=1.0 if grown else None)
+                worker = checks.get(timeout=min(1.0, self.limits.recycle_idle / 2 or 0.01)
+                                    if grown else None)
             except queue.Empty:
                 worker = False
             if worker is None:
@@ -906,7 +907,7 @@ class WorkerPool:
             for worker in list(grown):
                 with self._cond:
                     idle = self._idle[worker.lane]
-                    due = worker in idle and now - worker.done_at >= RECYCLE_IDLE
+                    due = worker in idle and now - worker.done_at >= self.limits.recycle_idle
                     if due:  # taken out under the lock: no query can get it any more
                         idle.remove(worker)
                         self.recycled += 1

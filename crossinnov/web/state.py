@@ -132,6 +132,7 @@ def open_served_store(settings: Settings, *, fill_empty: bool) -> Store:
         limits = PoolLimits(public=public_slots(settings), internal=settings.internal_workers,
                             memory=settings.worker_memory_mb * 2**20 or None,
                             recycle=settings.worker_recycle_mb * 2**20 or None,
+                            recycle_idle=settings.worker_recycle_idle,
                             allow_service=settings.allow_service,
                             replicas=settings.replicas,
                             replica_share=settings.replica_memory_share,

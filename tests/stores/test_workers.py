@@ -113,7 +113,7 @@ GREEDY = ("SELECT ?c WHERE { { SELECT ?c ?f WHERE { ?a ?b ?c . ?d ?e ?f } LIMIT 
 
 @pytest.fixture(scope="module")
 def recycling(serve):
-    return serve(QUERY_WORKERS=1, WORKER_RECYCLE_MB=1)
+    return serve(QUERY_WORKERS=1, WORKER_RECYCLE_MB=1, WORKER_RECYCLE_IDLE=0.5)
 
 
 @pytest.fixture(scope="module")
@@ -128,7 +128,6 @@ def test_a_worker_that_kept_memory_after_its_answer_is_replaced(server, replaced
     """A worker that holds more than WORKER_RECYCLE_MB of private memory after an answer is
     replaced by a fresh fork once it has been idle a while (the answer is whole); with 0 it
     stays. The public worker's pid tells which."""
-    monkeypatch.setattr(workers, "RECYCLE_IDLE", 0.5)
     monkeypatch.setattr(workers, "RECYCLE_CHECK_SLOWER_THAN", 0.0)  # every answer looked at
     served = request.getfixturevalue(server)
     pool = served.app.extensions["crossinnov"].store.pool
@@ -210,14 +209,14 @@ print(before, "rdflib.plugins.sparql.parser" in sys.modules)
 @pytest.mark.embedded_only(reason="about the embedded store's query workers")
 def test_a_grown_worker_kept_busy_is_kept_until_it_rests(recycling, monkeypatch):
     """Replaced at once, a worker would copy again what its next query walks; kept while
-    answers follow each other closely, it is replaced once it has been idle RECYCLE_IDLE."""
-    monkeypatch.setattr(workers, "RECYCLE_IDLE", 3.0)
+    answers follow each other closely, it is replaced once it has been idle
+    WORKER_RECYCLE_IDLE (here 0.5 s; each answer comes well within it)."""
     monkeypatch.setattr(workers, "RECYCLE_CHECK_SLOWER_THAN", 0.0)  # every answer looked at
     pool = recycling.app.extensions["crossinnov"].store.pool
     wait_for_pool(pool, 1)
     public = {w.pid for w in pool._workers if w.lane == "public"}  # noqa: SLF001
     recycled = pool.status()["recycled"]
-    deadline = time.monotonic() + 2.0
+    deadline = time.monotonic() + 2.0  # four times the idle time
     asked = 0
     while time.monotonic() < deadline:  # busy: each answer within the idle time of the last
         asked += 1  # each text once: answers kept by the app would not reach the worker
