@@ -120,6 +120,9 @@ class Settings:
     token_file: str | None = None
     #: seconds the background analysis waits after a write before it re-runs
     analysis_debounce: float = 5.0
+    #: seconds each read of the web app's background analysis may take (QUERY_TIMEOUT is for
+    #: the queries people send; the analysis reads every tie: minutes at 1 000 000)
+    analysis_query_timeout: float = 600.0
     #: seconds the analysis lease lasts unless renewed (servers sharing an external store
     #: run the analysis once: whoever holds the lease runs it, and renews it every third of
     #: this while the run lasts; a crashed holder's lease ends after this long)
@@ -254,6 +257,7 @@ def _one_of(*choices: str) -> Callable[[str], str | None]:
 RULES: Mapping[str, Callable[[Any], str | None]] = types.MappingProxyType({
     "base": _ends_with_slash,
     "query_timeout": _more_than_zero,
+    "analysis_query_timeout": _more_than_zero,
     "max_result_rows": _more_than_zero,
     "max_query_length": _more_than_zero,
     "max_body_bytes": _more_than_zero,

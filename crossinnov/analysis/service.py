@@ -149,8 +149,11 @@ class AnalysisService:
         another server took it) writes nothing."""
         started = time.monotonic()
         check_memory(self.store, self.settings)
-        # read through the background lane: the workers kept for pages stay free
-        inputs = gather(self.store.in_lane("background"), self.settings)
+        # read through the background lane: the workers kept for pages stay free; under a
+        # time limit of its own (the public one, QUERY_TIMEOUT, is for one query someone
+        # sent: the analysis reads every tie, minutes at a million organisations)
+        reader = self.store.in_lane("background").limited(self.settings.analysis_query_timeout)
+        inputs = gather(reader, self.settings)
         if self.separate_process:
             result = compute_elsewhere(inputs, self.settings)
         else:

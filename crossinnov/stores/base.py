@@ -175,6 +175,11 @@ class Store(ABC):
         """The same store, for work of another lane (only the served store has lanes)."""
         return self
 
+    def limited(self, seconds: float) -> Store:
+        """The same store, its reads stopped after ``seconds`` where it stops reads at all
+        (the served store's workers, a SPARQL server's answers); others as they are."""
+        return self
+
     def of_record(self) -> Store:
         """The store every write is committed to, for the few small reads of a write's own
         checks: the served store's disk store (read in this process, it has each committed

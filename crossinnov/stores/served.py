@@ -75,6 +75,12 @@ class ServedStore(Store):
         view.lane = lane
         return view
 
+    def limited(self, seconds: float) -> ServedStore:
+        """The same store, its queries stopped after ``seconds`` (never close it)."""
+        view = copy.copy(self)
+        view.timeout = seconds
+        return view
+
     def _source(self, scratch: str) -> Source:
         """Where a fresh template's replica comes from (see :func:`choose_replicas`)."""
         if self.disk.location == MEMORY_STORE:  # a store in memory: its quads, written out

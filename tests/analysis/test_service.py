@@ -182,3 +182,36 @@ def test_a_run_whose_lease_was_lost_writes_nothing(loaded_store, monkeypatch):
         assert not lease.holders()  # given back all the same
     finally:
         service.close()
+
+
+@pytest.mark.embedded_only(reason="about the embedded store's query workers")
+def test_the_background_analysis_reads_under_its_own_time_limit(tmp_path, shipped_quads):
+    """The web app's analysis reads every tie through the query workers: under
+    ANALYSIS_QUERY_TIMEOUT, not the public QUERY_TIMEOUT (at a million organisations its
+    reads take minutes, and it failed every time). Here the public limit stops any query."""
+    from crossinnov.analysis.service import AnalysisService
+    from crossinnov.config import DEFAULT_BASE
+    from crossinnov.iris import IRIs
+    from crossinnov.stores.embedded import OxigraphStore
+    from crossinnov.stores.served import ServedStore
+    from crossinnov.stores.workers import PoolLimits
+
+    disk = OxigraphStore(str(tmp_path / "store"), IRIs(DEFAULT_BASE))
+    disk.add_quads(shipped_quads)
+    served = ServedStore(disk, PoolLimits(public=1, internal=1, start_timeout=120), 1e-6)
+    try:
+        with pytest.raises(Exception, match="time limit"):
+            served.select("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+        for limit, ends in ((1e-6, "fails"), (600.0, "runs")):
+            service = AnalysisService(served, Settings(analysis_query_timeout=limit),
+                                      separate_process=False)
+            try:
+                if ends == "fails":
+                    with pytest.raises(RuntimeError, match="time limit|became free within 1e-06"):
+                        service.run_now()
+                else:
+                    assert service.run_now() is not None
+            finally:
+                service.close()
+    finally:
+        served.close()
