@@ -9,15 +9,9 @@ did (docs/deploy.md).
 
 from __future__ import annotations
 
-import os
-import re
-import shutil
-import signal
-import subprocess
-import sys
-
 import pytest
 import requests
+from servers import CrossinnovServer
 
 pytestmark = pytest.mark.slow
 
@@ -25,30 +19,16 @@ FORWARDED = {"X-Forwarded-For": "203.0.113.9", "X-Forwarded-Proto": "https",
              "X-Forwarded-Host": "crossinnov.example.org"}
 
 
-def serve(store: str, trusted: str) -> tuple[subprocess.Popen, str]:
-    exe = shutil.which("crossinnov", path=os.path.dirname(sys.executable))
-    command = [exe] if exe else [sys.executable, "-m", "crossinnov.cli"]
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CROSSINNOV_")}
-    env["CROSSINNOV_TRUSTED_PROXIES"] = trusted
-    process = subprocess.Popen([*command, "serve", "--port", "0", "--store", store,
-                                "--query-workers", "1"], env=env, text=True,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               start_new_session=True)
-    match = re.search(r" at (http://127\.0\.0\.1:\d+)/", process.stdout.readline())
-    if not match:
-        process.kill()
-        raise AssertionError(process.communicate()[1])
-    return process, match.group(1)
-
-
 @pytest.mark.parametrize("trusted", ["1", "0"])
-def test_serve_believes_forwarded_headers_only_when_told_to(new_store_location, trusted):
-    process, url = serve(new_store_location(), trusted)
+def test_serve_believes_forwarded_headers_only_when_told_to(new_store_location, tmp_path,
+                                                             trusted):
+    server = CrossinnovServer(new_store_location(), tmp_path, "--query-workers", "1",
+                              env={"CROSSINNOV_TRUSTED_PROXIES": trusted})
     try:
-        page = requests.get(url + "/", headers=FORWARDED, timeout=60).text
+        page = requests.get(server.url + "/", headers=FORWARDED, timeout=60).text
     finally:
-        process.send_signal(signal.SIGTERM)
-        _, log = process.communicate(timeout=60)
+        server.stop()
+    log = server.log_path.read_text()
     line = next(line for line in log.splitlines() if '"GET /"' in line)
     if trusted == "1":
         assert "https://crossinnov.example.org/sparql" in page
