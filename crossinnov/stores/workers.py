@@ -42,12 +42,14 @@ import multiprocessing as mp
 import os
 import queue
 import resource
+import select
 import shutil
 import signal
 import socket
 import tempfile
 import threading
 import time
+import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from multiprocessing import reduction
@@ -255,8 +257,10 @@ def _fork_worker(replica: Replica, control: Connection, nice: int,
             if nice:
                 os.nice(nice)
             worker_loop(replica, Connection(theirs.detach()), memory_limit)
-        except BaseException:  # noqa: BLE001 - a worker ends quietly; the pool replaces it
+        except BaseException:  # noqa: BLE001 - the pool replaces it; the log says why it ended
             code = 1
+            with contextlib.suppress(BaseException):
+                traceback.print_exc()
         finally:
             os._exit(code)
     theirs.close()
@@ -450,6 +454,15 @@ class Worker:
         self.unchecked = 0
         #: when it last finished an answer (``time.monotonic()``)
         self.done_at = time.monotonic()
+
+    def ended(self) -> bool:
+        """Whether the process has ended (killed from outside, say): its pidfd is readable."""
+        if self._pidfd is None:
+            return _rss(self.pid) is None
+        try:
+            return bool(select.select([self._pidfd], [], [], 0)[0])
+        except (OSError, ValueError):
+            return True
 
     def rss(self) -> int | None:
         """Resident memory of the worker, in bytes (None once it is gone)."""
@@ -822,22 +835,33 @@ class WorkerPool:
     def _acquire(self, lane: str, timeout: float) -> Worker:
         lanes = (INTERNAL, PUBLIC) if lane == INTERNAL else (PUBLIC,)
 
+        ended: list[Worker] = []  # idle workers found gone (the OOM killer, an operator)
+
         def free() -> Worker | None:
             for name in lanes:
-                if self._idle[name]:
-                    return self._idle[name].pop()
+                while self._idle[name]:
+                    worker = self._idle[name].pop()
+                    if not worker.ended():
+                        return worker
+                    ended.append(worker)
             return None
 
-        with self._cond:
-            worker = free()
-            deadline = time.monotonic() + timeout
-            while worker is None:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0 or self._closed:
-                    raise PoolBusy(f"no query worker became free within {timeout:g} s")
-                self._cond.wait(remaining)
+        deadline = time.monotonic() + timeout
+        while True:
+            with self._cond:
                 worker = free()
-            return worker
+                while worker is None and not ended:
+                    remaining = deadline - time.monotonic()
+                    if remaining <= 0 or self._closed:
+                        raise PoolBusy(f"no query worker became free within {timeout:g} s")
+                    self._cond.wait(remaining)
+                    worker = free()
+            for gone in ended:  # replaced outside the condition (_retire takes the pool lock)
+                log.warning("query worker %s had ended while idle; replacing it", gone.pid)
+                self._retire(gone)
+            ended.clear()
+            if worker is not None:
+                return worker
 
     def _release(self, worker: Worker) -> None:
         worker.done_at = time.monotonic()

@@ -199,13 +199,26 @@ def warm_search(index: SearchIndex) -> None:
     threading.Thread(target=build, daemon=True, name="crossinnov-search-warm").start()
 
 
-def analysis_is_stale(store: Store) -> bool:
-    """True when no analysis is stored, or some other write came after the last one."""
+def analysis_is_stale(store: Store, attempts: int = 2) -> bool:
+    """True when no analysis is stored, or some other write came after the last one.
+
+    Asked once at start: a query worker that ends under it (it is replaced at once) or a
+    pool still busy is asked again, ``attempts`` times in all; then the start goes on
+    without an analysis (the next write schedules one) rather than failing.
+    """
+    from crossinnov.sparql.answers import PoolBusy, QueryTimeout, WorkerDied
     from crossinnov.sparql.queries import QUERIES, number
 
-    latest = store.select(QUERIES.render("changes", limit=number(1), offset=number(0)),
-                          changelog=store.iris.changelog_graph)
-    return not latest or latest[0]["action"].value != "analysis"
+    for attempt in range(1, attempts + 1):
+        try:
+            latest = store.select(QUERIES.render("changes", limit=number(1), offset=number(0)),
+                                  changelog=store.iris.changelog_graph)
+        except (WorkerDied, PoolBusy, QueryTimeout) as exc:
+            log.warning("whether the analysis is current could not be read (attempt %d of "
+                        "%d): %s", attempt, attempts, exc)
+            continue
+        return not latest or latest[0]["action"].value != "analysis"
+    return False
 
 
 def current() -> Crossinnov:

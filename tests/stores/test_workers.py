@@ -225,3 +225,44 @@ def test_a_grown_worker_kept_busy_is_kept_until_it_rests(recycling, monkeypatch)
     assert pool.status()["recycled"] == recycled
     after = wait_for_pool(pool, 1, without=public)  # then it rests, and is replaced
     assert after and pool.status()["recycled"] > recycled
+
+
+@pytest.mark.embedded_only(reason="only the embedded store's queries run in workers")
+def test_a_worker_that_ended_while_idle_is_replaced_before_a_query_reaches_it(serve):
+    """A worker killed from outside while idle (the OOM killer, an operator) costs no query
+    an error: the next query finds it gone, has it replaced, and is answered by another."""
+    import signal
+
+    server = serve(QUERY_WORKERS=1)
+    pool = server.app.extensions["crossinnov"].store.pool
+    before = wait_for_pool(pool, 1)
+    for pid in before:
+        os.kill(pid, signal.SIGKILL)
+    for pid in before:
+        while workers._rss(pid) is not None:
+            time.sleep(0.05)
+    assert column(get(server, CITY_NOTATIONS), "notation") == CITIES
+    assert not wait_for_pool(pool, 1) & before
+
+
+@pytest.mark.embedded_only(reason="only the embedded store's queries run in workers")
+def test_the_start_check_of_the_analysis_survives_a_worker_that_fails_it(serve, caplog):
+    """At start, whether the analysis is current is read through a worker; a worker that
+    does not answer (stopped here; it is replaced) must not end the start with it."""
+    import signal
+
+    from crossinnov.web.state import analysis_is_stale
+
+    server = serve(QUERY_WORKERS=1, QUERY_TIMEOUT=1)
+    store = server.app.extensions["crossinnov"].store
+    expected = analysis_is_stale(store)
+    for pid in wait_for_pool(store.pool, 1):
+        os.kill(pid, signal.SIGSTOP)
+    with caplog.at_level("WARNING", logger="crossinnov.web"):
+        assert analysis_is_stale(store, attempts=1) is False  # given up after one: no raise
+    assert "could not be read (attempt 1 of 1)" in caplog.text
+    for pid in store.pool.pids():  # the replaced worker's successor, and the other one
+        os.kill(pid, signal.SIGSTOP)
+    assert analysis_is_stale(store) is expected  # asked again: the next successor answers
+    for pid in store.pool.pids():
+        os.kill(pid, signal.SIGCONT)
