@@ -100,6 +100,10 @@ class ServedStore(Store):
         """The durable disk store itself (see :meth:`Store.of_record`)."""
         return self.disk
 
+    def scans(self) -> OxigraphStore:
+        """The durable disk store itself (see :meth:`Store.scans`)."""
+        return self.disk
+
     def answer(self, spec: QuerySpec, timeout: float | None = None, lane: str | None = None
                ) -> Answer:
         return self.pool.query(spec, self.timeout if timeout is None else timeout,

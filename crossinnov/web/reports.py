@@ -40,7 +40,7 @@ def _report() -> Report:
     runs = store.select(QUERIES["report_run"], analysis=store.iris.analysis_graph)
     key = (runs[0]["run"].value if runs else None, crossinnov.data_version())
     return crossinnov.caches.report.get(key, lambda: build_report(
-        store, crossinnov.settings, link=local_link,
+        store.scans(), crossinnov.settings, link=local_link,
         figure_base=url_for("reports.figure", name="x")[:-1],
         data_url=url_for("reports.clusters_json"),
         render=lambda **context: render_template("report_site.html", **context)))

@@ -429,3 +429,33 @@ def test_an_unanalysed_store_is_reported_from_a_copy_checked_once(loaded_store, 
     assert data["in_memory"] is True and read_from is not loaded_store
     assert checked == [loaded_store]
     assert data["headline"]["ties"] > 0
+
+
+@pytest.mark.embedded_only(reason="only the embedded store has query workers and a disk store")
+def test_the_report_page_reads_the_disk_store_not_the_query_workers(make_app, monkeypatch):
+    """The report's reads cross much of the store: through a forked query worker they copy
+    the replica's pages into it (0.7-1 GB at 100 000 organisations), so the served store
+    gives them its disk store (``Store.scans``) and the workers stay shared."""
+    app = make_app()
+    crossinnov = app.extensions["crossinnov"]
+    crossinnov.analysis.run_now()
+    store = crossinnov.store
+    assert store.scans() is store.disk
+    counts = {"workers": 0, "disk": 0}
+    pool_query, disk_query = store.pool.query, store.disk.query
+
+    def through_workers(*args, **kwargs):
+        counts["workers"] += 1
+        return pool_query(*args, **kwargs)
+
+    def on_disk(*args, **kwargs):
+        counts["disk"] += 1
+        return disk_query(*args, **kwargs)
+
+    monkeypatch.setattr(store.pool, "query", through_workers)
+    monkeypatch.setattr(store.disk, "query", on_disk)
+    response = app.test_client().get("/reports/clusters")
+    assert response.status_code == 200
+    assert "cluster" in response.get_data(as_text=True).lower()
+    assert counts["disk"] >= 10  # the report's lists
+    assert counts["workers"] <= 2  # which run is the latest: one small read
