@@ -140,3 +140,42 @@ def test_service_reaches_the_network_when_allowed(make_app, listener, store_back
     assert r.status_code == 200, r.text
     assert json.loads(r.data)["results"]["bindings"] == [{}]
     assert listener.calls == before + 1 and listener.paths[-1] == "/sparql"
+
+
+def _wall_in_child(conn) -> None:
+    import resource
+
+    from crossinnov.stores.workers import ADDRESS_SPACE_FACTOR, WALL_SLACK, _Wall
+
+    limit = 256 * 2**20
+    wall = _Wall(limit)
+    wall.raise_if_needed()
+    first = resource.getrlimit(resource.RLIMIT_AS)[0]
+    near = abs(first - (wall.vm_size() + ADDRESS_SPACE_FACTOR * limit)) <= WALL_SLACK
+    wall.raise_if_needed()  # nothing moved: the same wall
+    same = resource.getrlimit(resource.RLIMIT_AS)[0] == first
+    grown = bytearray(4 * WALL_SLACK)  # the worker grows past the slack: the wall follows
+    wall.raise_if_needed()
+    moved = resource.getrlimit(resource.RLIMIT_AS)[0] - first
+    try:
+        bytearray(ADDRESS_SPACE_FACTOR * limit + 2 * WALL_SLACK)  # past the wall: refused
+        refused = False
+    except MemoryError:
+        refused = True
+    conn.send((near, same, moved >= 3 * WALL_SLACK, refused, len(grown)))
+
+
+def test_a_workers_address_space_wall_follows_its_size_and_stops_what_passes_it():
+    """A worker's wall is its size plus a few memory limits; set again only when the size
+    has moved (``WALL_SLACK``), and an allocation past it fails as MemoryError (which the
+    worker answers as "over memory") instead of taking the machine's memory."""
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("fork")
+    ours, theirs = ctx.Pipe()
+    child = ctx.Process(target=_wall_in_child, args=(theirs,))
+    child.start()
+    assert ours.poll(60)
+    near, same, moved, refused, _ = ours.recv()
+    child.join(10)
+    assert near and same and moved and refused
