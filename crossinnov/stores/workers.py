@@ -87,6 +87,10 @@ SPOOL_MEMORY = 4 * 1024 * 1024
 #: look, whichever comes first: the look costs milliseconds of a thread beside the answers
 RECYCLE_CHECK_SLOWER_THAN = 0.05
 RECYCLE_CHECK_EVERY = 200
+#: after a write, every worker's private memory is looked at this many seconds later (one
+#: look for the writes of those seconds: the look costs 20-30 ms per GB of the worker)
+WRITES_CHECK_DELAY = 2.0
+_WRITTEN = "written"
 #: seconds between two looks at a running query's memory
 WATCH_INTERVAL = 0.05
 #: CPU priority of public workers (added to the server's nice value)
@@ -815,6 +819,10 @@ class WorkerPool:
             self._template.send(message)
         for w in self._workers:
             w.outbox.put(message)
+        if self.limits.recycle and self.replicas == "memory":
+            # a write copies the pages it changes in every replica: about 5 MB a profile in
+            # each worker at 100 000 (measured), kept until a query's check saw it
+            self._check_later(_WRITTEN)
 
     def broadcast(self, update: str) -> None:
         """Send an update to the template and every worker, in order (``write_lock`` held)."""
@@ -921,10 +929,12 @@ class WorkerPool:
                 self._check_later(worker)
         return answer
 
-    def _check_later(self, worker: Worker) -> None:
+    def _check_later(self, worker: Worker | str) -> None:
         """Have a thread look at the worker's private memory and, when it holds more than
-        ``limits.recycle``, replace it once it has been idle ``limits.recycle_idle`` s."""
-        worker.unchecked = 0
+        ``limits.recycle``, replace it once it has been idle ``limits.recycle_idle`` s
+        (``_WRITTEN``: at every worker, :data:`WRITES_CHECK_DELAY` s after a write)."""
+        if isinstance(worker, Worker):
+            worker.unchecked = 0
         with self._cond:
             if self._checks is None:
                 self._checks = queue.SimpleQueue()
@@ -934,18 +944,29 @@ class WorkerPool:
 
     def _check_loop(self, checks: queue.SimpleQueue) -> None:
         grown: dict[Worker, None] = {}  # found holding too much, in the order found
+        writes_due: float | None = None  # when to look at every worker after writes
         while True:
+            waits = [min(1.0, self.limits.recycle_idle / 2 or 0.01)] if grown else []
+            if writes_due is not None:
+                waits.append(max(0.0, writes_due - time.monotonic()))
             try:
-                worker = checks.get(timeout=min(1.0, self.limits.recycle_idle / 2 or 0.01)
-                                    if grown else None)
+                item = checks.get(timeout=min(waits) if waits else None)
             except queue.Empty:
-                worker = False
-            if worker is None:
+                item = False
+            if item is None:
                 return
-            if worker and worker.alive and worker not in grown:
-                held = private_memory(worker.pid)
-                if held is not None and held > (self.limits.recycle or held):
-                    grown[worker] = None
+            looks = [item] if isinstance(item, Worker) else []
+            if item == _WRITTEN and writes_due is None:
+                writes_due = time.monotonic() + WRITES_CHECK_DELAY
+            if writes_due is not None and time.monotonic() >= writes_due:
+                writes_due = None
+                with self._cond:
+                    looks.extend(self._workers)
+            for worker in looks:
+                if worker.alive and worker not in grown:
+                    held = private_memory(worker.pid)
+                    if held is not None and held > (self.limits.recycle or held):
+                        grown[worker] = None
             now = time.monotonic()
             for worker in list(grown):
                 with self._cond:

@@ -146,6 +146,28 @@ def test_a_worker_that_kept_memory_after_its_answer_is_replaced(server, replaced
     assert column(get(served, GREEDY), "c") == first  # the same answer from either
 
 
+@pytest.mark.embedded_only(reason="about the embedded store's query workers")
+def test_workers_that_writes_made_grow_are_replaced_without_any_query(serve, monkeypatch):
+    """Every write is applied to every worker's replica, which copies the pages it changes
+    (about 5 MB a profile per worker at 100 000). With no query after the writes, nothing
+    looked at the workers before; now every worker is looked at WRITES_CHECK_DELAY after a
+    write, and one holding more than WORKER_RECYCLE_MB is replaced once idle."""
+    monkeypatch.setattr(workers, "WRITES_CHECK_DELAY", 0.2)
+    server = serve(QUERY_WORKERS=1, WORKER_RECYCLE_MB=1, WORKER_RECYCLE_IDLE=0.3)
+    store = server.app.extensions["crossinnov"].store
+    if store.pool.replicas != "memory":
+        pytest.skip("the workers read the disk: a write copies nothing into them")
+    before = wait_for_pool(store.pool, 1)
+    time.sleep(1.5)
+    assert set(store.pool.pids()) == before  # no write, no query: nobody looked
+    store.update("INSERT DATA { GRAPH <urn:test:written> { <urn:test:a> <urn:test:b> "
+                 + " ".join(f'"{i:05d}{"x" * 200}", ' for i in range(2000)) + '"last" } }')
+    after = wait_for_pool(store.pool, 1, without=before, timeout=30)
+    assert store.pool.status()["recycled"] >= 1 and not after & before
+    assert get(server, "ASK { GRAPH <urn:test:written> { <urn:test:a> <urn:test:b> \"last\" } }"
+               ).json()["boolean"] is True  # the fresh workers have the write
+
+
 def test_private_memory_sees_pages_copied_from_the_parent():
     """What recycling watches: a forked process that writes to pages it inherited resident
     copies them. Its private memory grows by what it wrote; its resident size does not
@@ -241,7 +263,9 @@ def test_a_worker_that_ended_while_idle_is_replaced_before_a_query_reaches_it(se
     for pid in before:
         while workers._rss(pid) is not None:
             time.sleep(0.05)
-    assert column(get(server, CITY_NOTATIONS), "notation") == CITIES
+    assert column(get(server, CITY_NOTATIONS), "notation") == CITIES  # the public lane
+    store = server.app.extensions["crossinnov"].store
+    assert store.ask("ASK { ?s ?p ?o }")  # the internal lane (pages, the API)
     assert not wait_for_pool(pool, 1) & before
 
 
