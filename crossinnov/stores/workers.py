@@ -479,13 +479,21 @@ class Worker:
         self.done_at = time.monotonic()
 
     def ended(self) -> bool:
-        """Whether the process has ended (killed from outside, say): its pidfd is readable."""
+        """Whether the process has ended (killed from outside, say): its pidfd is readable.
+
+        ``poll``, never ``select``: a server's descriptors pass 1 023 (every app's worker
+        pipes in the tests), where ``select`` raises, and taking that for "ended" replaced
+        every worker as it was forked, without end. Unsure is "not ended": a dead worker
+        handed a query fails it as before (WorkerDied), and is replaced then.
+        """
         if self._pidfd is None:
             return _rss(self.pid) is None
         try:
-            return bool(select.select([self._pidfd], [], [], 0)[0])
+            watch = select.poll()
+            watch.register(self._pidfd, select.POLLIN)
+            return bool(watch.poll(0))
         except (OSError, ValueError):
-            return True
+            return False
 
     def rss(self) -> int | None:
         """Resident memory of the worker, in bytes (None once it is gone)."""

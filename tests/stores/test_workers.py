@@ -290,3 +290,41 @@ def test_the_start_check_of_the_analysis_survives_a_worker_that_fails_it(serve, 
     assert analysis_is_stale(store) is expected  # asked again: the next successor answers
     for pid in store.pool.pids():
         os.kill(pid, signal.SIGCONT)
+
+
+def test_a_worker_is_seen_ended_or_alive_with_over_1024_files_open():
+    """Regression: the idle check used select(), which raises for a descriptor past 1 023;
+    taken for "ended", every worker was replaced as soon as it was forked, without end (a
+    test process holding many apps' pipes hung). The check uses poll()."""
+    import resource
+    import signal
+    import socket
+    import subprocess
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != resource.RLIM_INFINITY and hard < 1200:
+        pytest.skip(f"at most {hard} open files allowed")
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, 1200), hard))
+    child = subprocess.Popen(["sleep", "60"])
+    ours, theirs = socket.socketpair()
+    held = []
+    try:
+        while not held or held[-1] < 1100:  # the worker's pidfd opens past 1 023
+            held.append(os.dup(ours.fileno()))
+        worker = workers.Worker(child.pid, ours.detach(), "public")
+        assert worker._pidfd is None or worker._pidfd > 1023  # noqa: SLF001
+        assert not worker.ended()
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait(10)
+        deadline = time.monotonic() + 10
+        while not worker.ended() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert worker.ended()
+        worker.kill()
+    finally:
+        for fd in held:
+            os.close(fd)
+        theirs.close()
+        if child.poll() is None:
+            child.kill()
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
