@@ -882,6 +882,7 @@ class WorkerPool:
             return None
 
         deadline = time.monotonic() + timeout
+        replaced = 0
         while True:
             with self._cond:
                 worker = free()
@@ -894,9 +895,15 @@ class WorkerPool:
             for gone in ended:  # replaced outside the condition (_retire takes the pool lock)
                 log.warning("query worker %s had ended while idle; replacing it", gone.pid)
                 self._retire(gone)
+                replaced += 1
             ended.clear()
             if worker is not None:
                 return worker
+            if replaced > 2 * (self.limits.public + self.limits.internal):
+                # fresh workers end as they start (a broken engine, no memory): say so
+                # rather than fork for ever
+                raise WorkerDied(f"{replaced} query workers ended before they answered; "
+                                 "the server's log says why")
 
     def _release(self, worker: Worker) -> None:
         worker.done_at = time.monotonic()

@@ -328,3 +328,21 @@ def test_a_worker_is_seen_ended_or_alive_with_over_1024_files_open():
         if child.poll() is None:
             child.kill()
         resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+
+@pytest.mark.embedded_only(reason="about the embedded store's query workers")
+def test_workers_that_end_as_they_start_give_an_error_not_an_endless_fork(serve, monkeypatch):
+    """Were every fresh worker gone by the time a query looks (a broken engine, no memory),
+    the query must not fork replacements for ever: after a few it is answered with an
+    error (503), and the pool works again once workers live."""
+    server = serve(QUERY_WORKERS=1)
+    pool = server.app.extensions["crossinnov"].store.pool
+    wait_for_pool(pool, 1)
+    monkeypatch.setattr(workers.Worker, "ended", lambda self: True)
+    started = time.monotonic()
+    response = get(server, CITY_NOTATIONS)
+    assert response.status_code == 503
+    assert "ended before they answered" in response.text
+    assert time.monotonic() - started < 30
+    monkeypatch.undo()
+    assert column(get(server, CITY_NOTATIONS), "notation") == CITIES
