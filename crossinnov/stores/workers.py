@@ -146,9 +146,9 @@ class _Wall:
     """A worker's address-space wall: a few memory limits above its size when a query starts.
 
     Set again only when the size has moved by more than :data:`WALL_SLACK` since it was
-    last set: reading ``/proc/self/status`` and calling ``setrlimit`` before every query
-    cost 50 us of a point lookup's 0.3 ms in the worker (measured). ``statm`` is held
-    open (the worker's own, opened after the fork).
+    last set: opening and reading ``/proc/self/statm`` and calling ``setrlimit`` before
+    every query cost 50 us of a point lookup's 0.3 ms in the worker (measured). ``statm``
+    is held open (the worker's own, opened after the fork).
     """
 
     def __init__(self, limit_bytes: int | None) -> None:
@@ -422,8 +422,6 @@ class _Outbox:
 
     def close(self) -> None:
         self._queue.put(None)
-
-
 
 
 def _rss(pid: int) -> int | None:
