@@ -77,6 +77,8 @@ class Crossinnov:
     #: /sparql answers, until the next write (keyed by the store's version)
     answers: AnswerCache
     caches: Caches = field(default_factory=Caches)
+    #: the thread that builds the search index when the app starts (None once joined)
+    warming: threading.Thread | None = None
 
     def data_version(self) -> str:
         """The tag every write changes (the key of every cache)."""
@@ -179,12 +181,12 @@ def init_app(app: Flask, settings: Settings) -> None:
                             AnswerCache(settings.answer_cache_mb * 2**20,
                                         settings.answer_cache_entry_mb * 2**20))
     app.extensions["crossinnov"] = crossinnov
-    warm_search(crossinnov.search)
+    crossinnov.warming = warm_search(crossinnov.search)
     if app.config.get("ANALYSE_ON_START", True) and analysis_is_stale(store):
         analysis.start()
 
 
-def warm_search(index: SearchIndex) -> None:
+def warm_search(index: SearchIndex) -> threading.Thread:
     """Build the search index in the background, so that the first search does not wait
     for it (about 20 s at 100 000 organisations); a search before it is done waits."""
 
@@ -196,7 +198,9 @@ def warm_search(index: SearchIndex) -> None:
             del exc
             gc.collect()  # pyoxigraph answers a failure left in cycles: drop them in this thread
 
-    threading.Thread(target=build, daemon=True, name="crossinnov-search-warm").start()
+    thread = threading.Thread(target=build, daemon=True, name="crossinnov-search-warm")
+    thread.start()
+    return thread
 
 
 def analysis_is_stale(store: Store, attempts: int = 2) -> bool:

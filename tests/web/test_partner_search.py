@@ -138,3 +138,11 @@ def test_a_visitor_finds_design_firms_in_vilnius_seeking_ict(writable, page):  #
         assert "1 organisation found" in page.locator("#results-heading").inner_text()
     finally:
         server.close()
+
+
+def test_the_index_is_built_when_the_app_starts_before_any_search(make_app):
+    """The first search must not wait for the index (about 20 s at 100 000 organisations):
+    the app builds it in the background as it starts."""
+    crossinnov = make_app().extensions["crossinnov"]
+    assert not crossinnov.warming.is_alive()  # the factory waited for it
+    assert crossinnov.search.version is not None and crossinnov.search.counts()["organisation"]
