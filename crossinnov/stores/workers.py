@@ -87,9 +87,11 @@ SPOOL_MEMORY = 4 * 1024 * 1024
 #: look, whichever comes first: the look costs milliseconds of a thread beside the answers
 RECYCLE_CHECK_SLOWER_THAN = 0.05
 RECYCLE_CHECK_EVERY = 200
-#: after a write, every worker's private memory is looked at this many seconds later (one
-#: look for the writes of those seconds: the look costs 20-30 ms per GB of the worker)
+#: every worker's private memory is looked at once no write has come for this many seconds
+#: (one look for a burst of writes: the look costs 20-30 ms of CPU per GB of a worker), and
+#: at the latest this long after the first write of the burst
 WRITES_CHECK_DELAY = 2.0
+WRITES_CHECK_LONGEST = 30.0
 _WRITTEN = "written"
 #: seconds between two looks at a running query's memory
 WATCH_INTERVAL = 0.05
@@ -958,6 +960,7 @@ class WorkerPool:
     def _check_loop(self, checks: queue.SimpleQueue) -> None:
         grown: dict[Worker, None] = {}  # found holding too much, in the order found
         writes_due: float | None = None  # when to look at every worker after writes
+        first_write = 0.0  # the first write since the last look
         while True:
             waits = [min(1.0, self.limits.recycle_idle / 2 or 0.01)] if grown else []
             if writes_due is not None:
@@ -969,8 +972,13 @@ class WorkerPool:
             if item is None:
                 return
             looks = [item] if isinstance(item, Worker) else []
-            if item == _WRITTEN and writes_due is None:
-                writes_due = time.monotonic() + WRITES_CHECK_DELAY
+            if item == _WRITTEN:
+                # once the writes have paused (never in the middle of a burst of uploads:
+                # the look takes CPU from them), and at the latest WRITES_CHECK_LONGEST after
+                # the first of them
+                now = time.monotonic()
+                first_write = now if writes_due is None else first_write
+                writes_due = min(now + WRITES_CHECK_DELAY, first_write + WRITES_CHECK_LONGEST)
             if writes_due is not None and time.monotonic() >= writes_due:
                 writes_due = None
                 with self._cond:
