@@ -173,13 +173,13 @@ def test_workers_are_looked_at_once_a_burst_of_writes_has_paused(serve, monkeypa
     """The look after writes costs CPU (20-30 ms per GB of a worker): it waits until no
     write has come for WRITES_CHECK_DELAY, so a burst of uploads never shares the machine
     with it; then the grown workers are replaced."""
-    monkeypatch.setattr(workers, "WRITES_CHECK_DELAY", 1.0)
+    monkeypatch.setattr(workers, "WRITES_CHECK_DELAY", 2.0)
     server = serve(QUERY_WORKERS=1, WORKER_RECYCLE_MB=1, WORKER_RECYCLE_IDLE=0)
     store = server.app.extensions["crossinnov"].store
     if store.pool.replicas != "memory":
         pytest.skip("the workers read the disk: a write copies nothing into them")
     before = wait_for_pool(store.pool, 1)
-    for i in range(30):  # 1.5 s of writes, 0.05 s apart: longer than the delay
+    for i in range(60):  # 3 s of writes, 0.05 s apart: longer than the delay
         store.update("INSERT DATA { GRAPH <urn:test:burst> { <urn:test:a> <urn:test:n> "
                      f"{i} }} }}")
         time.sleep(0.05)
