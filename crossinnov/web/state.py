@@ -77,7 +77,7 @@ class Crossinnov:
     #: /sparql answers, until the next write (keyed by the store's version)
     answers: AnswerCache
     caches: Caches = field(default_factory=Caches)
-    #: the thread that builds the search index when the app starts (None once joined)
+    #: the thread that builds the search index as the app starts (see warm_search)
     warming: threading.Thread | None = None
 
     def data_version(self) -> str:

@@ -146,18 +146,25 @@ def test_a_worker_that_kept_memory_after_its_answer_is_replaced(server, replaced
     assert column(get(served, GREEDY), "c") == first  # the same answer from either
 
 
+def one_worker_in_memory(serve, monkeypatch, *, delay: float, **settings):
+    """A server with one query worker on an in-memory replica that is replaced past 1 MB
+    private, looked at ``delay`` seconds after writes: (server, store, its worker's pid)."""
+    monkeypatch.setattr(workers, "WRITES_CHECK_DELAY", delay)
+    server = serve(QUERY_WORKERS=1, WORKER_RECYCLE_MB=1, **settings)
+    store = server.app.extensions["crossinnov"].store
+    if store.pool.replicas != "memory":
+        pytest.skip("the workers read the disk: a write copies nothing into them")
+    return server, store, wait_for_pool(store.pool, 1)
+
+
 @pytest.mark.embedded_only(reason="about the embedded store's query workers")
 def test_workers_that_writes_made_grow_are_replaced_without_any_query(serve, monkeypatch):
     """Every write is applied to every worker's replica, which copies the pages it changes
     (about 5 MB a profile per worker at 100 000). With no query after the writes, nothing
     looked at the workers before; now every worker is looked at WRITES_CHECK_DELAY after a
     write, and one holding more than WORKER_RECYCLE_MB is replaced once idle."""
-    monkeypatch.setattr(workers, "WRITES_CHECK_DELAY", 0.2)
-    server = serve(QUERY_WORKERS=1, WORKER_RECYCLE_MB=1, WORKER_RECYCLE_IDLE=0.3)
-    store = server.app.extensions["crossinnov"].store
-    if store.pool.replicas != "memory":
-        pytest.skip("the workers read the disk: a write copies nothing into them")
-    before = wait_for_pool(store.pool, 1)
+    server, store, before = one_worker_in_memory(serve, monkeypatch, delay=0.2,
+                                                 WORKER_RECYCLE_IDLE=0.3)
     time.sleep(1.5)
     assert set(store.pool.pids()) == before  # no write, no query: nobody looked
     store.update("INSERT DATA { GRAPH <urn:test:written> { <urn:test:a> <urn:test:b> "
@@ -173,12 +180,8 @@ def test_workers_are_looked_at_once_a_burst_of_writes_has_paused(serve, monkeypa
     """The look after writes costs CPU (20-30 ms per GB of a worker): it waits until no
     write has come for WRITES_CHECK_DELAY, so a burst of uploads never shares the machine
     with it; then the grown workers are replaced."""
-    monkeypatch.setattr(workers, "WRITES_CHECK_DELAY", 2.0)
-    server = serve(QUERY_WORKERS=1, WORKER_RECYCLE_MB=1, WORKER_RECYCLE_IDLE=0)
-    store = server.app.extensions["crossinnov"].store
-    if store.pool.replicas != "memory":
-        pytest.skip("the workers read the disk: a write copies nothing into them")
-    before = wait_for_pool(store.pool, 1)
+    _, store, before = one_worker_in_memory(serve, monkeypatch, delay=2.0,
+                                            WORKER_RECYCLE_IDLE=0)
     for i in range(60):  # 3 s of writes, 0.05 s apart: longer than the delay
         store.update("INSERT DATA { GRAPH <urn:test:burst> { <urn:test:a> <urn:test:n> "
                      f"{i} }} }}")
@@ -359,10 +362,8 @@ def test_workers_that_end_as_they_start_give_an_error_not_an_endless_fork(serve,
     pool = server.app.extensions["crossinnov"].store.pool
     wait_for_pool(pool, 1)
     monkeypatch.setattr(workers.Worker, "ended", lambda self: True)
-    started = time.monotonic()
-    response = get(server, CITY_NOTATIONS)
+    response = get(server, CITY_NOTATIONS)  # not the time limit's 503: the bound's
     assert response.status_code == 503
     assert "ended before they answered" in response.text
-    assert time.monotonic() - started < 30
     monkeypatch.undo()
     assert column(get(server, CITY_NOTATIONS), "notation") == CITIES
