@@ -13,9 +13,11 @@ a test asks for.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -330,19 +332,27 @@ class CrossinnovServer(ServerProcess):
     """One ``crossinnov serve`` process on a free port over ``store``, its log in ``folder``.
 
     ``env`` is added to this process's environment, less its ``CROSSINNOV_*`` variables
-    (the developer's own store and settings stay out).
+    (the developer's own store and settings stay out). With ``session``, it runs in a
+    session of its own, so that :meth:`crash` kills everything it started (its workers).
     """
 
+    #: a clean stop closes the store and waits for the query workers
+    grace = 30.0
+
     def __init__(self, store: str, folder: Path, *args: str,
-                 env: dict[str, str] | None = None) -> None:
+                 env: dict[str, str] | None = None, session: bool = False) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         self.log_path = folder / "serve.log"
+        self.session = session
+        #: the exit status, once stopped
+        self.returncode: int | None = None
         environ = {k: v for k, v in os.environ.items() if not k.startswith("CROSSINNOV_")}
         environ.update(env or {})
         with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(
                 [*crossinnov_command(), "serve", "--port", "0", "--store", store, *args],
-                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=log, env=environ)
+                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=log, env=environ,
+                start_new_session=session)
         # "crossinnov serving STORE at URL", printed once the app is ready
         assert self.process.stdout is not None
         line = self.process.stdout.readline().decode()
@@ -358,5 +368,27 @@ class CrossinnovServer(ServerProcess):
     def stop(self) -> None:
         process = self.process
         super().stop()
-        if process is not None and process.stdout is not None:
-            process.stdout.close()
+        self._ended(process)
+
+    def crash(self) -> None:
+        """SIGKILL, no clean stop (a power cut, the OOM killer); in a session of its own,
+        whatever it started goes too."""
+        process, self.process = self.process, None
+        if process is None:
+            return
+        process.kill()
+        process.wait(timeout=30)
+        if self.session:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+        self._ended(process)
+
+    def _ended(self, process: subprocess.Popen | None) -> None:
+        if process is not None:
+            self.returncode = process.returncode
+            if process.stdout is not None:
+                process.stdout.close()
+
+    def log_text(self) -> str:
+        """All it logged (the access log among it)."""
+        return self.log_path.read_text(errors="replace")

@@ -7,55 +7,29 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
-import signal
 import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
 
 import pytest
 import requests
+from servers import CrossinnovServer
 
 pytestmark = pytest.mark.slow
 
 
-def crossinnov_command() -> list[str]:
-    exe = shutil.which("crossinnov", path=os.path.dirname(sys.executable))
-    return [exe] if exe else [sys.executable, "-m", "crossinnov.cli"]
+def serve(store: str, folder: Path, *args: str,
+          env_extra: dict[str, str] | None = None) -> CrossinnovServer:
+    """``crossinnov serve`` as a newcomer starts it, in a session of its own (a test that
+    kills it with SIGKILL takes whatever it started with it)."""
+    return CrossinnovServer(store, folder, *args, env=env_extra, session=True)
 
 
-class ServeProcess:
-    def __init__(self, store: str, *args: str, env_extra: dict[str, str] | None = None) -> None:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("CROSSINNOV_")}
-        env.update(env_extra or {})
-        self.proc = subprocess.Popen(
-            [*crossinnov_command(), "serve", "--port", "0", "--store", store, *args],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
-            start_new_session=True)
-        # "crossinnov serving STORE at URL", printed once the app is ready (STORE may be a URL)
-        line = self.proc.stdout.readline()
-        match = re.search(r" at (http://127\.0\.0\.1:\d+)/", line)
-        if not match:
-            self.proc.kill()
-            raise AssertionError(f"no URL printed: {line!r} {self.proc.stderr.read()}")
-        self.url = match.group(1)
-        for _ in range(100):
-            try:
-                if requests.get(self.url + "/healthz", timeout=5).ok:
-                    break
-            except requests.ConnectionError:
-                time.sleep(0.1)
-
-    def stop(self) -> tuple[int, str]:
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            _, err = self.proc.communicate(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            _, err = self.proc.communicate()
-        return self.proc.returncode, err
+def stopped(server: CrossinnovServer) -> tuple[int | None, str]:
+    """Stop it cleanly (SIGTERM): its exit status and its log."""
+    server.stop()
+    return server.returncode, server.log_text()
 
 
 def worker_processes(pid: int) -> list[int]:
@@ -76,10 +50,12 @@ def worker_processes(pid: int) -> list[int]:
     return found
 
 
-def test_serve_fills_an_empty_store_answers_logs_and_stops_cleanly(new_store_location, backend):
-    server = ServeProcess(new_store_location(), "--query-workers", "2", "--timeout", "2")
+def test_serve_fills_an_empty_store_answers_logs_and_stops_cleanly(tmp_path, new_store_location,
+                                                                    backend):
+    server = serve(new_store_location(), tmp_path / "serve-1", "--query-workers", "2",
+                   "--timeout", "2")
     try:
-        workers = worker_processes(server.proc.pid)
+        workers = worker_processes(server.process.pid)
         if backend == "embedded":
             assert len(workers) >= 2  # query workers (and the analysis process, if started)
         r = requests.get(server.url + "/sparql", params={"query": (
@@ -97,7 +73,7 @@ def test_serve_fills_an_empty_store_answers_logs_and_stops_cleanly(new_store_loc
         assert slow.status_code == 503 and "time limit" in slow.text
         assert requests.get(server.url + "/healthz", timeout=30).ok
     finally:
-        code, log = server.stop()
+        code, log = stopped(server)
     assert code == 0, log
     lines = [line for line in log.splitlines() if "crossinnov.access" in line]
     assert any('"GET /sparql?query=' in line and " 200 " in line for line in lines)
@@ -119,20 +95,21 @@ def test_serve_on_an_existing_store_does_not_reload(tmp_path, runner, new_store_
     profile = tmp_path / "p.json"
     profile.write_text('{"id": "kept", "name": "Kept Org", "city": "linz", "sectors": ["design"]}')
     assert runner.invoke(main, ["load", "--store", store, str(profile)]).exit_code == 0
-    server = ServeProcess(store, "--query-workers", "1")
+    server = serve(store, tmp_path / "serve-2", "--query-workers", "1")
     try:
         r = requests.get(server.url + "/id/organisation/kept",
                          headers={"Accept": "text/turtle"}, timeout=30)
         assert r.ok and "Kept Org" in r.text
     finally:
-        code, log = server.stop()
+        code, log = stopped(server)
     assert code == 0, log
 
 
-def test_an_acknowledged_write_survives_kill_9(new_store_location):
+def test_an_acknowledged_write_survives_kill_9(tmp_path, new_store_location):
     token = "durability-token-0123456789"
     store = new_store_location()
-    server = ServeProcess(store, "--query-workers", "1", env_extra={"CROSSINNOV_TOKEN": token})
+    server = serve(store, tmp_path / "serve-3", "--query-workers", "1",
+                   env_extra={"CROSSINNOV_TOKEN": token})
     headers = {"Authorization": f"Bearer {token}"}
     written = []
     try:
@@ -143,15 +120,8 @@ def test_an_acknowledged_write_survives_kill_9(new_store_location):
             assert r.status_code == 201, r.text
             written.append(f"durable-{i}")
     finally:
-        server.proc.kill()  # SIGKILL right after the last 201: no clean shutdown
-        server.proc.wait(timeout=30)
-        # the test's own cleanup: whatever the killed server left behind goes too
-        try:
-            os.killpg(server.proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        server.proc.communicate(timeout=30)
-    server = ServeProcess(store, "--query-workers", "1")
+        server.crash()  # SIGKILL right after the last 201: no clean shutdown
+    server = serve(store, tmp_path / "serve-4", "--query-workers", "1")
     try:
         for slug in written:
             r = requests.get(f"{server.url}/api/profiles/{slug}", timeout=30)
@@ -163,19 +133,18 @@ def test_an_acknowledged_write_survives_kill_9(new_store_location):
                          headers={"Accept": "application/sparql-results+json"})
         assert r.json()["results"]["bindings"][0]["n"]["value"] == "5"
     finally:
-        code, log = server.stop()
+        code, log = stopped(server)
     assert code == 0, log
 
 
-@pytest.mark.embedded_only(reason="a power cut is played on the store's own files")
-def test_concurrent_uploads_all_land_and_survive_kill_9_and_a_lost_log(new_store_location):
-    """Uploads sent at once (they share flushes) are all acknowledged, and every one is
-    still there after SIGKILL and a power cut: the write-ahead log files, which a power
-    cut may lose, are deleted before the store is opened again, so only what the flushes
-    wrote to the store's files is left (a write acknowledged before its flush is lost)."""
+@pytest.mark.embedded_only(reason="the writers share the embedded store's syncs (group commit)")
+def test_concurrent_uploads_all_land_and_survive_kill_9(tmp_path, new_store_location):
+    """Uploads sent at once (they share syncs) are all acknowledged, and every one is still
+    there after SIGKILL. (That a synced write survives a power cut too, played on the
+    store's files, is in tests/stores/test_durability.py.)"""
     token = "durability-token-0123456789"
     store = new_store_location()
-    server = ServeProcess(store, "--query-workers", "1", env_extra={
+    server = serve(store, tmp_path / "serve-5", "--query-workers", "1", env_extra={
         "CROSSINNOV_TOKEN": token, "CROSSINNOV_ANALYSIS_DEBOUNCE": "3600"})
     headers = {"Authorization": f"Bearer {token}"}
     clients, each = 4, 4
@@ -202,19 +171,9 @@ def test_concurrent_uploads_all_land_and_survive_kill_9_and_a_lost_log(new_store
         for thread in threads:
             thread.join(300)
     finally:
-        server.proc.kill()  # SIGKILL right after the last 201: no clean shutdown
-        server.proc.wait(timeout=30)
-        try:
-            os.killpg(server.proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        server.proc.communicate(timeout=30)
+        server.crash()  # SIGKILL right after the last 201: no clean shutdown
     assert len(statuses) == clients * each and set(statuses.values()) == {201}, statuses
-    logs = list(Path(store).glob("*.log"))
-    assert logs, "the store keeps a write-ahead log"
-    for log in logs:
-        log.unlink()
-    server = ServeProcess(store, "--query-workers", "1")
+    server = serve(store, tmp_path / "serve-6", "--query-workers", "1")
     try:
         for slug in statuses:
             r = requests.get(f"{server.url}/api/profiles/{slug}", timeout=30)
@@ -228,7 +187,7 @@ def test_concurrent_uploads_all_land_and_survive_kill_9_and_a_lost_log(new_store
                          headers={"Accept": "application/sparql-results+json"})
         assert r.json()["results"]["bindings"][0]["n"]["value"] == str(clients * each)
     finally:
-        code, log_text = server.stop()
+        code, log_text = stopped(server)
     assert code == 0, log_text
 
 
