@@ -167,6 +167,14 @@ class Store(ABC):
         """
         return None
 
+    def sync(self) -> None:
+        """Make every write committed before the call durable, the cheapest way (a profile
+        write calls it before it is acknowledged).
+
+        A no-op here, as :meth:`flush`; the embedded store syncs its write-ahead log.
+        """
+        return None
+
     def close(self) -> None:
         """Release the store (flush to disk for the embedded one)."""
         return None

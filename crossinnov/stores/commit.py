@@ -16,10 +16,14 @@ only, as before. No writer is ever released by a flush that began before its cal
 
 from __future__ import annotations
 
+import logging
 import threading
+import time
 from collections.abc import Callable
 
 from crossinnov.stores.base import StoreError
+
+log = logging.getLogger(__name__)
 
 #: failed flushes remembered for the callers that waited for them
 _FAILURES_KEPT = 64
@@ -88,3 +92,65 @@ class GroupFlush:
                 self._running = False
                 self._finished = number
                 self._cond.notify_all()
+
+
+class OncePaused:
+    """Run ``action`` in a thread of its own once calls to :meth:`poke` have paused
+    ``delay`` seconds, and at the latest ``longest`` seconds after the first of them.
+
+    For work a burst of writes makes due but that need not (and should not) share the
+    machine with the burst: one run after it, not one per write.
+    """
+
+    def __init__(self, action: Callable[[], None], delay: float, longest: float,
+                 name: str) -> None:
+        self._action, self._delay, self._longest, self._name = action, delay, longest, name
+        self._cond = threading.Condition()
+        self._first: float | None = None  # the first poke since the last run
+        self._last = 0.0
+        self._closed = False
+        self._thread: threading.Thread | None = None
+        #: how many times the action has run (for the tests)
+        self.runs = 0
+
+    def poke(self) -> None:
+        with self._cond:
+            if self._closed:
+                return
+            now = time.monotonic()
+            self._first = now if self._first is None else self._first
+            self._last = now
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._loop, daemon=True,
+                                                name=self._name)
+                self._thread.start()
+            self._cond.notify()
+
+    def _loop(self) -> None:
+        while True:
+            with self._cond:
+                while True:
+                    if self._closed:
+                        return
+                    if self._first is None:
+                        self._cond.wait()
+                        continue
+                    due = min(self._last + self._delay, self._first + self._longest)
+                    if time.monotonic() >= due:
+                        break
+                    self._cond.wait(due - time.monotonic())
+                self._first = None
+            try:
+                self._action()
+            except Exception as exc:  # noqa: BLE001 - a thread of its own: say it, go on
+                log.warning("%s failed: %s", self._name, exc)
+            self.runs += 1
+
+    def close(self) -> None:
+        """Run no more (a run under way is waited for)."""
+        with self._cond:
+            self._closed = True
+            self._cond.notify()
+            thread = self._thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(60)

@@ -26,7 +26,7 @@ from crossinnov.sparql.dataset import oxigraph_dataset
 from crossinnov.sparql.evaluate import answer
 from crossinnov.sparql.evaluate import query as run_query
 from crossinnov.stores.base import Store, StoreError, WriteVersion
-from crossinnov.stores.commit import GroupFlush
+from crossinnov.stores.commit import GroupFlush, OncePaused
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +34,14 @@ log = logging.getLogger(__name__)
 FILLING_MARKER = "crossinnov-filling"
 #: the names of the N-Quads files a fill writes in the folder (and removes)
 FILL_FILE_PREFIX = ".crossinnov-fill-"
+#: the store's write-ahead log files (RocksDB's; its own text log is ``LOG``)
+WAL_FILES = "*.log"
+#: once synced writes have paused this many seconds (at the latest this long after the
+#: first), the memory tables are written to the store's files: the write-ahead log stays
+#: short, so that opening the store (a restart, a query worker reading the disk) has
+#: little of it to replay
+TIDY_DELAY = 2.0
+TIDY_LONGEST = 30.0
 
 
 class OxigraphStore(Store):
@@ -60,8 +68,10 @@ class OxigraphStore(Store):
             raise StoreError(f"cannot open the store at {path}: {reason}") from exc
         self.read_only = read_only
         self.writes = WriteVersion()
-        # writers that flush at about the same time share one flush (group commit)
+        # writers that flush (or sync) at about the same time share one (group commit)
         self._flushes = GroupFlush(self._flush_now)
+        self._syncs = GroupFlush(self._sync_log_now)
+        self._tidy = OncePaused(self.flush, TIDY_DELAY, TIDY_LONGEST, "crossinnov-store-tidy")
         if path is not None and not read_only and Path(path, FILLING_MARKER).exists():
             log.warning("the store at %s holds a load that did not finish; it was empty before "
                         "that load and is emptied again", path)
@@ -180,10 +190,39 @@ class OxigraphStore(Store):
     def _flush_now(self) -> None:
         self._store.flush()
 
+    def sync(self) -> None:
+        """Make every write committed before the call durable, by syncing the write-ahead
+        log, and have the memory tables written to files later, once writes pause.
+
+        Every transaction's commit hands its log record to the operating system (RocksDB
+        writes the log at each commit; tested); syncing the log files, and the folder for a
+        new one, makes them survive a power cut. That takes about a millisecond, where
+        :meth:`flush` writes a file per column family (20-50 ms a profile upload at
+        100 000 organisations). Callers that come together share one sync. What bypasses
+        the log (the bulk loader) needs :meth:`flush`.
+        """
+        if self.location != MEMORY_STORE and not self.read_only:
+            self._syncs.sync()
+            self._tidy.poke()
+
+    def _sync_log_now(self) -> None:
+        folder = Path(self.location)
+        for wal in sorted(folder.glob(WAL_FILES)):
+            try:
+                fd = os.open(wal, os.O_RDONLY)
+            except FileNotFoundError:  # no longer needed: its records are in the files
+                continue
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        _sync_folder(folder)
+
     def close(self) -> None:
         """Flush and release the store (and its lock on the folder)."""
         if self._store is None:
             return
+        self._tidy.close()
         self.flush()
         # pyoxigraph has no close(): dropping the last reference releases the files
         self._store = None  # type: ignore[assignment]

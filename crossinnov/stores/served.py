@@ -174,6 +174,10 @@ class ServedStore(Store):
         """Write the disk store's memory tables to its files (durable past a power cut)."""
         self.disk.flush()
 
+    def sync(self) -> None:
+        """Sync the disk store's write-ahead log (see :meth:`OxigraphStore.sync`)."""
+        self.disk.sync()
+
     def close(self) -> None:
         self.pool.close()
         self.disk.close()

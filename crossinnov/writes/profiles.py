@@ -443,9 +443,10 @@ class Profiles:
         """Make the write durable before it is acknowledged, then tell the listeners.
 
         Called after the write's transaction has committed, outside the lock: the
-        store's flush returns once a flush that began after this call has ended.
+        store's sync returns once a sync (of the embedded store's write-ahead log) that
+        began after this call has ended.
         """
-        self.store.flush()
+        self.store.sync()
         for listener in self.listeners:
             listener()
 

@@ -85,3 +85,30 @@ def test_a_unit_as_stored_has_its_terms_as_the_store_keeps_them(store):
     kept = {q.triple for q in store.quads(graph.value)}
     assert sorted(map(str, as_stored(unit))) == sorted(map(str, kept))
     assert str(ox.Literal("1", datatype=XSD.integer)) in map(str, (t.object for t in kept))
+
+
+def test_every_profile_write_is_synced_after_its_update_and_before_it_returns(
+        loaded_store, validator, monkeypatch):
+    """A write is acknowledged only once durable: create, replace and delete each make
+    the store sync (the embedded store's write-ahead log) after their update, before
+    they return; the listeners (the analysis) hear of it after the sync."""
+    from crossinnov.writes.profiles import Profiles
+    from crossinnov.writes.tokens import Holder
+
+    events: list[str] = []
+    real_update, real_sync = loaded_store.update, loaded_store.sync
+    monkeypatch.setattr(loaded_store, "update",
+                        lambda text: (events.append("update"), real_update(text)))
+    monkeypatch.setattr(loaded_store, "sync", lambda: (real_sync(), events.append("sync")))
+    profiles = Profiles(loaded_store, validator)
+    profiles.on_write(lambda: events.append("told"))
+    admin = Holder(None)
+    data = {"id": "synced", "name": "Synced", "city": "rome", "sectors": ["ict"]}
+    profiles.create(profile_to_unit(data, loaded_store.iris), admin)
+    events.append("returned")
+    profiles.replace("synced", profile_to_unit({**data, "name": "Synced 2"}, loaded_store.iris),
+                     admin)
+    events.append("returned")
+    profiles.delete("synced", admin)
+    events.append("returned")
+    assert events == ["update", "sync", "told", "returned"] * 3
