@@ -78,6 +78,7 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
 from dataclasses import dataclass, field
 
 from crossinnov.sparql.text import nesting_depth, star_order, tokens, uses_service
@@ -646,6 +647,25 @@ def _apply(text: str, edits: list[tuple[int, int, str]]) -> str:
 
 
 def _rdflib_reads(query: str) -> bool:
+    """Whether rdflib reads ``query`` into its algebra, asked in a thread of its own.
+
+    rdflib's parser (pyparsing) leaves exceptions in reference cycles, and their
+    tracebacks hold the frames of the stack they were raised in, callers included: in
+    the caller's stack they kept its locals alive (a pyoxigraph answer, which may only be
+    dropped in the thread that made it) until another thread's garbage collection
+    dropped them (logged as "unsendable, but is being dropped on another thread"). A
+    fresh thread's stack holds nothing of the caller's. Once per query text (optimise
+    remembers), beside a read of tens of milliseconds.
+    """
+    read: list[bool] = []
+    thread = threading.Thread(target=lambda: read.append(_rdflib_reads_here(query)),
+                              name="crossinnov-rewrite-check", daemon=True)
+    thread.start()
+    thread.join()
+    return bool(read and read[0])
+
+
+def _rdflib_reads_here(query: str) -> bool:
     try:
         from rdflib.plugins.sparql.algebra import translateQuery
         from rdflib.plugins.sparql.parser import parseQuery
