@@ -75,6 +75,7 @@ from crossinnov.sparql.answers import (
 from crossinnov.sparql.evaluate import answer
 from crossinnov.sparql.rewrite import optimise
 from crossinnov.stores.base import INTERNAL, LANES, PUBLIC
+from crossinnov.stores.commit import OncePaused
 
 log = logging.getLogger("crossinnov.stores.workers")
 
@@ -708,6 +709,10 @@ class WorkerPool:
         #: workers replaced after an answer because they had grown (``limits.recycle``)
         self.recycled = 0
         self._checks: queue.SimpleQueue[Worker] | None = None  # see _check_later
+        # every worker is looked at once writes pause (see WRITES_CHECK_DELAY)
+        self._after_writes = OncePaused(lambda: self._check_later(_WRITTEN),
+                                        WRITES_CHECK_DELAY, WRITES_CHECK_LONGEST,
+                                        "crossinnov-writes-look")
         #: the writes a template loading beside the present one is to get (see warm)
         self._later: list[tuple] | None = None
         self._warm_due = False  # see warm_beside
@@ -830,7 +835,7 @@ class WorkerPool:
         if self.limits.recycle and self.replicas == "memory":
             # a write copies the pages it changes in every replica: about 5 MB a profile in
             # each worker at 100 000 (measured), kept until a query's check saw it
-            self._check_later(_WRITTEN)
+            self._after_writes.poke()
 
     def broadcast(self, update: str) -> None:
         """Send an update to the template and every worker, in order (``write_lock`` held)."""
@@ -947,7 +952,7 @@ class WorkerPool:
     def _check_later(self, worker: Worker | str) -> None:
         """Have a thread look at the worker's private memory and, when it holds more than
         ``limits.recycle``, replace it once it has been idle ``limits.recycle_idle`` s
-        (``_WRITTEN``: at every worker, :data:`WRITES_CHECK_DELAY` s after a write)."""
+        (``_WRITTEN``: at every worker, once writes have paused)."""
         if isinstance(worker, Worker):
             worker.unchecked = 0
         with self._cond:
@@ -959,28 +964,16 @@ class WorkerPool:
 
     def _check_loop(self, checks: queue.SimpleQueue) -> None:
         grown: dict[Worker, None] = {}  # found holding too much, in the order found
-        writes_due: float | None = None  # when to look at every worker after writes
-        first_write = 0.0  # the first write since the last look
         while True:
-            waits = [min(1.0, self.limits.recycle_idle / 2 or 0.01)] if grown else []
-            if writes_due is not None:
-                waits.append(max(0.0, writes_due - time.monotonic()))
             try:
-                item = checks.get(timeout=min(waits) if waits else None)
+                item = checks.get(timeout=min(1.0, self.limits.recycle_idle / 2 or 0.01)
+                                  if grown else None)
             except queue.Empty:
                 item = False
             if item is None:
                 return
             looks = [item] if isinstance(item, Worker) else []
             if item == _WRITTEN:
-                # once the writes have paused (never in the middle of a burst of uploads:
-                # the look takes CPU from them), and at the latest WRITES_CHECK_LONGEST after
-                # the first of them
-                now = time.monotonic()
-                first_write = now if writes_due is None else first_write
-                writes_due = min(now + WRITES_CHECK_DELAY, first_write + WRITES_CHECK_LONGEST)
-            if writes_due is not None and time.monotonic() >= writes_due:
-                writes_due = None
                 with self._cond:
                     looks.extend(self._workers)
             for worker in looks:
@@ -1105,6 +1098,7 @@ class WorkerPool:
                     "warming": self.warming, "recycled": self.recycled}
 
     def close(self) -> None:
+        self._after_writes.close()  # first, outside the locks: its look takes the pool's
         with self._lock:
             self._closed = True
             with self._cond:
