@@ -12,6 +12,8 @@ bases of their shares. The report reads nothing else.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pyoxigraph as ox
 
 from crossinnov.analysis.brokerage import GROUPINGS, ROLES, WITH_EVENTS_LIMIT, top_brokers
@@ -312,14 +314,18 @@ def result_triples(store: Store, result: AnalysisResult) -> list[ox.Triple]:
     return parse_lines(result_lines(store, result))
 
 
-def write_result(store: Store, result: AnalysisResult) -> None:
-    """Replace the analysis graph with a result, in one transaction, and log the run."""
+def write_result(store: Store, result: AnalysisResult,
+                 proceed: Callable[[], bool] | None = None) -> None:
+    """Replace the analysis graph with a result, in one transaction, and log the run.
+
+    ``proceed``: for a big graph written in steps, asked before each step (see
+    :func:`~crossinnov.writes.changes.replace_big_graph`)."""
     graph = store.iris.analysis_graph
     lines = result_lines(store, result)
     change = Change("analysis", store.iris.agent("analysis"),
                     label=f"network analysis ({len(result.clusters)} clusters)")
     if len(lines) > BIG_GRAPH_MIN:
-        replace_big_graph(store, graph, lines, change)
+        replace_big_graph(store, graph, lines, change, proceed=proceed)
     else:
         replace_units(store, [Unit(graph, parse_lines(lines))], change)
     store.flush()

@@ -42,6 +42,14 @@ log = logging.getLogger("crossinnov.analysis")
 #: server whose clock is behind). So a write made just before a run may cost one more run
 WRITE_MARGIN = timedelta(seconds=1)
 
+#: seconds :meth:`AnalysisService.close` waits for a run going on to stop (a run stops at its
+#: next step: before its computation, before its write, between the write's chunks)
+CLOSE_WAIT = 10.0
+
+
+class Stopped(RuntimeError):
+    """The service was closed (the server stops): the run was abandoned at a step."""
+
 
 def analysis_is_current(store: Store) -> str | None:
     """The stored run's IRI when no write but analyses came after it read the store (less
@@ -148,6 +156,7 @@ class AnalysisService:
         before the write: a run whose lease was lost (this process paused past its end, and
         another server took it) writes nothing."""
         started = time.monotonic()
+        self._stop_if_closed("before it read the store")
         check_memory(self.store, self.settings)
         # read through the background lane: the workers kept for pages stay free; under a
         # time limit of its own (the public one, QUERY_TIMEOUT, is for one query someone
@@ -158,10 +167,11 @@ class AnalysisService:
             result = compute_elsewhere(inputs, self.settings)
         else:
             result = compute(inputs, self.settings)
+        self._stop_if_closed("before its write")
         if still_held is not None and not still_held():
             raise RuntimeError("the analysis lease was lost during the run (another server "
                                "took it): its result was not written")
-        write_result(self.store, result)
+        write_result(self.store, result, proceed=lambda: not self._closed)
         info = RunInfo(result.run, len(result.clusters), result.nodes,
                        time.monotonic() - started)
         log.info("analysis %s: %d clusters of %d organisations in %.1f s", info.run,
@@ -169,6 +179,10 @@ class AnalysisService:
         for listener in self.listeners:
             listener(result)
         return info
+
+    def _stop_if_closed(self, when: str) -> None:
+        if self._closed:
+            raise Stopped(f"the server stopped: the analysis run was abandoned {when}")
 
     def _run(self) -> Outcome:
         """One run; over a shared store, only with the lease and when the stored one is old."""
@@ -218,7 +232,11 @@ class AnalysisService:
                 outcome = Outcome(error=str(exc))
                 self.last_error = outcome.error
             except Exception as exc:  # a failed background run must not take the app down
-                log.exception("analysis run failed")
+                if self._closed:  # stopped with the server (or met its closed store)
+                    log.info("analysis run stopped with the server: %s: %s",
+                             type(exc).__name__, exc)
+                else:
+                    log.exception("analysis run failed")
                 outcome = Outcome(error=f"{type(exc).__name__}: {exc}")
                 self.last_error = outcome.error
                 del exc
@@ -312,8 +330,11 @@ class AnalysisService:
                 with contextlib.suppress(RuntimeError):
                     self.request()
 
-    def close(self) -> None:
+    def close(self, wait: float = CLOSE_WAIT) -> bool:
+        """Run nothing more; let a run going on stop at its next step, waiting up to ``wait``
+        seconds for it. True when none is going on any more (the store may be closed)."""
         with self._cond:
             self._closed = True
             self._due = None
             self._cond.notify_all()
+            return self._cond.wait_for(lambda: not self._running, wait)

@@ -40,7 +40,7 @@ from __future__ import annotations
 import functools
 import io
 import secrets
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -403,8 +403,13 @@ def _unlink(store: Store, unlinks: list[Unlink], change: Change, activity: ox.Na
     return operations, record
 
 
+class WriteStopped(RuntimeError):
+    """A stepwise write was asked to stop between its steps (the server is stopping)."""
+
+
 def replace_big_graph(store: Store, graph: ox.NamedNode, lines: list[str],
-                      change: Change) -> ox.NamedNode:
+                      change: Change, proceed: Callable[[], bool] | None = None
+                      ) -> ox.NamedNode:
     """Replace one big graph (no blank nodes) cheaply; return the activity IRI.
 
     :param lines: the graph's new triples as N-Triples lines (without line ends), written
@@ -421,6 +426,11 @@ def replace_big_graph(store: Store, graph: ox.NamedNode, lines: list[str],
     see the old graph, briefly none or part of the new one (without its first lines),
     then the new one. The stored graph is compared as N-Triples text (no RDF term
     object per value), line by line.
+
+    :param proceed: asked before the drop and before each chunk of a stepwise write; when it
+        answers False the write stops there (:class:`WriteStopped`), leaving the graph
+        without its first lines, so a whole write is never taken for done (a server that
+        stops need not wait for, nor close its store under, a write of millions of quads)
     """
     # "\n" ends a line: literals hold it escaped (splitlines() would also cut at U+2028).
     # The stored lines are read one at a time against the new ones (no set of them): what
@@ -451,6 +461,13 @@ def replace_big_graph(store: Store, graph: ox.NamedNode, lines: list[str],
                      + " ;\n" + record)
         return activity
     del added, removed
+
+    def step() -> None:
+        if proceed is not None and not proceed():
+            raise WriteStopped(f"the write of {graph.value} was stopped between its steps: "
+                               "the graph is incomplete until it is written again")
+
+    step()
     if stored:
         store.update(QUERIES.render("drop_graph", graph=term(graph)))
     # added ADD_CHUNK lines at a time, one transaction each (a transaction of millions of
@@ -458,6 +475,7 @@ def replace_big_graph(store: Store, graph: ox.NamedNode, lines: list[str],
     # (an analysis run's own) are there only once all the others are
     named = f" {term(graph)} ."
     for end in range(len(lines), 0, -ADD_CHUNK):
+        step()
         quads = "\n".join([line[:-2] + named for line in lines[max(0, end - ADD_CHUNK):end]])
         store.add_quads(ox.parse(quads.encode("utf-8"), format=ox.RdfFormat.N_QUADS))
         del quads

@@ -4,6 +4,8 @@ and settled on request.
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from crossinnov.config import Settings
@@ -34,7 +36,6 @@ def test_writes_move_one_waiting_time_and_each_quiet_spell_gets_its_run(loaded_s
     """Many writes in a row give one run after them, and a write after that run gives
     another; one thread waits for the due runs, whatever the number of writes."""
     import threading
-    import time
 
     from crossinnov.analysis.service import AnalysisService
 
@@ -215,3 +216,117 @@ def test_the_background_analysis_reads_under_its_own_time_limit(tmp_path, shippe
                 service.close()
     finally:
         served.close()
+
+
+def _write_held_at_chunk(store, monkeypatch, chunk: int):
+    """Make the analysis graph a stepwise write of many small chunks, and hold the write
+    when chunk ``chunk`` is about to be added: (held, release, chunks added)."""
+    import threading
+
+    from crossinnov.analysis import rdf
+    from crossinnov.writes import changes
+
+    monkeypatch.setattr(rdf, "BIG_GRAPH_MIN", 0)  # the shipped data's graph is small
+    monkeypatch.setattr(changes, "ADD_CHUNK", 200)
+    held, release = threading.Event(), threading.Event()
+    added: list[int] = []
+    real_add = store.add_quads
+
+    def add_quads(quads):
+        if len(added) + 1 == chunk:
+            held.set()
+            assert release.wait(60)
+        real_add(quads)
+        added.append(1)
+
+    monkeypatch.setattr(store, "add_quads", add_quads)
+    return held, release, added
+
+
+def test_a_server_that_stops_during_the_analysis_write_stops_it_between_chunks(
+        loaded_store, monkeypatch, caplog):
+    """Closing the service (the server stops) while a run writes its graph: the write stops
+    before its next chunk, close() returns once it has, and the log says so in words, with
+    no traceback. The run's own lines come last, so the stored graph is never taken for a
+    whole run: the next start runs it again (it was an AttributeError from a closed store,
+    logged as a failure, when the store was closed under the write)."""
+    import logging
+    import threading
+
+    from crossinnov.analysis.service import AnalysisService, analysis_is_current
+
+    held, release, added = _write_held_at_chunk(loaded_store, monkeypatch, chunk=3)
+    service = AnalysisService(loaded_store, Settings(), separate_process=False)
+    caplog.set_level(logging.INFO, logger="crossinnov.analysis")
+    ticket = service.request()
+    assert held.wait(120), "the run never reached its third chunk"
+    closed: list[bool] = []
+    closing = threading.Thread(target=lambda: closed.append(service.close(wait=60)))
+    closing.start()
+    deadline = time.monotonic() + 30
+    while not service._closed:  # noqa: SLF001 - close() has begun
+        assert time.monotonic() < deadline, "close() never began"
+        time.sleep(0.01)
+    release.set()
+    closing.join(90)
+    assert closed == [True]
+    assert len(added) == 3  # the held chunk went in; the next was never started
+    outcome = service.wait(ticket, 1)
+    assert outcome is not None and outcome.info is None
+    assert "WriteStopped" in outcome.error
+    said = [r for r in caplog.records if r.name == "crossinnov.analysis"]
+    assert [r.levelno for r in said] == [logging.INFO]
+    assert "analysis run stopped with the server" in said[0].getMessage()
+    assert said[0].exc_info is None
+    assert analysis_is_current(loaded_store) is None  # a run is needed: none is taken as whole
+
+
+def test_a_run_that_outlasts_the_close_wait_meets_the_closed_store_quietly(
+        loaded_store, monkeypatch, caplog):
+    """Past CLOSE_WAIT the server closes the store anyway; the run still going then fails on
+    it, and that is said as a stop, not as a failure with a traceback."""
+    import logging
+
+    from crossinnov.analysis.service import AnalysisService
+
+    held, release, _ = _write_held_at_chunk(loaded_store, monkeypatch, chunk=2)
+    service = AnalysisService(loaded_store, Settings(), separate_process=False)
+    caplog.set_level(logging.INFO, logger="crossinnov.analysis")
+    ticket = service.request()
+    assert held.wait(120)
+    assert service.close(wait=0.2) is False  # held: still going
+    loaded_store.close()
+    release.set()
+    assert service.settle(60)  # wait() answers at once on a closed service
+    assert service.wait(ticket, 0) is not None and service.last_error
+    said = [r for r in caplog.records if r.name == "crossinnov.analysis"]
+    assert [r.levelno for r in said] == [logging.INFO], [r.getMessage() for r in said]
+    assert "analysis run stopped with the server" in said[0].getMessage()
+
+
+def test_a_closed_service_abandons_a_run_before_its_write(loaded_store, monkeypatch):
+    """Closed while the run reads or computes, the run writes nothing at all."""
+    import threading
+
+    from crossinnov.analysis import service as service_module
+    from crossinnov.analysis.service import AnalysisService
+
+    graph = loaded_store.iris.analysis_graph
+    before = sorted(map(str, loaded_store.quads(graph.value)))
+    computing, release = threading.Event(), threading.Event()
+    real_compute = service_module.compute
+
+    def compute(inputs, settings):
+        computing.set()
+        assert release.wait(60)
+        return real_compute(inputs, settings)
+
+    monkeypatch.setattr(service_module, "compute", compute)
+    service = AnalysisService(loaded_store, Settings(), separate_process=False)
+    ticket = service.request()
+    assert computing.wait(120)
+    threading.Timer(0.3, release.set).start()
+    assert service.close(wait=60) is True
+    outcome = service.wait(ticket, 1)
+    assert outcome is not None and "abandoned before its write" in outcome.error
+    assert sorted(map(str, loaded_store.quads(graph.value))) == before
