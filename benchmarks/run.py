@@ -224,15 +224,21 @@ def tree_cpu_seconds(pid: int) -> float:
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
-def wait_warm(healthz: str, timeout: float = 3600.0) -> float:
+def wait_warm(healthz: str, timeout: float = 3600.0, *, analysis: bool = False) -> float:
     """Wait while crossinnov's ``/healthz`` says its workers' in-memory replica is loading
-    (``workers.warming``); return the seconds waited (0 when it was not loading)."""
+    (``workers.warming``) and, with ``analysis``, while an analysis runs or is due (a
+    restart on a store holding uploaded profiles runs one); return the seconds waited (0
+    when there was nothing to wait for)."""
     start = time.perf_counter()
     waited = 0.0
     while waited < timeout:
         with urllib.request.urlopen(healthz, timeout=60) as answer:
-            workers = json.load(answer).get("workers") or {}
-        if not workers.get("warming"):
+            health = json.load(answer)
+        workers = health.get("workers") or {}
+        run = health.get("analysis") or {}
+        busy = analysis and (run.get("running") or run.get("pending")
+                             or run.get("scheduled") is not None)
+        if not workers.get("warming") and not busy:
             return waited
         time.sleep(2.0)
         waited = time.perf_counter() - start
@@ -1003,12 +1009,14 @@ def measure_size(n: int, args, work: Path) -> SizeResult:
         cached = Server(serve_command(store_dir, port), f"http://127.0.0.1:{port}/healthz",
                         env=serve_env(args.cap, cache=True), log=work / f"serve-{n}.log")
         try:
+            warm = wait_warm(f"http://127.0.0.1:{port}/healthz", analysis=True)
             settled = wait_idle(cached.pid)
             res.rows.append(("serve ready again, answer cache on (s)", f"{cached.startup:.1f}",
                              "", ""))
             res.notes.append(f"kept answers: serve restarted on the same store (now also "
-                             f"holding the profiles uploaded above), idle {settled:.0f} s "
-                             "after ready")
+                             f"holding the profiles uploaded above); its replica and the "
+                             f"analysis of those profiles done {warm:.0f} s after ready, "
+                             f"then idle {settled:.0f} s later")
             res.kept = kept_answers(port, texts["workload"], args.runs)
         finally:
             cached.stop()
