@@ -204,7 +204,8 @@ def warm_search(index: SearchIndex) -> threading.Thread:
 
 
 def analysis_is_stale(store: Store, attempts: int = 2) -> bool:
-    """True when no analysis is stored, or some other write came after the last one.
+    """True when no analysis is stored, or some other write came after the last one, or
+    the last one's graph lacks its run (its write was stopped with the server).
 
     Asked once at start: a query worker that ends under it (it is replaced at once) or a
     pool still busy is asked again, ``attempts`` times in all; then the start goes on
@@ -217,11 +218,16 @@ def analysis_is_stale(store: Store, attempts: int = 2) -> bool:
         try:
             latest = store.select(QUERIES.render("changes", limit=number(1), offset=number(0)),
                                   changelog=store.iris.changelog_graph)
+            if not latest or latest[0]["action"].value != "analysis":
+                return True
+            # a run stopped with the server in the middle of a stepwise write left the graph
+            # without the run (its own lines go in last), and no changelog entry
+            return not store.select(QUERIES["report_run"],
+                                    analysis=store.iris.analysis_graph)
         except (WorkerDied, PoolBusy, QueryTimeout) as exc:
             log.warning("whether the analysis is current could not be read (attempt %d of "
                         "%d): %s", attempt, attempts, exc)
             continue
-        return not latest or latest[0]["action"].value != "analysis"
     return False
 
 

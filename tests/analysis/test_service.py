@@ -254,7 +254,14 @@ def test_a_server_that_stops_during_the_analysis_write_stops_it_between_chunks(
     import threading
 
     from crossinnov.analysis.service import AnalysisService, analysis_is_current
+    from crossinnov.web.state import analysis_is_stale
+    from crossinnov.writes import changes
 
+    # a run written whole first: the last write is an analysis, so only its graph can say
+    # that the next run's write was stopped
+    AnalysisService(loaded_store, Settings(), separate_process=False).run_now()
+    assert analysis_is_stale(loaded_store) is False
+    monkeypatch.setattr(changes, "MAX_DIFFERENCE", 0)  # replaced in steps, not as a difference
     held, release, added = _write_held_at_chunk(loaded_store, monkeypatch, chunk=3)
     service = AnalysisService(loaded_store, Settings(), separate_process=False)
     caplog.set_level(logging.INFO, logger="crossinnov.analysis")
@@ -279,6 +286,7 @@ def test_a_server_that_stops_during_the_analysis_write_stops_it_between_chunks(
     assert "analysis run stopped with the server" in said[0].getMessage()
     assert said[0].exc_info is None
     assert analysis_is_current(loaded_store) is None  # a run is needed: none is taken as whole
+    assert analysis_is_stale(loaded_store) is True  # and the next start runs it
 
 
 def test_a_run_that_outlasts_the_close_wait_meets_the_closed_store_quietly(
