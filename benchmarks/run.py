@@ -360,7 +360,9 @@ class Outcome:
 
 
 class HttpEngine:
-    """A SPARQL 1.1 Protocol endpoint, asked by POST (form-encoded) on a kept-alive connection.
+    """A SPARQL 1.1 Protocol endpoint, asked by POST (form-encoded): each question on a new
+    connection, opened before the clock starts (the same for every engine), unless ``ask``
+    is given one to keep (the throughput clients keep theirs alive).
 
     ``restart`` is called when the client gives up on an answer (``grace`` seconds past the
     cap): a server that does not stop a query itself would go on computing it.
