@@ -270,10 +270,8 @@ def test_a_server_that_stops_during_the_analysis_write_stops_it_between_chunks(
     closed: list[bool] = []
     closing = threading.Thread(target=lambda: closed.append(service.close(wait=60)))
     closing.start()
-    deadline = time.monotonic() + 30
-    while not service._closed:  # noqa: SLF001 - close() has begun
-        assert time.monotonic() < deadline, "close() never began"
-        time.sleep(0.01)
+    with service._cond:  # noqa: SLF001 - close() sets _closed under it and notifies
+        assert service._cond.wait_for(lambda: service._closed, 30), "close() never began"
     release.set()
     closing.join(90)
     assert closed == [True]
